@@ -1,0 +1,219 @@
+"""Match + knowledge -> one Answer model that every face (terminal, JSON, Slack) renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .guide import Decision, decide
+from .knowledge import Knowledge, Topic
+from .matcher import Match, Matcher
+
+GUIDED_CHOICE_POINTER = "For a guided choice, run /container-choice in Slack or `container-bot choose` in a terminal."
+
+
+@dataclass
+class Answer:
+    kind: str
+    topics: list[str]
+    attribute: str | None
+    recommendation: str | None
+    confidence: float
+    title: str
+    parts: list[str] = field(default_factory=list)
+    table_header: list[str] = field(default_factory=list)
+    table: list[tuple[str, list[str]]] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    summary: str = ""
+    code: str = ""
+    match: Match | None = None
+
+    @property
+    def text(self) -> str:
+        """The whole answer as plain text."""
+        lines = [self.title]
+        lines += self.parts
+        if self.table:
+            width = max(len(name) for name, _ in self.table)
+            lines.append("")
+            for name, values in self.table:
+                cells = " | ".join(f"{h}: {v}" for h, v in zip(self.table_header, values))
+                lines.append(f"{name.ljust(width)}  {cells}")
+        if self.differences:
+            lines.append("")
+            lines.append("Key differences:")
+            lines += [f"- {d}" for d in self.differences]
+        if self.summary:
+            lines.append(f"In short: {self.summary}")
+        if self.reasons:
+            lines.append("Why:")
+            lines += [f"- {r}" for r in self.reasons]
+        if self.changes:
+            lines.append(f"What would change it: {_join_or(self.changes)}.")
+        if self.suggestions:
+            lines.append("Did you mean: " + " / ".join(self.suggestions))
+        if self.code:
+            lines.append(f"Answer code: {self.code}")
+        if self.sources:
+            lines.append("Sources: " + " ".join(self.sources))
+        return "\n".join(lines).strip()
+
+    def to_json(self) -> dict:
+        """The contract's JSON answer."""
+        return {
+            "kind": self.kind,
+            "topics": list(self.topics),
+            "attribute": self.attribute,
+            "recommendation": self.recommendation if self.kind == "recommendation" else None,
+            "confidence": round(float(self.confidence), 2),
+            "text": self.text,
+            "suggestions": list(self.suggestions),
+        }
+
+
+def _join_or(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _sources(*urls: str | None) -> list[str]:
+    return list(dict.fromkeys(u for u in urls if u and u.startswith("https://")))
+
+
+def _short(topic: Topic) -> str:
+    return topic.name.split()[-1] if topic.category == "orchestrator" else topic.name
+
+
+class AnswerEngine:
+    """The core's single entry point: text in, Answer out. Knowledge and matcher are built once."""
+
+    def __init__(self, knowledge: Knowledge, threshold: float | None = None):
+        self.knowledge = knowledge
+        self.matcher = Matcher(knowledge, threshold)
+
+    def ask(self, text: str) -> Answer:
+        match = self.matcher.match(text)
+        answer = self.build(match)
+        answer.match = match
+        return answer
+
+    # ------------------------------------------------------------------------------------------ builders
+
+    def build(self, match: Match) -> Answer:
+        if match.kind == "definition":
+            return self.definition(match.topics[0], match)
+        if match.kind == "attribute":
+            return self.attribute(match.topics[0], match.attribute, match)
+        if match.kind == "comparison":
+            return self.comparison(match.topics[0], match.topics[1], match.attribute, match)
+        if match.kind == "recommendation":
+            return self.recommendation(decide(self.knowledge, match.situation), match)
+        if match.kind == "help":
+            return self.help(match.confidence)
+        return self.fallback(match)
+
+    def definition(self, topic_id: str, match: Match | None = None) -> Answer:
+        topic = self.knowledge.topics[topic_id]
+        title = topic.name if topic.name == topic.full_name else f"{topic.name} ({topic.full_name})"
+        return Answer("definition", [topic_id], None, None, match.confidence if match else 1.0, title,
+                      [topic.definition], sources=_sources(topic.link, topic.source),
+                      suggestions=match.suggestions if match else [])
+
+    def attribute(self, topic_id: str, attribute_id: str, match: Match | None = None) -> Answer:
+        k = self.knowledge
+        topic, attribute = k.topics[topic_id], k.attributes[attribute_id]
+        fact = topic.facts.get(attribute_id)
+        if fact is None:
+            # No note on that: say so and offer what there is, rather than guess.
+            answer = self.definition(topic_id, match)
+            answer.kind, answer.attribute = "attribute", attribute_id
+            answer.title = f"{topic.name}: {attribute.name.lower()}"
+            answer.parts = [f"I have no note on the {attribute.name.lower()} of {topic.name}. What it is:"] + answer.parts
+            return answer
+        return Answer("attribute", [topic_id], attribute_id, None, match.confidence if match else 1.0,
+                      f"{topic.name}: {attribute.name.lower()}", [fact.text],
+                      sources=_sources(fact.source, topic.link), suggestions=match.suggestions if match else [])
+
+    def comparison(self, a: str, b: str, attribute_id: str | None = None, match: Match | None = None) -> Answer:
+        k = self.knowledge
+        ta, tb = k.topics[a], k.topics[b]
+        entry = k.comparison(a, b)
+        confidence = match.confidence if match else 1.0
+        suggestions = match.suggestions if match else []
+        header = [_short(ta), _short(tb)]
+        if attribute_id and (attribute_id in ta.facts or attribute_id in tb.facts):
+            attribute = k.attributes[attribute_id]
+            values = [t.facts[attribute_id].text if attribute_id in t.facts else "(no note)" for t in (ta, tb)]
+            diffs = [d for d in (entry.differences if entry else ()) if d.attribute == attribute_id]
+            answer = Answer("comparison", sorted([a, b]), attribute_id, None, confidence,
+                            f"{ta.name} vs {tb.name}: {attribute.name.lower()}", table_header=header,
+                            table=[(attribute.name, values)], differences=[d.text for d in diffs],
+                            suggestions=suggestions)
+            answer.sources = _sources(*(t.facts[attribute_id].source for t in (ta, tb) if attribute_id in t.facts),
+                                      *(d.source for d in diffs), ta.link, tb.link)
+            return answer
+        answer = Answer("comparison", sorted([a, b]), None, None, confidence, f"{ta.name} vs {tb.name}",
+                        table_header=header, suggestions=suggestions)
+        if entry and entry.table:
+            answer.parts = ([entry.intro] if entry.intro else []) + [
+                f"{ta.name}: {ta.definition}", f"{tb.name}: {tb.definition}"]
+            answer.table = [(k.attributes[attr].name, [t.facts[attr].text if attr in t.facts else "(no note)"
+                                                        for t in (ta, tb)]) for attr in entry.table]
+            answer.differences = [d.text for d in entry.differences]
+            answer.summary = entry.summary
+            answer.sources = _sources(entry.source, *(d.source for d in entry.differences), ta.link, tb.link)
+        elif entry:
+            answer.parts = [entry.summary]
+            answer.sources = _sources(entry.source, ta.link, tb.link)
+        else:
+            answer.parts = [f"{ta.name}: {ta.definition}", f"{tb.name}: {tb.definition}"]
+            answer.sources = _sources(ta.link, tb.link)
+        return answer
+
+    def recommendation(self, decision: Decision, match: Match | None = None, guided: bool = False) -> Answer:
+        k = self.knowledge
+        services = list(k.services)
+        confidence = match.confidence if match else 1.0
+        if decision.pick is None:
+            pair = k.comparison(*services) if len(services) == 2 else None
+            lines = [f"{k.topics[s].name}: {k.topics[s].facts['use_case'].text}" for s in services
+                     if "use_case" in k.topics[s].facts]
+            parts = lines + ([f"In short: {pair.summary}"] if pair else []) + [GUIDED_CHOICE_POINTER]
+            return Answer("recommendation", services, None, None, confidence,
+                          f"{' or '.join(_short(k.topics[s]) for s in services)}? It depends on your situation",
+                          parts, sources=_sources(*(k.topics[s].link for s in services)),
+                          suggestions=match.suggestions if match else [], code=decision.code)
+        topic = k.topics[decision.pick]
+        registry = next((t for t in k.topics.values() if t.category == "registry"), None)
+        parts = []
+        if decision.against:
+            parts.append("On the other side: " + " ".join(decision.against))
+        if registry:
+            parts.append(f"Either way, store your images in {registry.name}; both services pull from it.")
+        other = next(s for s in services if s != decision.pick)
+        changes = [f"{c}" for c in decision.changes]
+        answer = Answer("recommendation", services, None, decision.pick, confidence,
+                        f"Recommendation: {topic.name}", parts, reasons=decision.reasons,
+                        sources=_sources(topic.link, registry.link if registry else None),
+                        suggestions=match.suggestions if match else [], code=decision.code if guided else "")
+        if changes:
+            answer.changes = [f"{_short(k.topics[other])} would fit better if {_join_or(changes)}"]
+        return answer
+
+    def help(self, confidence: float = 1.0) -> Answer:
+        k = self.knowledge
+        names = ", ".join(t.name for t in k.topics.values() if t.category in ("orchestrator", "registry"))
+        return Answer("help", [], None, None, confidence, "Hi! I answer questions about " + names + ".", [
+            "Ask me what something is (\"what is ecr\"), how two compare (\"ecs vs eks learning curve\"), "
+            "or which to pick (\"small team, all in on AWS, ecs or eks?\").",
+            GUIDED_CHOICE_POINTER,
+        ])
+
+    def fallback(self, match: Match) -> Answer:
+        hint = match.hint or "I answer questions about Amazon ECS, EKS and ECR: what they are, how they compare, and which to choose."
+        return Answer("fallback", [], None, None, match.confidence, "I'm not sure I can answer that.",
+                      [hint], suggestions=match.suggestions)

@@ -1,0 +1,156 @@
+"""The terminal face: ask / check / choose / serve / unanswered."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import __version__
+from .knowledge import Knowledge, KnowledgeError, default_path, load_knowledge
+
+
+def _load(path: str | None) -> Knowledge:
+    try:
+        return load_knowledge(path)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _threshold(args) -> float | None:
+    from .settings import SettingsError, settings_from_env
+
+    if args.threshold is not None:
+        return args.threshold
+    try:
+        return settings_from_env().threshold
+    except SettingsError as exc:
+        print(f"container-bot: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_ask(args) -> int:
+    from .answers import AnswerEngine
+
+    engine = AnswerEngine(_load(args.knowledge), _threshold(args))
+    if args.text:
+        questions = [" ".join(args.text)]
+    elif sys.stdin is None or sys.stdin.isatty() and not args.json:
+        print("container-bot ask: give a question, e.g. container-bot ask \"ecs or eks?\"", file=sys.stderr)
+        return 2
+    else:
+        questions = (line.rstrip("\r\n") for line in sys.stdin)
+    out = sys.stdout
+    for question in questions:
+        answer = engine.ask(question)
+        if args.json:
+            out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        else:
+            out.write(answer.text + "\n")
+            if args.why and answer.match:
+                m = answer.match
+                out.write(f"[why] kind={m.kind} confidence={m.confidence} threshold={m.threshold} "
+                          f"reason={m.reason}; {m.phrasing}\n")
+            out.write("\n" if not args.text else "")
+    out.flush()
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .matcher import confusables
+
+    path = args.file or str(default_path())
+    knowledge = _load(path)
+    problems = confusables(knowledge, args.threshold)
+    for line, message in problems:
+        print(f"{path}:{line}: {message}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"{path}: OK ({len(knowledge.topics)} topics, {len(knowledge.attributes)} attributes, "
+          f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria)")
+    return 0
+
+
+def cmd_choose(args) -> int:
+    from .guide import parse_code
+    from .terminal import run_choice
+
+    knowledge = _load(args.knowledge)
+    preset = {}
+    if args.answers:
+        try:
+            preset = parse_code(knowledge, args.answers)
+        except ValueError as exc:
+            print(f"container-bot choose: {exc}", file=sys.stderr)
+            return 2
+    return run_choice(knowledge, sys.stdin, sys.stdout, preset)
+
+
+def cmd_serve(args) -> int:
+    from .slack.server import serve
+
+    return serve(force_http=args.http, port=args.port)
+
+
+def cmd_unanswered(args) -> int:
+    from .unanswered import report
+
+    return report(args.logfile, sys.stdout, limit=args.limit)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="container-bot",
+        description="Answers questions about Amazon ECS, EKS and ECR, in Slack and in a terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"container-bot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer a question (or one per line from standard input)")
+    ask.add_argument("text", nargs="*", help="the question; without it, questions are read from standard input")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.add_argument("--why", action="store_true", help="also show what the matcher understood")
+    ask.add_argument("--threshold", type=float, help="answer threshold 0..1 (default from the knowledge file)")
+    ask.add_argument("--knowledge", help="knowledge file (default: KNOWLEDGE_FILE or the packaged one)")
+    ask.set_defaults(func=cmd_ask)
+
+    check = sub.add_parser("check", help="validate a knowledge file")
+    check.add_argument("file", nargs="?", help="knowledge file (default: KNOWLEDGE_FILE or the packaged one)")
+    check.add_argument("--threshold", type=float, help="score above which two phrasings count as confusable")
+    check.set_defaults(func=cmd_check)
+
+    choose = sub.add_parser("choose", help="the guided choice between ECS and EKS, in the terminal")
+    choose.add_argument("--answers", help="replay an answer code, e.g. 'kubernetes=yes team_k8s=no'")
+    choose.add_argument("--knowledge", help="knowledge file (default: KNOWLEDGE_FILE or the packaged one)")
+    choose.set_defaults(func=cmd_choose)
+
+    serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    serve.add_argument("--http", action="store_true", help="HTTP mode even when SLACK_APP_TOKEN is set")
+    serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    serve.set_defaults(func=cmd_serve)
+
+    unanswered = sub.add_parser("unanswered", help="list unanswered questions from a log, grouped, most asked first")
+    unanswered.add_argument("logfile")
+    unanswered.add_argument("--limit", type=int, default=50)
+    unanswered.set_defaults(func=cmd_unanswered)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The guided choice: criteria from the knowledge file as questions, scoring, and answer codes.
+
+The same scoring serves a recommendation read from free text (where unanswered criteria stay open and a
+close call gives no pick) and the guided choice (where every criterion was asked and a level result falls
+back to the knowledge file's default).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .knowledge import Criterion, Knowledge
+
+_CODE_PAIR = re.compile(r"^([a-z0-9_]+)=([a-z0-9_\-]+)$")
+
+
+@dataclass(frozen=True)
+class Decision:
+    pick: str | None
+    scores: dict[str, int]
+    reasons: list[str] = field(default_factory=list)
+    against: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    code: str = ""
+
+
+def format_code(knowledge: Knowledge, answers: dict[str, str]) -> str:
+    """Answers as a replayable code, in the knowledge file's criterion order: 'kubernetes=yes team_k8s=no'."""
+    return " ".join(f"{c.id}={answers[c.id]}" for c in knowledge.criteria if c.id in answers)
+
+
+def parse_code(knowledge: Knowledge, text: str) -> dict[str, str]:
+    """'kubernetes=yes team_k8s=no' -> answers; ValueError naming the first bad pair."""
+    answers: dict[str, str] = {}
+    for pair in text.split():
+        m = _CODE_PAIR.match(pair.strip().lower())
+        criterion = knowledge.criterion(m.group(1)) if m else None
+        if not m or criterion is None:
+            known = ", ".join(c.id for c in knowledge.criteria)
+            raise ValueError(f"'{pair}' is not an answer code (criteria: {known})")
+        if criterion.option(m.group(2)) is None:
+            values = "/".join(o.value for o in criterion.options)
+            raise ValueError(f"'{pair}': {criterion.id} takes {values}")
+        answers[criterion.id] = m.group(2)
+    return answers
+
+
+def looks_like_code(text: str) -> bool:
+    parts = text.split()
+    return bool(parts) and all(_CODE_PAIR.match(p.lower()) for p in parts)
+
+
+def next_question(knowledge: Knowledge, answers: dict[str, str]) -> Criterion | None:
+    return next((c for c in knowledge.criteria if c.id not in answers), None)
+
+
+def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False) -> Decision:
+    services = knowledge.services
+    scores = {s: 0 for s in services}
+    chosen = []
+    for criterion in knowledge.criteria:
+        option = criterion.option(answers.get(criterion.id, ""))
+        if option is None:
+            continue
+        chosen.append((criterion, option))
+        for topic, weight in option.weights.items():
+            scores[topic] = scores.get(topic, 0) + weight
+    ranked = sorted(services, key=lambda s: -scores[s])
+    lead = scores[ranked[0]] - scores[ranked[1]] if len(ranked) > 1 else scores[ranked[0]]
+    pick: str | None = ranked[0] if lead >= knowledge.settings.decide_margin else None
+    if pick is None and complete:
+        pick = ranked[0] if lead > 0 else knowledge.default_pick
+    if pick is None:
+        return Decision(None, scores, code=format_code(knowledge, answers))
+    other = next(s for s in services if s != pick)
+    reasons = [o.reason for _, o in chosen if o.weights.get(pick, 0) > 0]
+    against = [o.reason for _, o in chosen if o.weights.get(other, 0) > 0]
+    if not reasons:
+        reasons = [knowledge.default_reason]
+    # What would change it: the answers not given (or given the other way) that pull towards the other service.
+    levers = []
+    for criterion in knowledge.criteria:
+        current = answers.get(criterion.id)
+        for option in criterion.options:
+            if option.value != current and option.weights.get(other, 0) > 0:
+                levers.append((option.weights[other], option.condition))
+    levers.sort(key=lambda lw: -lw[0])
+    changes = [condition for _, condition in levers[:3]]
+    return Decision(pick, scores, reasons, against, changes, format_code(knowledge, answers))

@@ -1,0 +1,582 @@
+"""Loading and validating knowledge.yaml into typed, immutable data.
+
+Validation walks the YAML node tree, so every problem is reported as ``FILE:LINE: what is wrong``, and all
+problems are collected before anything is returned: a file either loads whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+# libyaml's composer, where PyYAML was built with it, is several times faster and keeps line marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+REQUIRED_INTENTS = ("definition", "comparison", "recommendation", "recommendation_weak", "help")
+CATEGORIES = ("orchestrator", "registry", "compute", "concept", "option")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge file is invalid; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    full_name: str
+    category: str
+    aliases: tuple[str, ...]
+    definition: str
+    source: str
+    link: str | None = None
+    implies: str | None = None
+    facts: dict[str, Fact] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Attribute:
+    id: str
+    name: str
+    cues: tuple[str, ...]
+    priority: int = 1
+    weak_cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Difference:
+    attribute: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    topics: tuple[str, str]
+    summary: str
+    source: str
+    differences: tuple[Difference, ...] = ()
+    table: tuple[str, ...] = ()
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    cues: tuple[str, ...]
+    out_of_scope: bool = False
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    id: str
+    cues: tuple[str, ...]
+    drops: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    weights: dict[str, int]
+    reason: str
+    condition: str
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    question: str
+    options: tuple[Option, ...]
+    negated: dict[str, str] = field(default_factory=dict)
+
+    def option(self, value: str) -> Option | None:
+        return next((o for o in self.options if o.value == value), None)
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    threshold: float = 0.6
+    channel_threshold: float = 0.8
+    margin: float = 0.05
+    decide_margin: int = 2
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    path: str
+    settings: MatchSettings
+    topics: dict[str, Topic]
+    attributes: dict[str, Attribute]
+    comparisons: dict[tuple[str, str], Comparison]
+    intents: dict[str, Intent]
+    exclusions: tuple[Exclusion, ...]
+    filler: frozenset[str]
+    domain_cues: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+    default_pick: str = ""
+    default_reason: str = ""
+    lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
+
+    def comparison(self, a: str, b: str) -> Comparison | None:
+        return self.comparisons.get(tuple(sorted((a, b))))  # type: ignore[arg-type]
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """The topics a recommendation can pick: those the criteria weigh."""
+        seen: dict[str, None] = {}
+        for criterion in self.criteria:
+            for option in criterion.options:
+                for topic in option.weights:
+                    seen.setdefault(topic, None)
+        return tuple(sorted(seen))
+
+
+# ---------------------------------------------------------------------------------------------- YAML nodes
+
+
+class _Map(dict):
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _List(list):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Scalar:
+    """A scalar with its line; compared and hashed by value."""
+
+
+def _to_data(node: yaml.Node, file: str, problems: list[Problem], constructor: yaml.constructor.SafeConstructor):
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = _Map()
+        out.line = line
+        out.key_lines = {}
+        for key_node, value_node in node.value:
+            key = _to_data(key_node, file, problems, constructor)
+            if not isinstance(key, (str, int, float, bool)):
+                problems.append(Problem(file, key_node.start_mark.line + 1, "mapping keys must be plain values"))
+                continue
+            key = str(key) if not isinstance(key, str) else key
+            if key in out:
+                problems.append(Problem(file, key_node.start_mark.line + 1, f"duplicate key '{key}'"))
+                continue
+            out[key] = _to_data(value_node, file, problems, constructor)
+            out.key_lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out_list = _List()
+        out_list.line = line
+        out_list.item_lines = []
+        for item in node.value:
+            out_list.append(_to_data(item, file, problems, constructor))
+            out_list.item_lines.append(item.start_mark.line + 1)
+        return out_list
+    return constructor.construct_object(node, deep=True)
+
+
+def _line_of(container: Any, key: Any = None) -> int:
+    if key is not None:
+        if isinstance(container, _Map):
+            return container.key_lines.get(key, container.line)
+        if isinstance(container, _List) and isinstance(key, int) and key < len(container.item_lines):
+            return container.item_lines[key]
+    return getattr(container, "line", 0)
+
+
+# ------------------------------------------------------------------------------------------------ schema
+
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def record(self, value: Any, line: int, what: str, required: dict[str, str], optional: dict[str, str]) -> bool:
+        """Check that ``value`` is a mapping with the required keys and no unknown ones."""
+        if not isinstance(value, dict):
+            self.error(line, f"{what} must be a mapping, got {_type_name(value)}")
+            return False
+        allowed = {**required, **optional}
+        for key in value:
+            if key not in allowed:
+                self.error(_line_of(value, key), f"unknown key '{key}' in {what} (allowed: {', '.join(allowed)})")
+        ok = True
+        for key, kind in required.items():
+            if key not in value:
+                self.error(_line_of(value), f"{what}: missing required field '{key}'")
+                ok = False
+        for key, kind in allowed.items():
+            if key in value and not self.typed(value[key], kind, _line_of(value, key), f"{what}: '{key}'"):
+                ok = False
+        return ok
+
+    def typed(self, value: Any, kind: str, line: int, what: str) -> bool:
+        checks: dict[str, Callable[[Any], bool]] = {
+            "str": lambda v: isinstance(v, str),
+            "text": lambda v: isinstance(v, str),
+            "source": lambda v: isinstance(v, str),
+            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "num": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+            "bool": lambda v: isinstance(v, bool),
+            "list": lambda v: isinstance(v, list),
+            "strlist": lambda v: isinstance(v, list),
+            "map": lambda v: isinstance(v, dict),
+        }
+        expected = {
+            "str": "a string", "text": "a string", "source": "a string", "int": "a whole number",
+            "num": "a number", "bool": "true or false", "list": "a list", "strlist": "a list of strings",
+            "map": "a mapping",
+        }[kind]
+        if not checks[kind](value):
+            self.error(line, f"{what} must be {expected}, got {_type_name(value)}")
+            return False
+        if kind in ("text", "str") and not value.strip():
+            self.error(line, f"{what} is empty")
+            return False
+        if kind == "source" and not (value == "seed" or value.startswith("https://")):
+            self.error(line, f"{what} must be 'seed' or an https:// URL of the page the fact comes from")
+            return False
+        if kind == "strlist":
+            if not value:
+                self.error(line, f"{what} is empty")
+                return False
+            ok = True
+            seen: set[str] = set()
+            for i, item in enumerate(value):
+                item_line = _line_of(value, i)
+                if not isinstance(item, str):
+                    self.error(item_line, f"{what} must be a list of strings, item {i + 1} is {_type_name(item)}")
+                    ok = False
+                elif not item.strip():
+                    self.error(item_line, f"{what}: item {i + 1} is empty")
+                    ok = False
+                elif item.strip().lower() in seen:
+                    self.error(item_line, f"{what}: '{item}' is listed twice")
+                    ok = False
+                else:
+                    seen.add(item.strip().lower())
+            return ok
+        return True
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", _Map: "a mapping", list: "a list", _List: "a list", str: "a string",
+            bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _phrases(items: Any) -> tuple[str, ...]:
+    return tuple(" ".join(str(item).split()) for item in items)
+
+
+def parse_knowledge(text: str, file: str) -> Knowledge:
+    """Parse and validate knowledge text; raise KnowledgeError listing every problem."""
+    checker = _Checker(file)
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise KnowledgeError([Problem(file, line, f"YAML syntax error: {problem}")]) from None
+    if node is None:
+        raise KnowledgeError([Problem(file, 1, "the file is empty")])
+    constructor = yaml.constructor.SafeConstructor()
+    data = _to_data(node, file, checker.problems, constructor)
+    top_required = {"version": "int", "topics": "list", "attributes": "list", "intents": "list",
+                    "filler": "strlist", "recommendation": "map"}
+    top_optional = {"settings": "map", "comparisons": "list", "exclusions": "list"}
+    if not checker.record(data, 1, "the knowledge file", top_required, top_optional):
+        raise KnowledgeError(checker.problems)
+    if data["version"] != 1:
+        checker.error(_line_of(data, "version"), f"unsupported version {data['version']} (this bot reads version 1)")
+
+    settings = _settings(checker, data.get("settings", _Map()))
+    # References are checked against every id the file declares, so one broken entry is one problem,
+    # not a cascade of "unknown topic" lines wherever it is mentioned.
+    topic_ids = _declared(data["topics"])
+    attribute_ids = _declared(data["attributes"])
+    attributes = _attributes(checker, data["attributes"])
+    topics = _topics(checker, data["topics"], attribute_ids)
+    comparisons = _comparisons(checker, data.get("comparisons", _List()), topic_ids, attribute_ids)
+    intents = _intents(checker, data["intents"])
+    exclusions = _exclusions(checker, data.get("exclusions", _List()), topic_ids)
+    domain_cues, criteria, default = _recommendation(checker, data["recommendation"], topic_ids)
+    if checker.problems:
+        raise KnowledgeError(checker.problems)
+    lines = _phrase_lines(data)
+    return Knowledge(
+        path=file, settings=settings, topics=topics, attributes=attributes, comparisons=comparisons,
+        intents=intents, exclusions=exclusions, filler=frozenset(w.lower() for w in data["filler"]),
+        domain_cues=domain_cues, criteria=criteria, default_pick=default[0], default_reason=default[1], lines=lines,
+    )
+
+
+def _declared(items: Any) -> set[str]:
+    if not isinstance(items, list):
+        return set()
+    return {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
+
+
+def _settings(checker: _Checker, raw: Any) -> MatchSettings:
+    fields = {"threshold": "num", "channel_threshold": "num", "margin": "num", "decide_margin": "int"}
+    if not checker.record(raw, _line_of(raw), "settings", {}, fields):
+        return MatchSettings()
+    for key in ("threshold", "channel_threshold", "margin"):
+        if key in raw and not 0 <= raw[key] <= 1:
+            checker.error(_line_of(raw, key), f"settings: '{key}' must be between 0 and 1")
+    defaults = MatchSettings()
+    return MatchSettings(**{k: raw.get(k, getattr(defaults, k)) for k in fields})
+
+
+def _ids(checker: _Checker, items: Any, what: str, line: int) -> list[tuple[int, Any]]:
+    """The well-formed entries of a list of records, reporting duplicate ids."""
+    if not isinstance(items, list):
+        checker.error(line, f"{what}s must be a list")
+        return []
+    seen: dict[str, int] = {}
+    out = []
+    for i, item in enumerate(items):
+        item_line = _line_of(items, i)
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            ident = item["id"]
+            if ident in seen:
+                checker.error(item_line, f"duplicate {what} id '{ident}' (first defined on line {seen[ident]})")
+                continue
+            seen[ident] = item_line
+        out.append((item_line, item))
+    return out
+
+
+def _attributes(checker: _Checker, raw: Any) -> dict[str, Attribute]:
+    out: dict[str, Attribute] = {}
+    for line, item in _ids(checker, raw, "attribute", _line_of(raw)):
+        if checker.record(item, line, "attribute", {"id": "str", "name": "text", "cues": "strlist"},
+                          {"priority": "int", "weak_cues": "strlist"}):
+            out[item["id"]] = Attribute(item["id"], item["name"], _phrases(item["cues"]), item.get("priority", 1),
+                                        _phrases(item.get("weak_cues", ())))
+    return out
+
+
+def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topic]:
+    out: dict[str, Topic] = {}
+    alias_owner: dict[str, str] = {}
+    required = {"id": "str", "name": "text", "full_name": "text", "category": "str", "aliases": "strlist",
+                "definition": "text", "source": "source"}
+    optional = {"link": "source", "implies": "str", "facts": "map"}
+    for line, item in _ids(checker, raw, "topic", _line_of(raw)):
+        what = f"topic '{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else "topic"
+        if not checker.record(item, line, what, required, optional):
+            continue
+        if item["id"] != item["id"].lower() or " " in item["id"]:
+            checker.error(_line_of(item, "id"), f"{what}: ids are lowercase words joined by '_'")
+        if item["category"] not in CATEGORIES:
+            checker.error(_line_of(item, "category"), f"{what}: unknown category '{item['category']}' "
+                          f"(one of: {', '.join(CATEGORIES)})")
+        if "implies" in item and item["implies"] not in attributes:
+            checker.error(_line_of(item, "implies"), f"{what}: 'implies' names unknown attribute '{item['implies']}'")
+        for i, alias in enumerate(_phrases(item["aliases"])):
+            key = alias.lower()
+            if key in alias_owner and alias_owner[key] != item["id"]:
+                checker.error(_line_of(item["aliases"], i),
+                              f"{what}: alias '{alias}' already belongs to topic '{alias_owner[key]}'")
+            alias_owner[key] = item["id"]
+        facts: dict[str, Fact] = {}
+        for key, fact in item.get("facts", {}).items():
+            fact_line = _line_of(item["facts"], key)
+            if key not in attributes:
+                checker.error(fact_line, f"{what}: fact about unknown attribute '{key}'")
+                continue
+            if checker.record(fact, fact_line, f"{what} fact '{key}'", {"text": "text", "source": "source"}, {}):
+                facts[key] = Fact(" ".join(fact["text"].split()), fact["source"])
+        out[item["id"]] = Topic(
+            id=item["id"], name=item["name"], full_name=item["full_name"], category=item["category"],
+            aliases=_phrases(item["aliases"]), definition=" ".join(item["definition"].split()),
+            source=item["source"], link=item.get("link"), implies=item.get("implies"), facts=facts,
+        )
+    return out
+
+
+def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comparison]:
+    out: dict[tuple[str, str], Comparison] = {}
+    if not isinstance(raw, list):
+        checker.error(_line_of(raw), "comparisons must be a list")
+        return out
+    for i, item in enumerate(raw):
+        line = _line_of(raw, i)
+        if not checker.record(item, line, "comparison", {"topics": "strlist", "summary": "text", "source": "source"},
+                              {"differences": "list", "table": "strlist", "intro": "text"}):
+            continue
+        pair = tuple(sorted(item["topics"]))
+        if len(pair) != 2:
+            checker.error(_line_of(item, "topics"), "comparison: 'topics' must name exactly two topics")
+            continue
+        for topic in pair:
+            if topic not in topics:
+                checker.error(_line_of(item, "topics"), f"comparison: unknown topic '{topic}'")
+        if pair in out:
+            checker.error(line, f"duplicate comparison of '{pair[0]}' and '{pair[1]}'")
+        differences = []
+        for j, diff in enumerate(item.get("differences", [])):
+            diff_line = _line_of(item["differences"], j)
+            if checker.record(diff, diff_line, "comparison difference",
+                              {"attribute": "str", "text": "text", "source": "source"}, {}):
+                if diff["attribute"] not in attributes:
+                    checker.error(_line_of(diff, "attribute"), f"comparison difference: unknown attribute "
+                                  f"'{diff['attribute']}'")
+                differences.append(Difference(diff["attribute"], " ".join(diff["text"].split()), diff["source"]))
+        for j, attr in enumerate(item.get("table", [])):
+            if attr not in attributes:
+                checker.error(_line_of(item["table"], j), f"comparison table: unknown attribute '{attr}'")
+        out[pair] = Comparison(pair, " ".join(item["summary"].split()), item["source"], tuple(differences),
+                               tuple(item.get("table", ())), " ".join(item.get("intro", "").split()))
+    return out
+
+
+def _intents(checker: _Checker, raw: Any) -> dict[str, Intent]:
+    out: dict[str, Intent] = {}
+    for line, item in _ids(checker, raw, "intent", _line_of(raw)):
+        if checker.record(item, line, "intent", {"id": "str", "cues": "strlist"},
+                          {"out_of_scope": "bool", "hint": "text"}):
+            out[item["id"]] = Intent(item["id"], _phrases(item["cues"]), item.get("out_of_scope", False),
+                                     item.get("hint"))
+    for needed in REQUIRED_INTENTS:
+        if needed not in out and not checker.problems:
+            checker.error(_line_of(raw), f"intents: the '{needed}' intent is required")
+    return out
+
+
+def _exclusions(checker: _Checker, raw: Any, topics: set[str]) -> tuple[Exclusion, ...]:
+    out = []
+    for line, item in _ids(checker, raw, "exclusion", _line_of(raw)):
+        if checker.record(item, line, "exclusion", {"id": "str", "cues": "strlist", "drops": "strlist"}, {}):
+            for i, topic in enumerate(item["drops"]):
+                if topic not in topics:
+                    checker.error(_line_of(item["drops"], i), f"exclusion '{item['id']}': unknown topic '{topic}'")
+            out.append(Exclusion(item["id"], _phrases(item["cues"]), tuple(item["drops"])))
+    return tuple(out)
+
+
+def _recommendation(checker: _Checker, raw: Any, topics: set[str]):
+    if not checker.record(raw, _line_of(raw), "recommendation",
+                          {"domain_cues": "strlist", "criteria": "list", "default": "map"}, {}):
+        return (), (), ("", "")
+    default = raw["default"]
+    if checker.record(default, _line_of(raw, "default"), "recommendation default", {"pick": "str", "reason": "text"},
+                      {}) and default["pick"] not in topics:
+        checker.error(_line_of(default, "pick"), f"recommendation default: unknown topic '{default['pick']}'")
+    criteria = []
+    for line, item in _ids(checker, raw["criteria"], "criterion", _line_of(raw, "criteria")):
+        what = f"criterion '{item.get('id')}'" if isinstance(item, dict) else "criterion"
+        if not checker.record(item, line, what, {"id": "str", "question": "text", "options": "list"},
+                              {"negated": "map"}):
+            continue
+        options = []
+        values: set[str] = set()
+        for j, opt in enumerate(item["options"]):
+            opt_line = _line_of(item["options"], j)
+            if not checker.record(opt, opt_line, f"{what} option",
+                                  {"value": "str", "label": "text", "weights": "map", "reason": "text",
+                                   "condition": "text"}, {"cues": "strlist"}):
+                continue
+            if opt["value"] in values:
+                checker.error(opt_line, f"{what}: duplicate option value '{opt['value']}'")
+            values.add(opt["value"])
+            for topic, weight in opt["weights"].items():
+                if topic not in topics:
+                    checker.error(_line_of(opt["weights"], topic), f"{what}: weight for unknown topic '{topic}'")
+                elif not isinstance(weight, int) or isinstance(weight, bool):
+                    checker.error(_line_of(opt["weights"], topic), f"{what}: weight for '{topic}' must be a "
+                                  "whole number")
+            options.append(Option(opt["value"], opt["label"], dict(opt["weights"]), " ".join(opt["reason"].split()),
+                                  opt["condition"], _phrases(opt.get("cues", ()))))
+        negated = dict(item.get("negated", {}))
+        for key, value in negated.items():
+            if key not in values or value not in values:
+                checker.error(_line_of(item, "negated"), f"{what}: 'negated' maps '{key}' to '{value}', "
+                              f"but the options are {', '.join(sorted(values))}")
+        if len(options) < 2:
+            checker.error(line, f"{what}: needs at least two options")
+        criteria.append(Criterion(item["id"], item["question"], tuple(options), negated))
+    return _phrases(raw["domain_cues"]), tuple(criteria), (default.get("pick", ""), default.get("reason", ""))
+
+
+def _phrase_lines(data: Any) -> dict[tuple[str, str], int]:
+    """(kind, 'entry: phrase') -> line, so `check` can point at a confusable phrasing."""
+    lines: dict[tuple[str, str], int] = {}
+
+    def add(kind: str, entry: str, items: Any) -> None:
+        for i, phrase in enumerate(items):
+            lines[(kind, f"{entry}: {' '.join(str(phrase).split())}")] = _line_of(items, i)
+
+    for topic in data["topics"]:
+        add("topic", topic["id"], topic["aliases"])
+    for attr in data["attributes"]:
+        add("attribute", attr["id"], attr["cues"])
+        add("attribute", attr["id"], attr.get("weak_cues", []))
+    for intent in data["intents"]:
+        add("intent", intent["id"], intent["cues"])
+    for criterion in data["recommendation"]["criteria"]:
+        for option in criterion["options"]:
+            add("criterion", f"{criterion['id']}={option['value']}", option.get("cues", []))
+    return lines
+
+
+# --------------------------------------------------------------------------------------------- locating
+
+
+def packaged_path() -> Path:
+    # next to this module in the installed package (a plain file path: cheaper at start than importlib.resources)
+    return Path(os.path.dirname(os.path.abspath(__file__))) / "knowledge.yaml"
+
+
+def default_path() -> Path:
+    """KNOWLEDGE_FILE if set, else the knowledge file shipped inside the package."""
+    env = os.environ.get("KNOWLEDGE_FILE")
+    return Path(env) if env else packaged_path()
+
+
+def load_knowledge(path: str | os.PathLike[str] | None = None) -> Knowledge:
+    target = Path(path) if path is not None else default_path()
+    try:
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise KnowledgeError([Problem(str(target), 0, f"cannot read the knowledge file: {reason}")]) from None
+    return parse_knowledge(text, str(target))

@@ -1,0 +1,92 @@
+"""Environment -> one frozen Settings, validated once at start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+
+class SettingsError(Exception):
+    """A variable is missing or malformed; the message names it in one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str = ""
+    signing_secret: str = ""
+    app_token: str = ""
+    api_url: str = "https://slack.com/api/"
+    knowledge_file: str | None = None
+    port: int = 3000
+    redis_url: str | None = None
+    log_level: str = "INFO"
+    log_format: str = "text"
+    threshold: float | None = None
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    def __repr__(self) -> str:  # never show secrets, even in a debugger or a crash report
+        return (f"Settings(api_url={self.api_url!r}, socket_mode={self.socket_mode}, port={self.port}, "
+                f"redis={'set' if self.redis_url else 'unset'}, log_level={self.log_level!r})")
+
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _get(env, name: str) -> str:
+    return (env.get(name) or "").strip()
+
+
+def settings_from_env(env=None, *, serve: bool = False, force_http: bool = False, port: int | None = None) -> Settings:
+    """Read and validate the environment. With ``serve``, the tokens the chosen mode needs are required."""
+    env = os.environ if env is None else env
+    bot_token = _get(env, "SLACK_BOT_TOKEN")
+    app_token = "" if force_http else _get(env, "SLACK_APP_TOKEN")
+    signing_secret = _get(env, "SLACK_SIGNING_SECRET")
+    if serve:
+        if not bot_token:
+            raise SettingsError("SLACK_BOT_TOKEN is not set (a bot token, xoxb-...)")
+        if not bot_token.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN is malformed: a bot token starts with xoxb-")
+        if app_token and not app_token.startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN is malformed: an app-level token starts with xapp-")
+        if not app_token and not signing_secret:
+            raise SettingsError("SLACK_SIGNING_SECRET is not set (required in HTTP mode)")
+    api_url = _get(env, "SLACK_API_URL") or "https://slack.com/api/"
+    parsed = urlparse(api_url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError("SLACK_API_URL is malformed: expected a URL such as https://slack.com/api/")
+    if not api_url.endswith("/"):
+        api_url += "/"
+    raw_port = _get(env, "PORT")
+    if port is None:
+        try:
+            port = int(raw_port) if raw_port else 3000
+        except ValueError:
+            raise SettingsError("PORT is malformed: expected a whole number") from None
+    if not 0 <= port <= 65535:
+        raise SettingsError("PORT is malformed: expected 0-65535")
+    redis_url = _get(env, "REDIS_URL") or None
+    if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
+        raise SettingsError("REDIS_URL is malformed: expected redis://host:port/db")
+    level = (_get(env, "LOG_LEVEL") or "INFO").upper()
+    if level not in LEVELS:
+        raise SettingsError(f"LOG_LEVEL is malformed: expected one of {', '.join(LEVELS)}")
+    fmt = (_get(env, "LOG_FORMAT") or "text").lower()
+    if fmt not in ("text", "json"):
+        raise SettingsError("LOG_FORMAT is malformed: expected text or json")
+    threshold = _get(env, "ANSWER_THRESHOLD")
+    try:
+        threshold_value = float(threshold) if threshold else None
+    except ValueError:
+        raise SettingsError("ANSWER_THRESHOLD is malformed: expected a number between 0 and 1") from None
+    if threshold_value is not None and not 0 <= threshold_value <= 1:
+        raise SettingsError("ANSWER_THRESHOLD is malformed: expected a number between 0 and 1")
+    return Settings(
+        bot_token=bot_token, signing_secret=signing_secret, app_token=app_token, api_url=api_url,
+        knowledge_file=_get(env, "KNOWLEDGE_FILE") or None, port=port, redis_url=redis_url, log_level=level,
+        log_format=fmt, threshold=threshold_value,
+    )

@@ -1,0 +1,102 @@
+"""The installed `container-bot` command, run as a user runs it."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import KNOWLEDGE
+
+EXE = shutil.which("container-bot")
+pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
+CONTRACT_KEYS = {"kind", "topics", "attribute", "recommendation", "confidence", "text", "suggestions"}
+
+
+def run(*args, stdin=None, env=None, timeout=60):
+    return subprocess.run([EXE, *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_version_and_help():
+    assert run("--version").stdout.startswith("container-bot ")
+    assert "ask" in run("--help").stdout
+
+
+def test_ask_renders_for_a_terminal():
+    result = run("ask", "ecs or eks?")
+    assert result.returncode == 0
+    assert "Amazon ECS" in result.stdout and "/container-choice" in result.stdout
+
+
+def test_ask_json_follows_the_contract():
+    result = run("ask", "--json", "small team, all in on AWS, want it simple")
+    (line,) = result.stdout.splitlines()
+    answer = json.loads(line)
+    assert set(answer) == CONTRACT_KEYS
+    assert answer["kind"] == "recommendation" and answer["recommendation"] == "ecs"
+    assert answer["topics"] == ["ecs", "eks"] and 0 <= answer["confidence"] <= 1
+
+
+def test_ask_json_reads_questions_from_stdin_in_order():
+    questions = ["what is ecr", "lunch?", "ecs vs eks learning curve", "", "hi"]
+    result = run("ask", "--json", stdin="\n".join(questions) + "\n")
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["kind"] for a in answers] == ["definition", "fallback", "comparison", "help", "help"]
+    assert answers[2]["attribute"] == "learning_curve"
+    assert all(a["recommendation"] is None for a in answers)
+
+
+def test_ask_survives_a_40000_character_message():
+    result = run("ask", "--json", "ecs " + "blah " * 8000)
+    assert result.returncode == 0 and json.loads(result.stdout)["kind"] == "fallback"
+
+
+def test_check_passes_the_shipped_file():
+    result = run("check")
+    assert result.returncode == 0 and "OK" in result.stdout
+
+
+def test_check_reports_file_and_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(KNOWLEDGE.read_text().replace("    category: registry\n", "    category: registry\n    colour: x\n"))
+    result = run("check", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{bad}:") and "unknown key 'colour'" in result.stderr
+
+
+def test_check_reports_confusable_phrasings(tmp_path):
+    bad = tmp_path / "confusing.yaml"
+    bad.write_text(KNOWLEDGE.read_text().replace("aliases: [fargate, aws fargate,", "aliases: [fargate, elastic kubernets service,"))
+    result = run("check", str(bad))
+    assert result.returncode == 1
+    assert ("'elastic kubernets service' of 'fargate' can be confused with 'elastic kubernetes service' of 'eks'"
+            in result.stderr)
+
+
+def test_knowledge_file_from_the_environment(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: [1\n")
+    env = {"KNOWLEDGE_FILE": str(broken), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env["PATH"] = f"{__import__('os').path.dirname(EXE)}:{env['PATH']}"
+    result = run("ask", "what is ecs", env=env)
+    assert result.returncode == 1 and f"{broken}:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_choose_in_a_terminal_ends_at_eks_for_a_kubernetes_team():
+    # kubernetes=yes, ecosystem=yes, portability=no, team_k8s=yes, aws=no, simplicity=no, cost=no
+    result = run("choose", stdin="1\n1\n2\n1\n2\n2\n2\n")
+    assert result.returncode == 0
+    assert "Recommendation: Amazon EKS" in result.stdout and "Answer code: kubernetes=yes" in result.stdout
+
+
+def test_choose_replays_an_answer_code():
+    code = "kubernetes=no k8s_ecosystem=no portability=no team_k8s=no aws_invested=yes simplicity=yes cost=yes"
+    result = run("choose", "--answers", code)
+    assert "Recommendation: Amazon ECS" in result.stdout
+
+
+def test_python_module_entry_point_matches():
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "what is fargate"],
+                            capture_output=True, text=True, timeout=60)
+    assert json.loads(result.stdout)["topics"] == ["fargate"]

@@ -1,0 +1,36 @@
+import pytest
+
+from bot.text import MAX_INPUT_CHARS, escape_slack, normalise
+
+
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ("<@U024BE7LH> what is ECS again", "what is ecs again"),
+        ("<@U024BE7LH|container-bot> what is ECS", "what is ecs"),
+        ("ask in <#C0123|ecs-team> please", "ask in please"),
+        ("<!here> <!channel> <!subteam^S123|@platform> ecs vs eks", "ecs vs eks"),
+        ("see <https://aws.amazon.com/eks/|the eks page>", "see the eks page"),
+        ("see <https://aws.amazon.com/eks/>", "see"),
+        (":thinking_face: ecs or eks :rocket:", "ecs or eks"),
+        (":wave:", "wave"),
+        ("What's   the DIFF?!", "whats the diff"),
+        ("ecs &amp; eks &lt;3", "ecs eks 3"),
+        ("qué es ecs", "que es ecs"),
+        ("e\u200bks\u200f vs \u202eecs\u0007", "eks vs ecs"),
+        ("CREATE_FAILED", "create failed"),
+        ("ＥＣＳ", "ecs"),
+        ("🚀🚀", ""),
+        ("", ""),
+    ],
+)
+def test_normalise(raw, words):
+    assert normalise(raw).text == words
+
+
+def test_long_input_is_capped():
+    assert len(normalise("ecs " * 20000).text) <= MAX_INPUT_CHARS
+
+
+def test_escape_prevents_markup():
+    assert escape_slack("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
