@@ -107,7 +107,9 @@ class Matcher:
 
         out: list[Phrase | None] = []
         for topic in k.topics.values():
-            out += [make("topic", topic.id, alias) for alias in topic.aliases]
+            # a topic's own names are aliases too ("Amazon EKS Anywhere")
+            names = dict.fromkeys(a.lower() for a in (*topic.aliases, topic.name, topic.full_name))
+            out += [make("topic", topic.id, alias) for alias in names]
         for attr in k.attributes.values():
             out += [make("attribute", attr.id, cue) for cue in attr.cues]
             out += [make("attribute", attr.id, cue, weak=True) for cue in attr.weak_cues]
