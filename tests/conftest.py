@@ -42,3 +42,47 @@ def load_questions(name: str = "questions.tsv"):
             "text": text,
         })
     return rows
+
+
+# ------------------------------------------------------------------------------------ Slack end to end
+
+
+@pytest.fixture
+def fake():
+    from .slack_fake import FakeSlack
+
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+def start_bot(fake, knowledge, **settings_overrides):
+    """The real app behind the real WSGI layer and waitress, on 127.0.0.1 port 0, talking to `fake`."""
+    import threading
+    from types import SimpleNamespace
+
+    from waitress import create_server
+
+    from bot.settings import Settings
+    from bot.slack.app import create_app
+    from bot.slack.metrics import Metrics
+    from bot.slack.server import SlackWsgi
+
+    from .slack_fake import BOT_TOKEN, SIGNING_SECRET
+
+    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0,
+                        **settings_overrides)
+    metrics = Metrics()
+    app = create_app(settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"))
+    server = create_server(SlackWsgi(app, settings, metrics), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    return SimpleNamespace(url=url, events=f"{url}/slack/events", app=app, metrics=metrics, server=server)
+
+
+@pytest.fixture
+def bot(fake, knowledge):
+    running = start_bot(fake, knowledge)
+    yield running
+    running.server.close()

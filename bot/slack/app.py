@@ -1,0 +1,75 @@
+"""create_app: build the Bolt App and register its listeners. No App exists at import time."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from ..answers import AnswerEngine
+from ..knowledge import Knowledge
+from ..settings import Settings
+from .dedupe import Deduper, MemoryDeduper
+from .listeners import Deps, register
+from .metrics import Metrics
+
+WEB_API_TIMEOUT = 10  # seconds per attempt; with the bounded retries below a call gives up within about a minute
+
+
+class _Counted:
+    """Counts each retry a handler decides to make, by reason."""
+
+    def __init__(self, metrics: Metrics | None, reason: str):
+        self._metrics, self._reason = metrics, reason
+
+    def prepare_for_next_attempt(self, **kwargs):
+        if self._metrics:
+            self._metrics.slack_retries.labels(self._reason).inc()
+        return super().prepare_for_next_attempt(**kwargs)  # type: ignore[misc]
+
+
+class _RateLimit(_Counted, RateLimitErrorRetryHandler):
+    def __init__(self, metrics):
+        _Counted.__init__(self, metrics, "rate_limited")
+        RateLimitErrorRetryHandler.__init__(self, max_retry_count=3)
+
+
+class _ServerError(_Counted, ServerErrorRetryHandler):
+    def __init__(self, metrics):
+        _Counted.__init__(self, metrics, "server_error")
+        ServerErrorRetryHandler.__init__(self, max_retry_count=2)
+
+
+class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
+    def __init__(self, metrics):
+        _Counted.__init__(self, metrics, "connection_error")
+        ConnectionErrorRetryHandler.__init__(self, max_retry_count=2)
+
+
+def make_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
+    return WebClient(token=settings.bot_token or None, base_url=settings.api_url, timeout=WEB_API_TIMEOUT,
+                     retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)])
+
+
+def create_app(settings: Settings, knowledge: Knowledge, client: WebClient | None = None, *,
+               dedupe: Deduper | None = None, metrics: Metrics | None = None,
+               executor: ThreadPoolExecutor | None = None) -> App:
+    metrics = metrics or Metrics()
+    app = App(
+        client=client or make_client(settings, metrics),
+        signing_secret=settings.signing_secret or None,
+        request_verification_enabled=not settings.socket_mode,
+        token_verification_enabled=False,  # serve checks the token itself, with a bounded wait and a clear error
+        listener_executor=executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
+        raise_error_for_unhandled_request=False,
+    )
+    deps = Deps(knowledge, AnswerEngine(knowledge, settings.threshold), settings, dedupe or MemoryDeduper(), metrics)
+    register(app, deps)
+    app.container_bot = deps  # type: ignore[attr-defined]  # the server reads metrics and settings from here
+    return app

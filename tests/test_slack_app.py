@@ -1,0 +1,301 @@
+"""The Slack app end to end: signed requests shaped like Slack's, a real server, a fake Slack Web API."""
+
+import json
+
+import pytest
+
+from .slack_fake import (
+    BOT_ID,
+    BOT_USER,
+    block_actions,
+    command_form,
+    event_envelope,
+    mention_event,
+    message_action,
+    message_event,
+    next_ts,
+    send_event,
+    send_form,
+    send_payload,
+    view_submission,
+)
+
+KUBERNETES_TEAM = {"kubernetes": "yes", "k8s_ecosystem": "yes", "portability": "yes", "team_k8s": "yes",
+                   "aws_invested": "no", "simplicity": "no", "cost": "no"}
+SMALL_AWS_TEAM = {"kubernetes": "no", "k8s_ecosystem": "no", "portability": "no", "team_k8s": "no",
+                  "aws_invested": "yes", "simplicity": "yes", "cost": "yes"}
+
+
+def ok(result):
+    status, _body, seconds = result
+    assert status == 200 and seconds < 3, result
+    return result
+
+
+# ------------------------------------------------------------------------------------- where it answers
+
+
+def test_mention_answers_in_thread(bot, fake):
+    event = mention_event("what is ecr again")
+    ok(send_event(bot.events, event_envelope(event)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["channel"] == event["channel"] and call.params["thread_ts"] == event["ts"]
+    assert "Amazon ECR" in call.params["text"]
+    assert call.params["blocks"][0]["type"] == "header"
+
+
+def test_mention_inside_a_thread_answers_in_that_thread(bot, fake):
+    parent = next_ts()
+    ok(send_event(bot.events, event_envelope(mention_event("ecs vs eks", thread_ts=parent))))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == parent
+
+
+def test_dm_answers_in_the_dm(bot, fake):
+    event = message_event("what is fargate", channel="D0000DM01", channel_type="im")
+    ok(send_event(bot.events, event_envelope(event)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["channel"] == "D0000DM01" and "thread_ts" not in call.params
+    assert "AWS Fargate" in call.params["text"]
+
+
+def test_dm_gets_a_polite_fallback_too(bot, fake):
+    ok(send_event(bot.events, event_envelope(message_event("lunch?", channel="D0000DM01", channel_type="im"))))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert "not sure" in call.params["text"]
+
+
+def test_clear_channel_question_answered_in_thread(bot, fake):
+    event = message_event("ecs or eks?")
+    ok(send_event(bot.events, event_envelope(event)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == event["ts"] and "/container-choice" in call.params["text"]
+
+
+@pytest.mark.parametrize("text", ["lunch?", "hi all", "who is on call for ecs this week", "deploy is done :tada:",
+                                  "ecs?"])
+def test_channel_chatter_gets_silence(bot, fake, text):
+    ok(send_event(bot.events, event_envelope(message_event(text))))
+    fake.settle()
+    assert fake.called("chat.postMessage") == []
+
+
+@pytest.mark.parametrize("mention_first", [True, False])
+def test_mention_arriving_as_two_events_is_answered_once(bot, fake, mention_first):
+    ts = next_ts()
+    mention = event_envelope(mention_event("ecs vs eks?", ts=ts))
+    message = event_envelope(message_event(f"<@{BOT_USER}> ecs vs eks?", ts=ts))
+    for envelope in ([mention, message] if mention_first else [message, mention]):
+        ok(send_event(bot.events, envelope))
+    fake.wait_for("chat.postMessage")
+    fake.settle()
+    assert len(fake.called("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize("extra", [
+    {"user": BOT_USER},
+    {"bot_id": BOT_ID},
+    {"bot_id": "BOTHER0001", "subtype": "bot_message"},
+    {"subtype": "message_changed"},
+    {"subtype": "message_deleted"},
+    {"subtype": "channel_join"},
+    {"subtype": "thread_broadcast"},
+])
+def test_never_answers_itself_bots_edits_or_joins(bot, fake, extra):
+    event = message_event("what is ecs", channel="D0000DM01", channel_type="im")
+    event.update(extra)
+    ok(send_event(bot.events, event_envelope(event)))
+    fake.settle()
+    assert fake.called("chat.postMessage") == []
+
+
+def test_unhandled_event_types_are_acknowledged(bot, fake):
+    result = ok(send_event(bot.events, event_envelope({"type": "reaction_added", "user": "U1", "reaction": "eyes",
+                                                       "item": {"type": "message", "channel": "C1", "ts": "1.1"},
+                                                       "event_ts": "1.2"})))
+    assert result[0] == 200
+
+
+def test_url_verification_echoes_the_challenge(bot):
+    status, body, _ = send_event(bot.events, {"token": "x", "challenge": "abc123", "type": "url_verification"})
+    assert status == 200 and "abc123" in body
+
+
+# ----------------------------------------------------------------------------------------- the answer
+
+
+def test_answer_is_block_kit_with_buttons_and_a_plain_fallback(bot, fake):
+    ok(send_event(bot.events, event_envelope(mention_event("ecs vs eks learning curve"))))
+    (call,) = fake.wait_for("chat.postMessage")
+    blocks = call.params["blocks"]
+    kinds = [b["type"] for b in blocks]
+    assert kinds[0] == "header" and "actions" in kinds and "context" in kinds
+    fields = [f["text"] for b in blocks if b.get("fields") for f in b["fields"]]
+    assert any("lower learning curve" in f for f in fields) and any("steeper" in f for f in fields)
+    buttons = [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert {"Compare ECS and EKS", "Start guided choice", "Why this answer?"} <= set(buttons)
+    context = " ".join(e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
+    assert "docs.aws.amazon.com" in context and "confidence" in context
+    assert call.params["text"].startswith("Amazon ECS vs Amazon EKS: learning curve")
+
+
+def test_why_this_answer_is_shown_only_to_the_clicker(bot, fake):
+    url = fake.response_url("why")
+    ok(send_payload(bot.events, block_actions("why_this_answer", "ecs vs eks lerning curve", url)))
+    (call,) = fake.wait_for("response_url")
+    assert call.params["response_type"] == "ephemeral" and call.params["replace_original"] is False
+    assert "learning curve" in call.params["text"] and "threshold" in call.params["text"]
+    assert "lerning curve" in call.params["text"]  # the words it matched, with their score
+
+
+def test_did_you_mean_button_answers_the_suggestion_in_thread(bot, fake):
+    ok(send_payload(bot.events, block_actions("suggestion_0", "What is Amazon EKS?", fake.response_url(),
+                                              thread_ts="1710000000.000100")))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == "1710000000.000100" and "Amazon EKS" in call.params["text"]
+
+
+def test_unsure_answer_offers_clickable_suggestions(bot, fake):
+    ok(send_event(bot.events, event_envelope(mention_event("who owns the eks cluster in staging?"))))
+    (call,) = fake.wait_for("chat.postMessage")
+    actions = [e for b in call.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert actions[0]["action_id"] == "suggestion_0" and actions[0]["value"] == "What is Amazon EKS?"
+
+
+def test_compare_button_posts_the_comparison(bot, fake):
+    ok(send_payload(bot.events, block_actions("compare_services", "ecs vs eks", fake.response_url())))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["text"].startswith("Amazon ECS vs Amazon EKS")
+
+
+# ------------------------------------------------------------------------------------ the guided choice
+
+
+def test_container_choice_opens_the_guided_choice(bot, fake):
+    status, body, seconds = send_form(bot.events, command_form("", fake.response_url("cmd")))
+    assert status == 200 and seconds < 3
+    (call,) = fake.wait_for("views.open")
+    view = call.params["view"]
+    assert call.params["trigger_id"] == "1337.42.fake-trigger" and view["callback_id"] == "guided_choice"
+    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == list(KUBERNETES_TEAM)
+    assert json.loads(view["private_metadata"])["response_url"].endswith("/response/cmd")
+
+
+def test_start_button_opens_the_guided_choice(bot, fake):
+    ok(send_payload(bot.events, block_actions("start_guided_choice", "start", fake.response_url())))
+    assert fake.wait_for("views.open")
+
+
+def choose(bot, fake, answers):
+    metadata = {"response_url": fake.response_url("result"), "channel": "C0000CHAN"}
+    status, body, seconds = send_payload(bot.events, view_submission(answers, metadata))
+    assert status == 200 and seconds < 3
+    (private,) = fake.wait_for("response_url")
+    return json.loads(body), private.params
+
+
+def test_guided_choice_kubernetes_team_ends_at_eks(bot, fake):
+    ack, private = choose(bot, fake, KUBERNETES_TEAM)
+    assert ack["response_action"] == "update"
+    assert ack["view"]["blocks"][0]["text"]["text"] == "Recommendation: Amazon EKS"
+    assert private["response_type"] == "ephemeral" and "Recommendation: Amazon EKS" in private["text"]
+    assert "already run Kubernetes" in private["text"] and "ECS would fit better if" in private["text"]
+    assert "Amazon ECR" in private["text"]
+    share = [e for b in private["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert share[0]["action_id"] == "share_choice" and share[0]["value"].startswith("kubernetes=yes")
+
+
+def test_guided_choice_small_aws_team_ends_at_ecs(bot, fake):
+    ack, private = choose(bot, fake, SMALL_AWS_TEAM)
+    assert "Recommendation: Amazon ECS" in private["text"]
+    assert "lower learning curve" in private["text"] and "EKS would fit better if" in private["text"]
+
+
+def test_guided_choice_from_app_home_lands_in_the_dm(bot, fake):
+    status, body, _ = send_payload(bot.events, view_submission(SMALL_AWS_TEAM, {"user": "U0000USER"}))
+    assert status == 200
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["channel"] == "U0000USER" and "Recommendation: Amazon ECS" in call.params["text"]
+
+
+def test_guided_choice_asks_again_for_a_missing_answer(bot, fake):
+    partial = dict(SMALL_AWS_TEAM)
+    del partial["cost"]
+    status, body, _ = send_payload(bot.events, view_submission(partial, {}))
+    assert status == 200 and json.loads(body) == {"response_action": "errors", "errors": {"cost": "Please pick an answer."}}
+
+
+def test_share_in_channel_posts_for_everyone(bot, fake):
+    code = " ".join(f"{k}={v}" for k, v in KUBERNETES_TEAM.items())
+    ok(send_payload(bot.events, block_actions("share_choice", code, fake.response_url("share"))))
+    (call,) = fake.wait_for("response_url")
+    assert call.params["response_type"] == "in_channel" and "Recommendation: Amazon EKS" in call.params["text"]
+    assert "<@U0000USER>" in json.dumps(call.params["blocks"])  # who shared it
+
+
+def test_container_choice_help(bot, fake):
+    status, body, _ = send_form(bot.events, command_form("help", fake.response_url()))
+    assert status == 200 and "answer code" in body and "guided choice" in body
+
+
+def test_container_choice_with_a_question_answers_it(bot, fake):
+    status, body, _ = send_form(bot.events, command_form("ecs vs eks", fake.response_url()))
+    answer = json.loads(body)
+    assert status == 200 and answer["text"].startswith("Amazon ECS vs Amazon EKS")
+
+
+def test_container_choice_replays_an_answer_code(bot, fake):
+    code = " ".join(f"{k}={v}" for k, v in SMALL_AWS_TEAM.items())
+    status, body, _ = send_form(bot.events, command_form(code, fake.response_url()))
+    assert status == 200 and "Recommendation: Amazon ECS" in json.loads(body)["text"]
+
+
+def test_container_choice_explains_a_bad_code(bot, fake):
+    status, body, _ = send_form(bot.events, command_form("kubernetes=maybe", fake.response_url()))
+    assert status == 200 and "kubernetes takes yes/no" in body
+
+
+# ------------------------------------------------------------------------------- App Home and shortcut
+
+
+def test_app_home_shows_what_the_bot_does(bot, fake):
+    ok(send_event(bot.events, event_envelope({"type": "app_home_opened", "user": "U0000USER", "channel": "D0000DM01",
+                                              "tab": "home", "event_ts": next_ts()})))
+    (call,) = fake.wait_for("views.publish")
+    view = call.params["view"]
+    assert call.params["user_id"] == "U0000USER" and view["type"] == "home"
+    assert any(e.get("action_id") == "start_guided_choice" for b in view["blocks"] if b["type"] == "actions"
+               for e in b["elements"])
+
+
+def test_messages_tab_does_not_publish_home(bot, fake):
+    ok(send_event(bot.events, event_envelope({"type": "app_home_opened", "user": "U0000USER", "channel": "D0000DM01",
+                                              "tab": "messages", "event_ts": next_ts()})))
+    fake.settle()
+    assert fake.called("views.publish") == []
+
+
+def test_message_shortcut_answers_in_the_messages_thread(bot, fake):
+    ok(send_payload(bot.events, message_action("hmm is eks harder to learn than ecs?", fake.response_url(),
+                                               thread_ts="1710000000.000500")))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == "1710000000.000500" and "learning curve" in call.params["text"]
+
+
+def test_message_shortcut_outside_the_bots_channels_answers_privately(bot, fake):
+    fake.fail("chat.postMessage", body={"ok": False, "error": "not_in_channel"})
+    ok(send_payload(bot.events, message_action("what is ecr", fake.response_url("short"))))
+    (call,) = fake.wait_for("response_url")
+    assert call.params["response_type"] == "ephemeral" and "Amazon ECR" in call.params["text"]
+
+
+# -------------------------------------------------------------------------------------- HTTP basics
+
+
+def test_health_and_metrics(bot):
+    import urllib.request
+
+    with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as response:
+        assert response.status == 200
+    with urllib.request.urlopen(f"{bot.url}/metrics", timeout=5) as response:
+        assert b"container_bot_requests" in response.read()
