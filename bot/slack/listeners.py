@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -53,11 +54,18 @@ class Deps:
         self.metrics.answers.labels(answer.kind).inc()
         if answer.kind == "fallback":
             self.metrics.fallbacks.inc()
-            unanswered_log.info("unanswered question", extra={
-                "event_type": event_type, "question": " ".join(text.split())[:UNANSWERED_CHARS]})
+            unanswered_log.info("unanswered question", extra={"event_type": event_type, "question": _loggable(text)})
         log.info("answered", extra={"event_type": event_type, "kind": answer.kind,
                                     "confidence": answer.confidence, "latency_ms": round(elapsed * 1000, 3)})
         return answer
+
+
+_MARKUP = re.compile(r"<[@#!][^>]*>")
+
+
+def _loggable(text: str) -> str:
+    """An unanswered question for the log: mentions and special mentions removed, cut to 200 characters."""
+    return " ".join(_MARKUP.sub(" ", text).split())[:UNANSWERED_CHARS]
 
 
 def register(app: App, deps: Deps) -> None:
@@ -223,7 +231,7 @@ def register_actions(app: App, deps: Deps) -> None:
         names = " vs ".join(deps.knowledge.services)
         answer_in_place(body, client, names, "block_actions.compare")
 
-    @app.action({"action_id": __import__("re").compile(rf"^{ACTION_SUGGESTION_PREFIX}\d+$")})
+    @app.action({"action_id": re.compile(rf"^{ACTION_SUGGESTION_PREFIX}\d+$")})
     def on_suggestion(ack, body, action, client):
         ack()
         answer_in_place(body, client, action.get("value") or "", "block_actions.suggestion")

@@ -1,0 +1,245 @@
+"""`container-bot serve` as a process: settings checks, start-up against Slack, HTTP and Socket Mode, SIGTERM."""
+
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+from .slack_fake import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    command_form,
+    event_envelope,
+    mention_event,
+    send_event,
+)
+
+EXE = shutil.which("container-bot")
+pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
+
+
+def env_for(fake=None, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k not in ("PORT", "REDIS_URL")}
+    if fake is not None:
+        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
+    env.update(extra)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run_serve(env, *args, timeout=30):
+    start = time.monotonic()
+    result = subprocess.run([EXE, "serve", *args], env=env, capture_output=True, text=True, timeout=timeout)
+    return result, time.monotonic() - start
+
+
+class Served:
+    """A running `container-bot serve`, its stderr read line by line on a thread."""
+
+    def __init__(self, env, *args):
+        self.proc = subprocess.Popen([EXE, "serve", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True)
+        self.lines: "queue.Queue[str]" = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.log.append(line)
+            self.lines.put(line)
+
+    def wait_line(self, pattern: str, timeout: float = 15) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            found = re.search(pattern, line)
+            if found:
+                return found
+        raise AssertionError(f"no line matching {pattern!r}; log: {''.join(self.log)}")
+
+    def stop(self, timeout: float = 15) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+
+
+# -------------------------------------------------------------------------------------------- settings
+
+
+@pytest.mark.parametrize("overrides, named", [
+    ({"SLACK_BOT_TOKEN": None}, "SLACK_BOT_TOKEN is not set"),
+    ({"SLACK_BOT_TOKEN": "not-a-token"}, "SLACK_BOT_TOKEN is malformed"),
+    ({"SLACK_SIGNING_SECRET": None}, "SLACK_SIGNING_SECRET is not set"),
+    ({"PORT": "eighty"}, "PORT is malformed"),
+    ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL is malformed"),
+    ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN is malformed"),
+    ({"LOG_FORMAT": "xml"}, "LOG_FORMAT is malformed"),
+    ({"REDIS_URL": "http://nope"}, "REDIS_URL is malformed"),
+    ({"KNOWLEDGE_FILE": "/nonexistent/knowledge.yaml"}, "KNOWLEDGE_FILE is malformed"),
+])
+def test_missing_or_malformed_setting_is_one_line_and_exit_2(fake, overrides, named):
+    result, _ = run_serve(env_for(fake, **overrides))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0]
+    assert BOT_TOKEN not in result.stderr and SIGNING_SECRET not in result.stderr
+
+
+def test_revoked_token_is_a_clear_error(fake):
+    fake.revoked = True
+    result, seconds = run_serve(env_for(fake))
+    assert result.returncode == 2 and "SLACK_BOT_TOKEN was rejected by Slack (token_revoked)" in result.stderr
+    assert seconds < 20
+
+
+def test_unreachable_slack_gives_up_in_bounded_time():
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    env = env_for(None, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                  SLACK_API_URL=f"http://127.0.0.1:{port}/api/")
+    result, seconds = run_serve(env)
+    assert result.returncode == 1 and "cannot reach Slack at SLACK_API_URL" in result.stderr
+    assert seconds < 30
+
+
+# ------------------------------------------------------------------------------------------- HTTP mode
+
+
+def test_http_mode_answers_and_stops_gracefully_on_sigterm(fake):
+    fake.scopes = "app_mentions:read,chat:write,commands"  # the token lacks three scopes
+    served = Served(env_for(fake, PORT="0"), "--http")
+    try:
+        port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
+        assert "lacks the scope channels:history" in "".join(served.log)
+        status, _, seconds = send_event(f"http://127.0.0.1:{port}/slack/events",
+                                        event_envelope(mention_event("what is ecr")))
+        assert status == 200 and seconds < 3
+        assert fake.wait_for("chat.postMessage")
+    finally:
+        code = served.stop()
+    assert code == 0 and "stopped" in "".join(served.log)
+    assert BOT_TOKEN not in "".join(served.log)
+
+
+def test_json_logs_one_object_per_line_without_message_text(fake):
+    served = Served(env_for(fake, PORT="0", LOG_FORMAT="json"), "--http")
+    long_question = "where is the offsite this year " + "and who is coming " * 40
+    try:
+        port = served.wait_line(r'listening on http://[\d.]+:(\d+)').group(1)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        send_event(url, event_envelope(mention_event("ecs vs eks control plane")))
+        answered = served.wait_line(r'"message": "answered"').string
+        send_event(url, event_envelope(mention_event(long_question)))
+        unanswered = served.wait_line(r'"message": "unanswered question"').string
+    finally:
+        served.stop()
+    assert all(json.loads(line) for line in served.log if line.strip())
+    record = json.loads(answered)
+    assert record["event_type"] == "app_mention" and record["kind"] == "comparison" and "latency_ms" in record
+    assert "control plane" not in "".join(served.log)  # answered questions are never written down
+    question = json.loads(unanswered)["question"]
+    assert question.startswith("where is the offsite this year") and len(question) == 200
+
+
+# ------------------------------------------------------------------------------------------ Socket Mode
+
+
+class FakeSocketModeServer:
+    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks."""
+
+    def __init__(self):
+        from websockets.sync.server import serve
+
+        self.acks: "queue.Queue[dict]" = queue.Queue()
+        self.outbox: "queue.Queue[dict]" = queue.Queue()
+        self.connected = threading.Event()
+        self.server = serve(self._handle, "127.0.0.1", 0)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=fake"
+
+    def _handle(self, ws):
+        ws.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "AFAKE0001"},
+                            "debug_info": {"host": "fake", "approximate_connection_time": 3600}}))
+        self.connected.set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                envelope = self.outbox.get(timeout=0.05)
+                ws.send(json.dumps(envelope))
+            except queue.Empty:
+                pass
+            try:
+                message = ws.recv(timeout=0.05)
+            except TimeoutError:
+                continue
+            except Exception:
+                return
+            self.acks.put(json.loads(message))
+
+    def send(self, envelope: dict) -> None:
+        self.outbox.put(envelope)
+
+    def ack_for(self, envelope_id: str, timeout: float = 10) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                ack = self.acks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if ack.get("envelope_id") == envelope_id:
+                return ack
+        raise AssertionError(f"no ack for {envelope_id}")
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_socket_mode_answers_acks_and_drops_redelivery(fake):
+    ws = FakeSocketModeServer()
+    fake.socket_url = ws.url
+    served = Served(env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=APP_TOKEN))
+    try:
+        assert ws.connected.wait(15), "".join(served.log)
+        assert fake.called("apps.connections.open")
+        event = event_envelope(mention_event("ecs vs eks learning curve"))
+        ws.send({"envelope_id": "env-1", "type": "events_api", "payload": event, "accepts_response_payload": False,
+                 "retry_attempt": 0, "retry_reason": ""})
+        assert ws.ack_for("env-1")["envelope_id"] == "env-1"
+        (post,) = fake.wait_for("chat.postMessage")
+        assert post.params["thread_ts"] == event["event"]["ts"] and "learning curve" in post.params["text"]
+        # Slack redelivers the same event in a new envelope: acknowledged, not answered twice
+        ws.send({"envelope_id": "env-2", "type": "events_api", "payload": event, "accepts_response_payload": False,
+                 "retry_attempt": 1, "retry_reason": "timeout"})
+        ws.ack_for("env-2")
+        ws.send({"envelope_id": "env-3", "type": "slash_commands", "accepts_response_payload": True,
+                 "payload": command_form("help", fake.response_url())})
+        ack = ws.ack_for("env-3")
+        assert "guided choice" in json.dumps(ack.get("payload"))
+        fake.settle()
+        assert len(fake.called("chat.postMessage")) == 1
+    finally:
+        code = served.stop()
+        ws.close()
+    assert code == 0
