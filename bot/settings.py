@@ -23,6 +23,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     threshold: float | None = None
+    api_timeout: float = 10.0  # seconds per Web API attempt; with bounded retries a call gives up within a minute
 
     @property
     def socket_mode(self) -> bool:
@@ -85,7 +86,15 @@ def settings_from_env(env=None, *, serve: bool = False, force_http: bool = False
         raise SettingsError("ANSWER_THRESHOLD is malformed: expected a number between 0 and 1") from None
     if threshold_value is not None and not 0 <= threshold_value <= 1:
         raise SettingsError("ANSWER_THRESHOLD is malformed: expected a number between 0 and 1")
+    raw_timeout = _get(env, "SLACK_API_TIMEOUT")
+    try:
+        api_timeout = float(raw_timeout) if raw_timeout else 10.0
+    except ValueError:
+        raise SettingsError("SLACK_API_TIMEOUT is malformed: expected seconds, e.g. 10") from None
+    if not 0 < api_timeout <= 120:
+        raise SettingsError("SLACK_API_TIMEOUT is malformed: expected 0-120 seconds")
     return Settings(
+        api_timeout=api_timeout,
         bot_token=bot_token, signing_secret=signing_secret, app_token=app_token, api_url=api_url,
         knowledge_file=_get(env, "KNOWLEDGE_FILE") or None, port=port, redis_url=redis_url, log_level=level,
         log_format=fmt, threshold=threshold_value,

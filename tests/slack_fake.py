@@ -35,7 +35,7 @@ class FakeSlack:
     def __init__(self, scopes: str = ALL_SCOPES):
         self.calls: list[Call] = []
         self.lock = threading.Lock()
-        self.failures: dict[str, list[tuple[int, dict, dict]]] = {}
+        self.failures: dict[str, list[tuple[int, dict | None, dict, float]]] = {}
         self.scopes = scopes
         self.revoked = False
         self.socket_url = ""
@@ -98,11 +98,13 @@ class FakeSlack:
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
     def fail(self, method: str, times: int = 1, status: int = 200, body: dict | None = None,
-             headers: dict | None = None) -> None:
-        """The next `times` calls of `method` get this answer instead of success."""
+             headers: dict | None = None, delay: float = 0.0) -> None:
+        """The next `times` calls of `method` get this answer instead of success; with `delay` (and no body)
+        they are answered normally but only after `delay` seconds, to make the caller time out."""
+        if body is None and not delay:
+            body = {"ok": False, "error": "fatal_error"}
         with self.lock:
-            self.failures.setdefault(method, []).extend([(status, body or {"ok": False, "error": "fatal_error"},
-                                                           headers or {})] * times)
+            self.failures.setdefault(method, []).extend([(status, body, headers or {}, delay)] * times)
 
     def called(self, method: str) -> list[Call]:
         with self.lock:
@@ -127,8 +129,11 @@ class FakeSlack:
         with self.lock:
             self.calls.append(Call(method, params, headers))
             queue = self.failures.get(method)
-            if queue:
-                status, body, extra = queue.pop(0)
+            failure = queue.pop(0) if queue else None
+        if failure:
+            status, body, extra, delay = failure
+            time.sleep(delay)
+            if body is not None:
                 return status, body, extra
         auth = headers.get("Authorization") or headers.get("authorization") or ""
         if method != "response_url" and self.revoked:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from http.client import RemoteDisconnected
+from urllib.error import URLError
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -18,8 +20,6 @@ from ..settings import Settings
 from .dedupe import Deduper, MemoryDeduper
 from .listeners import Deps, register
 from .metrics import Metrics
-
-WEB_API_TIMEOUT = 10  # seconds per attempt; with the bounded retries below a call gives up within about a minute
 
 
 class _Counted:
@@ -45,15 +45,21 @@ class _ServerError(_Counted, ServerErrorRetryHandler):
         _Counted.__init__(self, metrics, "server_error")
         ServerErrorRetryHandler.__init__(self, max_retry_count=2)
 
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        return response is not None and 500 <= response.status_code < 600  # the builtin one retries 500/503 only
+
 
 class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
     def __init__(self, metrics):
         _Counted.__init__(self, metrics, "connection_error")
-        ConnectionErrorRetryHandler.__init__(self, max_retry_count=2)
+        ConnectionErrorRetryHandler.__init__(
+            self, max_retry_count=2,
+            error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],  # timeouts too
+        )
 
 
 def make_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
-    return WebClient(token=settings.bot_token or None, base_url=settings.api_url, timeout=WEB_API_TIMEOUT,
+    return WebClient(token=settings.bot_token or None, base_url=settings.api_url, timeout=settings.api_timeout,
                      retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)])
 
 

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
@@ -64,40 +65,55 @@ class SlackWsgi:
         return self._reply(start_response, status, body, headers.get("content-type", "text/plain; charset=utf-8"))
 
     def handle(self, environ) -> tuple[int, dict, bytes]:
+        started = time.perf_counter()
+        status, headers, body, kind = self._handle(environ)
+        http_log.info("request", extra={"event_type": kind, "status": status,
+                                        "latency_ms": round((time.perf_counter() - started) * 1000, 2)})
+        return status, headers, body
+
+    def _handle(self, environ) -> tuple[int, dict, bytes, str]:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = -1
         if length < 0 or length > MAX_BODY:
             self.metrics.requests.labels("unknown", "too_large").inc()
-            return 413, {}, b"payload too large\n"
+            return 413, {}, b"payload too large\n", "unknown"
         raw = environ["wsgi.input"].read(length) if length else b""
         headers = _headers(environ)
         # 1. Nothing happens before the signature is checked: not even parsing.
-        if not self.verifier.is_valid(raw, headers.get("x-slack-request-timestamp", ""),
-                                      headers.get("x-slack-signature", "")):
+        if not self._signed(raw, headers):
             self.metrics.requests.labels("unknown", "unsigned").inc()
-            return 401, {}, b"invalid signature\n"
+            return 401, {}, b"invalid signature\n", "unsigned"
         # 2. A signed request must be well-formed: 400, never a 500 or a traceback.
         kind, problem = _shape(raw, headers.get("content-type", ""))
         if problem:
             self.metrics.requests.labels(kind, "malformed").inc()
             http_log.info("malformed request", extra={"event_type": kind, "outcome": problem})
-            return 400, {}, f"bad request: {problem}\n".encode()
+            return 400, {}, f"bad request: {problem}\n".encode(), kind
         try:
             response = self.app.dispatch(BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
                                                      headers={k: [v] for k, v in headers.items()}))
         except Exception:
             log.exception("dispatch failed")
             self.metrics.requests.labels(kind, "error").inc()
-            return 200, {}, b""  # acknowledged: a retry would fail the same way
+            return 200, {}, b"", kind  # acknowledged: a retry would fail the same way
         status = response.status
         if status == 404:
             status = 200  # an event or action we choose to ignore: acknowledge it, or Slack retries
         self.metrics.requests.labels(kind, "ok" if status < 300 else f"http_{status}").inc()
         body = response.body.encode() if isinstance(response.body, str) else (response.body or b"")
         content_type = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
-        return status, {"content-type": content_type}, body
+        return status, {"content-type": content_type}, body, kind
+
+    def _signed(self, raw: bytes, headers: dict[str, str]) -> bool:
+        timestamp, signature = headers.get("x-slack-request-timestamp", ""), headers.get("x-slack-signature", "")
+        if not timestamp.isdigit() or not signature:
+            return False  # the verifier raises on a missing or non-numeric timestamp
+        try:
+            return self.verifier.is_valid(raw, timestamp, signature)
+        except (ValueError, TypeError):
+            return False
 
     @staticmethod
     def _reply(start_response, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8"):

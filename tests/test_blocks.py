@@ -1,0 +1,93 @@
+"""Block Kit builders: pure functions checked on their to_dict(), within Slack's limits for every entry."""
+
+import itertools
+import json
+
+import pytest
+
+from bot.guide import decide
+from bot.slack import blocks as b
+
+
+def limits_hold(message: dict) -> None:
+    blocks = message["blocks"]
+    assert message["text"] and len(message["text"]) <= b.MAX_FALLBACK_TEXT
+    assert len(blocks) <= b.MAX_BLOCKS
+    for block in blocks:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= b.MAX_HEADER
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= b.MAX_SECTION
+            assert len(block.get("fields", [])) <= b.MAX_FIELDS
+            assert all(len(f["text"]) <= b.MAX_FIELD for f in block.get("fields", []))
+        if block["type"] == "actions":
+            assert len(block["elements"]) <= 25
+            ids = [e["action_id"] for e in block["elements"]]
+            assert len(ids) == len(set(ids))
+            for element in block["elements"]:
+                assert len(element["text"]["text"]) <= b.MAX_BUTTON_TEXT
+                assert len(element.get("value", "")) <= b.MAX_VALUE and len(element["action_id"]) <= 255
+
+
+def every_answer(engine, knowledge):
+    topics = list(knowledge.topics)
+    for topic in topics:
+        yield engine.definition(topic)
+        for attribute in knowledge.attributes:
+            yield engine.attribute(topic, attribute)
+    for x, y in itertools.combinations(topics, 2):
+        yield engine.comparison(x, y)
+        for attribute in knowledge.attributes:
+            yield engine.comparison(x, y, attribute)
+    for criterion in knowledge.criteria:
+        for option in criterion.options:
+            yield engine.recommendation(decide(knowledge, {criterion.id: option.value}), guided=True)
+    yield engine.recommendation(decide(knowledge, {}))
+    yield engine.help()
+    yield engine.ask("lunch?")
+
+
+def test_every_entry_of_the_knowledge_file_fits_block_kit(engine, knowledge):
+    count = 0
+    for answer in every_answer(engine, knowledge):
+        limits_hold(b.answer_message(answer, question="q" * 5000))
+        count += 1
+    assert count > 500
+
+
+def test_guided_choice_views_fit(engine, knowledge):
+    view = b.choice_view(knowledge, {"response_url": "https://hooks.slack.com/x" * 40, "channel": "C1"})
+    assert len(view["private_metadata"]) <= 3000 and len(view["blocks"]) <= 100
+    assert view["title"]["text"] and len(view["title"]["text"]) <= 24
+    answer = engine.recommendation(decide(knowledge, {c.id: c.options[0].value for c in knowledge.criteria},
+                                          complete=True), guided=True)
+    limits_hold(b.choice_result_message(answer))
+    assert b.choice_result_view(answer)["type"] == "modal"
+    assert len(json.dumps(b.home_view(knowledge))) < 10000
+
+
+def test_long_texts_are_clipped_not_rejected(engine):
+    answer = engine.definition("ecs")
+    answer.parts = ["x" * 10000]
+    answer.title = "t" * 500
+    answer.suggestions = ["s" * 3000] * 5
+    message = b.answer_message(answer, question="q" * 5000)
+    limits_hold(message)
+    assert message["blocks"][0]["text"]["text"].endswith("…")
+
+
+def test_knowledge_text_cannot_form_slack_markup(engine):
+    answer = engine.definition("ecs")
+    answer.parts = ["<!channel> look & see <@U123>"]
+    section = b.answer_message(answer)["blocks"][1]["text"]["text"]
+    assert "<!channel>" not in section and "&lt;!channel&gt; look &amp; see" in section
+
+
+def test_why_message_shows_evidence(knowledge):
+    from bot.matcher import Matcher
+
+    match = Matcher(knowledge).match("<!here> ecs vs eks lerning curve")
+    message = b.why_message(match, "<!here> ecs vs eks lerning curve")
+    text = message["blocks"][0]["text"]["text"]
+    assert "&lt;!here&gt;" in text and "<!here>" not in text
+    assert "threshold" in text and "lerning curve" in text
