@@ -279,9 +279,10 @@ def post(url: str, body: str, content_type: str, headers: dict | None = None, ti
         return exc.code, exc.read().decode(), time.monotonic() - start
 
 
-def send_event(url: str, envelope: dict, secret: str = SIGNING_SECRET, extra_headers: dict | None = None):
+def send_event(url: str, envelope: dict, secret: str = SIGNING_SECRET, extra_headers: dict | None = None,
+               timeout: float = 10.0):
     body = json.dumps(envelope)
-    return post(url, body, "application/json", {**sign(body, secret), **(extra_headers or {})})
+    return post(url, body, "application/json", {**sign(body, secret), **(extra_headers or {})}, timeout=timeout)
 
 
 def send_form(url: str, form: dict, secret: str = SIGNING_SECRET):

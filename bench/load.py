@@ -1,0 +1,108 @@
+"""Load: N signed events, K in flight, against `container-bot serve --http` and a fake Slack Web API.
+
+127.0.0.1 only, bounded in count and time, stops by itself. Reports time to acknowledge (p50/p99), replies
+per second, errors and duplicates. Usage: python bench/load.py [--events 500] [--concurrency 25]"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.slack_fake import (  # noqa: E402  (the same fake Slack the tests use)
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    event_envelope,
+    mention_event,
+    send_event,
+)
+
+QUESTIONS = ["what is ecr again", "ecs vs eks", "ecs vs eks learning curve", "ecs or eks?",
+             "small team, all in on AWS, want it simple", "is ECS built on Kubernetes?", "lunch?",
+             "our platform is all kubernetes in our DC, moving to aws - which one?"]
+
+
+def run(events: int = 500, concurrency: int = 25, time_limit: float = 120.0) -> dict:
+    exe = shutil.which("container-bot")
+    if exe is None:
+        raise SystemExit("install first: pip install .")
+    fake = FakeSlack().start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
+    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
+               PORT="0", LOG_LEVEL="WARNING")
+    proc = subprocess.Popen([exe, "serve", "--http"], env={**env, "LOG_LEVEL": "INFO"}, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        port = None
+        deadline = time.monotonic() + 20
+        while port is None and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            found = re.search(r"listening on http://[\d.]+:(\d+)", line or "")
+            port = found.group(1) if found else None
+            if not line and proc.poll() is not None:
+                raise SystemExit("serve exited before listening")
+        if port is None:
+            raise SystemExit("serve did not start listening within 20 s")
+        subprocess.Popen(["cat"], stdin=proc.stderr, stdout=subprocess.DEVNULL)  # keep draining its log
+        url = f"http://127.0.0.1:{port}/slack/events"
+        envelopes = [event_envelope(mention_event(QUESTIONS[i % len(QUESTIONS)], channel=f"C{i % 7:08d}"))
+                     for i in range(events)]
+
+        def one(envelope):
+            try:
+                status, _, seconds = send_event(url, envelope, timeout=10)
+                return status, seconds
+            except OSError:  # refused, reset or timed out: an error, counted
+                return 0, None
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(concurrency) as pool:
+            results = list(pool.map(one, envelopes))
+        acked = time.monotonic() - started
+        replies = fake.wait_for("chat.postMessage", count=events, timeout=max(1.0, time_limit - acked))
+        finished = max(c.at for c in replies) - min(c.at for c in replies) if replies else 0.0
+        ack_times = sorted(s for status, s in results if status == 200 and s is not None)
+        threads = [(c.params.get("channel"), c.params.get("thread_ts")) for c in replies]
+        figures = {
+            "events": events, "concurrency": concurrency,
+            "acknowledged": len(ack_times), "errors": sum(1 for status, _ in results if status != 200),
+            "ack_p50_ms": round(statistics.median(ack_times) * 1000, 1) if ack_times else None,
+            "ack_p99_ms": round(ack_times[int(len(ack_times) * 0.99) - 1] * 1000, 1) if ack_times else None,
+            "ack_max_ms": round(ack_times[-1] * 1000, 1) if ack_times else None,
+            "over_3s": sum(1 for s in ack_times if s >= 3),
+            "replies": len(replies), "duplicates": len(threads) - len(set(threads)),
+            "replies_per_second": round(len(replies) / (acked + 1e-9), 1),
+            "reply_span_s": round(finished, 2),
+        }
+        return figures
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        fake.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=25)
+    args = parser.parse_args()
+    figures = run(min(args.events, 10_000), min(args.concurrency, 200))
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
