@@ -33,6 +33,17 @@ QUESTIONS = ["what is ecr again", "ecs vs eks", "ecs vs eks learning curve", "ec
              "our platform is all kubernetes in our DC, moving to aws - which one?"]
 
 
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM: the most resident memory the process has had (Linux)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
 def run(events: int = 500, concurrency: int = 25, time_limit: float = 120.0) -> dict:
     exe = shutil.which("container-bot")
     if exe is None:
@@ -75,7 +86,7 @@ def run(events: int = 500, concurrency: int = 25, time_limit: float = 120.0) -> 
         ack_times = sorted(s for status, s in results if status == 200 and s is not None)
         threads = [(c.params.get("channel"), c.params.get("thread_ts")) for c in replies]
         figures = {
-            "events": events, "concurrency": concurrency,
+            "events": events, "concurrency": concurrency, "peak_rss_mb": peak_rss_mb(proc.pid),
             "acknowledged": len(ack_times), "errors": sum(1 for status, _ in results if status != 200),
             "ack_p50_ms": round(statistics.median(ack_times) * 1000, 1) if ack_times else None,
             "ack_p99_ms": round(ack_times[int(len(ack_times) * 0.99) - 1] * 1000, 1) if ack_times else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
@@ -149,7 +150,7 @@ class Knowledge:
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
 
-    @property
+    @cached_property
     def services(self) -> tuple[str, ...]:
         """The topics a recommendation can pick: those the criteria weigh."""
         seen: dict[str, None] = {}

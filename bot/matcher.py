@@ -36,7 +36,7 @@ class Phrase:
     weak: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Hit:
     phrase: Phrase
     start: int
@@ -94,7 +94,11 @@ class Matcher:
         for bucket in self.by_first.values():
             bucket.sort(key=lambda p: -len(p.tokens))
         self.vocab = frozenset(vocab)
-        self._vocab_list = sorted(vocab)
+        # Fuzzy candidates share the first letter and lie within two letters of the length, so look only there:
+        # the cost of an unknown word grows with its bucket, not with the whole vocabulary.
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        for word in sorted(vocab):
+            self._buckets.setdefault((word[0], len(word)), []).append(word)
         self.canonical = lru_cache(maxsize=8192)(self._canonical)
 
     # ------------------------------------------------------------------------------------------- setup
@@ -132,9 +136,11 @@ class Matcher:
         from rapidfuzz.distance import OSA
 
         limit = _allowed_distance(len(token)) + (1 if len(token) >= 9 else 0)
-        candidates = process.extract(
-            token, self._vocab_list, scorer=OSA.distance, processor=None, score_cutoff=limit, limit=4
-        )
+        pool = [w for n in range(len(token) - limit, len(token) + limit + 1)
+                for w in self._buckets.get((token[0], n), ())]
+        if not pool:
+            return token, 0.0
+        candidates = process.extract(token, pool, scorer=OSA.distance, processor=None, score_cutoff=limit, limit=4)
         best: tuple[str, float] | None = None
         for word, distance, _ in candidates:
             longest = max(len(word), len(token))
@@ -154,8 +160,11 @@ class Matcher:
         words = [c[0] for c in canon]
         clauses = clauses or (0,) * len(tokens)
         found: list[tuple[Phrase, int, int, float]] = []
+        n = len(words)
         for i, word in enumerate(words):
             for phrase in self.by_first.get(word, ()):
+                if len(phrase.tokens) > 1 and not phrase.gap and (i + 1 >= n or words[i + 1] != phrase.tokens[1]):
+                    continue  # cheap early exit: most phrases starting with "what" are not "what is"
                 end, scores = self._extend(phrase, words, canon, i)
                 if end is not None:
                     found.append((phrase, i, end, sum(scores) / len(scores)))
@@ -213,9 +222,10 @@ class Matcher:
         situation = self._situation(by_kind.get("criterion", []))
         attr_hits = by_kind.get("attribute", [])
 
+        chosen = {id(h) for h in topic_hits}
         explained = set()
         for hit in hits:
-            if hit.phrase.kind != "topic" or hit in topic_hits:
+            if hit.phrase.kind != "topic" or id(hit) in chosen:
                 explained.update(range(hit.start, hit.end))
         counted = [i for i, t in enumerate(norm.tokens) if not t.isdigit()]
         unknown = [i for i in counted if i not in explained and canon[i][0] not in k.filler]
@@ -229,7 +239,7 @@ class Matcher:
 
         base = dict(normalised=norm.text, threshold=self.threshold, unknown_words=len(unknown))
         evidence = sorted(
-            [h for h in hits if h.phrase.kind != "topic" or h in topic_hits], key=lambda h: (h.start, -h.end)
+            [h for h in hits if h.phrase.kind != "topic" or id(h) in chosen], key=lambda h: (h.start, -h.end)
         )
 
         # An attribute word that is part of a topic's own name ("what is a control plane") is the name.

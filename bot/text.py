@@ -54,7 +54,8 @@ def normalise(raw: str) -> Normalised:
     text = html.unescape(text)
     emoji = tuple(name.replace("_", " ") for name in _EMOJI.findall(text.lower()))
     text = _EMOJI.sub(" ", text.lower())
-    text = _strip_marks(text).casefold()
+    if not text.isascii():  # most messages are plain ASCII: skip the per-character Unicode pass
+        text = _strip_marks(text).casefold()
     text = _APOSTROPHE.sub("", text)
     tokens: list[str] = []
     clauses: list[int] = []

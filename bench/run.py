@@ -1,0 +1,307 @@
+"""The benchmark: our engine against the alternatives a team would pick, side by side, in one run.
+
+    python bench/run.py            # everything; prints a table and writes bench/results.json
+    python bench/run.py --quick    # a few questions of each part, in seconds
+
+Accuracy on the labelled question sets (tests/data), latency per question, scaling to knowledge files 10x and
+100x the shipped one, whole-process start-up, and peak memory of `container-bot serve --http`. It prints
+figures and never fails: targets are reported as met or missed, not asserted."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+from rapidfuzz import process  # noqa: E402
+
+from bot.answers import AnswerEngine  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
+from tests.conftest import load_questions  # noqa: E402
+
+# A seed-derived FAQ, one or two phrasings per answer: what a team would write in an afternoon.
+FAQ: list[tuple[str, dict]] = []
+
+
+def _faq(phrasings, kind, topics, attribute=None, recommendation=None):
+    for phrasing in phrasings:
+        FAQ.append((phrasing.lower(), {"kind": kind, "topics": sorted(topics), "attribute": attribute,
+                                       "recommendation": recommendation}))
+
+
+_faq(["What is ECS?", "What is Elastic Container Service?"], "definition", ["ecs"])
+_faq(["What is EKS?", "What is Elastic Kubernetes Service?"], "definition", ["eks"])
+_faq(["What is ECR?", "What is Elastic Container Registry?"], "definition", ["ecr"])
+for service in ("ecs", "eks"):
+    for attribute in ("service type", "orchestration", "management", "control plane", "learning curve", "use case"):
+        _faq([f"{service.upper()} {attribute}"], "attribute", [service], attribute.replace(" ", "_"))
+_faq(["ECS vs EKS", "What are the key differences between ECS and EKS?"], "comparison", ["ecs", "eks"])
+for attribute in ("orchestration engine", "flexibility", "integration"):
+    _faq([f"ECS vs EKS {attribute}"], "comparison", ["ecs", "eks"], attribute.split()[0])
+_faq(["Should I choose ECS or EKS?"], "recommendation", ["ecs", "eks"])
+_faq(["Choose EKS if you need the features of Kubernetes or are already using Kubernetes"], "recommendation",
+     ["ecs", "eks"], recommendation="eks")
+_faq(["Choose ECS for a simpler, AWS-integrated solution"], "recommendation", ["ecs", "eks"], recommendation="ecs")
+_faq(["What is ECR used for?"], "attribute", ["ecr"], "use_case")
+PHRASINGS = [p for p, _ in FAQ]
+LABELS = dict(FAQ)
+FALLBACK = {"kind": "fallback", "topics": [], "attribute": None, "recommendation": None}
+DIFFLIB_CUTOFF = 0.6  # difflib's default
+RAPIDFUZZ_CUTOFF = 60  # WRatio score below which the baseline says "not sure"
+
+
+def baseline_difflib(text: str) -> dict:
+    found = difflib.get_close_matches(text.lower(), PHRASINGS, n=1, cutoff=DIFFLIB_CUTOFF)
+    return LABELS[found[0]] if found else FALLBACK
+
+
+def baseline_rapidfuzz(text: str) -> dict:
+    found = process.extractOne(text.lower(), PHRASINGS, score_cutoff=RAPIDFUZZ_CUTOFF)  # default scorer: WRatio
+    return LABELS[found[0]] if found else FALLBACK
+
+
+def ours(engine: AnswerEngine):
+    def predict(text: str) -> dict:
+        answer = engine.ask(text)
+        return {"kind": answer.kind, "topics": sorted(answer.topics), "attribute": answer.attribute,
+                "recommendation": answer.recommendation}
+    return predict
+
+
+# --------------------------------------------------------------------------------------------- accuracy
+
+
+def accuracy(predict, questions: list[dict]) -> dict:
+    in_scope = [q for q in questions if q["kind"] != "fallback"]
+    out_scope = [q for q in questions if q["kind"] == "fallback"]
+    decided = [q for q in questions if q["kind"] == "recommendation" and q["recommendation"] in ("ecs", "eks")]
+    right = 0
+    per_kind: dict[str, list[int]] = {}
+    for q in in_scope:
+        p = predict(q["text"])
+        ok = p["kind"] == q["kind"] and p["topics"] == q["topics"]
+        right += ok
+        per_kind.setdefault(q["kind"], [0, 0])
+        per_kind[q["kind"]][0] += ok
+        per_kind[q["kind"]][1] += 1
+    picks = sum(predict(q["text"])["recommendation"] == q["recommendation"] for q in decided)
+    declined = sum(predict(q["text"])["kind"] == "fallback" for q in out_scope)
+    return {
+        "in_scope": round(right / len(in_scope), 3) if in_scope else None,
+        "recommendation_pick": round(picks / len(decided), 3) if decided else None,
+        "out_of_scope_declined": round(declined / len(out_scope), 3) if out_scope else None,
+        "per_kind": {k: f"{v[0]}/{v[1]}" for k, v in sorted(per_kind.items())},
+        "counts": {"in_scope": len(in_scope), "out_of_scope": len(out_scope), "decided": len(decided)},
+    }
+
+
+# ---------------------------------------------------------------------------------------------- latency
+
+
+def latency(fn, texts: list[str], repeats: int, before=None) -> dict:
+    samples = []
+    for _ in range(repeats):
+        for text in texts:
+            if before:
+                before()
+            start = time.perf_counter_ns()
+            fn(text)
+            samples.append(time.perf_counter_ns() - start)
+    samples.sort()
+    return {"median_us": round(statistics.median(samples) / 1000, 1),
+            "p99_us": round(samples[max(0, int(len(samples) * 0.99) - 1)] / 1000, 1), "n": len(samples)}
+
+
+# ---------------------------------------------------------------------------------------------- scaling
+
+
+def _word(rng: random.Random) -> str:
+    consonants, vowels = "bcdfghjklmnprstvwz", "aeiou"
+    return "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(rng.randint(2, 4)))
+
+
+def scaled_file(factor: int, directory: Path) -> Path:
+    """The shipped knowledge file with (factor - 1) times as many made-up topics, aliases and phrasings."""
+    data = yaml.safe_load((ROOT / "knowledge.yaml").read_text())
+    rng = random.Random(factor)
+    base_topics = list(data["topics"])
+    used = set()
+    for copy in range(factor - 1):
+        for topic in base_topics:
+            ident = f"{topic['id']}_{copy}"
+            aliases = []
+            while len(aliases) < len(topic["aliases"]):
+                alias = " ".join(_word(rng) for _ in range(rng.randint(1, 3)))
+                if alias not in used:
+                    used.add(alias)
+                    aliases.append(alias)
+            new = {k: v for k, v in topic.items() if k not in ("id", "aliases")}
+            data["topics"].append({"id": ident, "aliases": aliases, **new})
+        for attribute in data["attributes"]:
+            attribute["cues"] = list(attribute["cues"]) + [f"{_word(rng)} {_word(rng)}" for _ in range(3)]
+    path = directory / f"knowledge-x{factor}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def scaling(factors: list[int], texts: list[str], repeats: int) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for factor in factors:
+            path = ROOT / "knowledge.yaml" if factor == 1 else scaled_file(factor, Path(tmp))
+            start = time.perf_counter()
+            knowledge = load_knowledge(path)
+            loaded = time.perf_counter() - start
+            start = time.perf_counter()
+            engine = AnswerEngine(knowledge)
+            built = time.perf_counter() - start
+            matcher = engine.matcher
+            warm = latency(engine.ask, texts, repeats)
+            cold = latency(engine.ask, texts, 1, before=matcher.canonical.cache_clear)
+            rows.append({"factor": factor, "topics": len(knowledge.topics), "vocabulary": len(matcher.vocab),
+                         "file_kb": round(path.stat().st_size / 1024, 1), "load_validate_ms": round(loaded * 1000, 1),
+                         "matcher_build_ms": round(built * 1000, 1), "warm": warm, "cold": cold})
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- processes
+
+
+def timed(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=False, timeout=120)
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 1)
+
+
+def startup(runs: int) -> dict:
+    exe = shutil.which("container-bot")
+    if exe is None:
+        return {"skipped": "container-bot is not installed (pip install .)"}
+    start = time.perf_counter()
+    load_knowledge()
+    loaded_ms = round((time.perf_counter() - start) * 1000, 1)
+    return {"container_bot_ask_ms": timed([exe, "ask", "ecs or eks?"], runs),
+            "python_import_slack_bolt_ms": timed([sys.executable, "-c", "import slack_bolt"], runs),
+            "python_pass_ms": timed([sys.executable, "-c", "pass"], runs),
+            "load_and_validate_knowledge_ms": loaded_ms}
+
+
+def memory(requests: int) -> dict:
+    if shutil.which("container-bot") is None:
+        return {"skipped": "container-bot is not installed (pip install .)"}
+    from bench.load import run as load_run
+
+    figures = load_run(events=requests, concurrency=25, time_limit=120)
+    return {"requests": requests, "peak_rss_mb": figures["peak_rss_mb"], "replies": figures["replies"],
+            "errors": figures["errors"], "ack_p99_ms": figures["ack_p99_ms"]}
+
+
+# ------------------------------------------------------------------------------------------------ report
+
+
+def verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "MISSED")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a few questions of each part, in seconds")
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args(argv)
+
+    labelled, held_out = load_questions(), load_questions("holdout.tsv")
+    if args.quick:
+        rng = random.Random(7)
+        labelled, held_out = rng.sample(labelled, 40), rng.sample(held_out, 15)
+    engine = AnswerEngine(load_knowledge())
+    predictors = {"ours": ours(engine), "A: difflib FAQ": baseline_difflib, "B: rapidfuzz extractOne FAQ":
+                  baseline_rapidfuzz}
+    results: dict = {"machine": f"{platform.python_implementation()} {platform.python_version()} on "
+                                f"{platform.machine()}", "quick": args.quick,
+                     "baselines": {"faq_phrasings": len(PHRASINGS), "difflib_cutoff": DIFFLIB_CUTOFF,
+                                   "rapidfuzz_scorer": "WRatio (default)", "rapidfuzz_cutoff": RAPIDFUZZ_CUTOFF,
+                                   "embeddings": "not run (optional; see README)"}}
+    results["accuracy"] = {name: {"labelled": accuracy(p, labelled), "held_out": accuracy(p, held_out)}
+                           for name, p in predictors.items()}
+
+    texts = [q["text"] for q in labelled]
+    repeats = 1 if args.quick else 5
+    engine.matcher.canonical.cache_clear()
+    results["latency"] = {
+        "ours (full answer, warm)": latency(engine.ask, texts, repeats),
+        "ours (matcher only, warm)": latency(engine.matcher.match, texts, repeats),
+        "ours (full answer, cold word cache)": latency(engine.ask, texts, 1, before=engine.matcher.canonical.cache_clear),
+        "A: difflib FAQ": latency(baseline_difflib, texts, repeats),
+        "B: rapidfuzz extractOne FAQ": latency(baseline_rapidfuzz, texts, repeats),
+    }
+    b_median = results["latency"]["B: rapidfuzz extractOne FAQ"]["median_us"]
+    results["latency_ratio_ours_over_B"] = {
+        k: round(v["median_us"] / b_median, 2) for k, v in results["latency"].items() if k.startswith("ours")}
+    results["scaling"] = scaling([1, 10] if args.quick else [1, 10, 100], texts[:40] if args.quick else texts,
+                                 1 if args.quick else 3)
+    results["startup"] = startup(1 if args.quick else 7)
+    results["memory"] = memory(50 if args.quick else 1000)
+
+    ours_acc = results["accuracy"]["ours"]["labelled"]["in_scope"]
+    best_baseline = max(results["accuracy"][k]["labelled"]["in_scope"] for k in predictors if k != "ours")
+    warm = results["latency"]["ours (full answer, warm)"]["median_us"]
+    top = results["scaling"][-1]
+    start = results["startup"]
+    results["targets"] = {
+        "accuracy far above every baseline": verdict(ours_acc >= best_baseline + 0.3),
+        "median < 100 us per question (shipped file)": verdict(warm < 100),
+        f"median < 1 ms at {top['factor']}x": verdict(top["warm"]["median_us"] < 1000),
+        "at most 3x one raw extractOne": verdict(results["latency_ratio_ours_over_B"]["ours (full answer, warm)"] <= 3),
+        "ask faster than import slack_bolt": verdict(start["container_bot_ask_ms"] < start["python_import_slack_bolt_ms"])
+        if "container_bot_ask_ms" in start else "n/a",
+        "serve peak RSS < 100 MB": verdict(results["memory"].get("peak_rss_mb", 999) < 100)
+        if "peak_rss_mb" in results["memory"] else "n/a",
+    }
+    print_table(results)
+    Path(args.output).write_text(json.dumps(results, indent=2))
+    print(f"\nwritten to {args.output}")
+    return results
+
+
+def print_table(r: dict) -> None:
+    print(f"container-bot benchmark ({'quick' if r['quick'] else 'full'}; {r['machine']})\n")
+    print("Accuracy                         in-scope   rec pick   out-of-scope declined   (labelled | held-out)")
+    for name, sets in r["accuracy"].items():
+        a, h = sets["labelled"], sets["held_out"]
+        print(f"  {name:30} {a['in_scope']:>7.1%} | {h['in_scope']:<6.1%}"
+              f" {a['recommendation_pick']:>6.1%} | {h['recommendation_pick']:<6.1%}"
+              f" {a['out_of_scope_declined']:>6.1%} | {h['out_of_scope_declined']:.1%}")
+    print("\nLatency per question              median      p99")
+    for name, v in r["latency"].items():
+        print(f"  {name:36} {v['median_us']:>7.1f} us {v['p99_us']:>8.1f} us")
+    print("  ratio ours / B (median): " + ", ".join(f"{k}: {v}x" for k, v in r["latency_ratio_ours_over_B"].items()))
+    print("\nScaling    topics  vocabulary  file      load+validate  matcher build  warm median  cold median")
+    for row in r["scaling"]:
+        print(f"  {row['factor']:>4}x {row['topics']:>7} {row['vocabulary']:>10} {row['file_kb']:>7.1f} KB"
+              f" {row['load_validate_ms']:>10.1f} ms {row['matcher_build_ms']:>11.1f} ms"
+              f" {row['warm']['median_us']:>9.1f} us {row['cold']['median_us']:>9.1f} us")
+    print("\nStart-up: " + ", ".join(f"{k} {v}" for k, v in r["startup"].items()))
+    print("Memory:   " + ", ".join(f"{k} {v}" for k, v in r["memory"].items()))
+    print("\nTargets")
+    for name, v in r["targets"].items():
+        print(f"  {v:7} {name}")
+
+
+if __name__ == "__main__":
+    main()
