@@ -23,6 +23,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"
     threshold: float | None = None
+    metrics_port: int | None = None  # Socket Mode: serve /healthz and /metrics on this port
     api_timeout: float = 10.0  # seconds per Web API attempt; with bounded retries a call gives up within a minute
 
     @property
@@ -93,8 +94,16 @@ def settings_from_env(env=None, *, serve: bool = False, force_http: bool = False
         raise SettingsError("SLACK_API_TIMEOUT is malformed: expected seconds, e.g. 10") from None
     if not 0 < api_timeout <= 120:
         raise SettingsError("SLACK_API_TIMEOUT is malformed: expected 0-120 seconds")
+    raw_metrics = _get(env, "METRICS_PORT")
+    try:
+        metrics_port = int(raw_metrics) if raw_metrics else None
+    except ValueError:
+        raise SettingsError("METRICS_PORT is malformed: expected a whole number") from None
+    if metrics_port is not None and not 0 <= metrics_port <= 65535:
+        raise SettingsError("METRICS_PORT is malformed: expected 0-65535")
     return Settings(
         api_timeout=api_timeout,
+        metrics_port=metrics_port,
         bot_token=bot_token, signing_secret=signing_secret, app_token=app_token, api_url=api_url,
         knowledge_file=_get(env, "KNOWLEDGE_FILE") or None, port=port, redis_url=redis_url, log_level=level,
         log_format=fmt, threshold=threshold_value,

@@ -219,8 +219,9 @@ class FakeSocketModeServer:
 def test_socket_mode_answers_acks_and_drops_redelivery(fake):
     ws = FakeSocketModeServer()
     fake.socket_url = ws.url
-    served = Served(env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=APP_TOKEN))
+    served = Served(env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=APP_TOKEN, METRICS_PORT="0"))
     try:
+        side = served.wait_line(r"health and metrics on http://[\d.]+:(\d+)").group(1)
         assert ws.connected.wait(15), "".join(served.log)
         assert fake.called("apps.connections.open")
         event = event_envelope(mention_event("ecs vs eks learning curve"))
@@ -239,6 +240,12 @@ def test_socket_mode_answers_acks_and_drops_redelivery(fake):
         assert "guided choice" in json.dumps(ack.get("payload"))
         fake.settle()
         assert len(fake.called("chat.postMessage")) == 1
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{side}/healthz", timeout=5) as response:
+            assert response.status == 200  # connected
+        with urllib.request.urlopen(f"http://127.0.0.1:{side}/metrics", timeout=5) as response:
+            assert 'container_bot_answers_total{kind="comparison"} 1.0' in response.read().decode()
     finally:
         code = served.stop()
         ws.close()

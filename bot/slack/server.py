@@ -174,8 +174,11 @@ def _shape(raw: bytes, content_type: str) -> tuple[str, str | None]:
 def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExecutor) -> int:
     from waitress import create_server
 
+    # inbuf_overflow above MAX_BODY: an accepted body stays in memory and never spills to a temp file, which a
+    # read-only root filesystem would refuse
     server = create_server(SlackWsgi(app, settings, metrics), host="0.0.0.0", port=settings.port, threads=16,
-                           ident="container-bot", clear_untrusted_proxy_headers=True, channel_timeout=30)
+                           ident="container-bot", clear_untrusted_proxy_headers=True, channel_timeout=30,
+                           inbuf_overflow=MAX_BODY + 65536)
     stopping = threading.Event()
 
     def on_term(signum, frame):
@@ -198,18 +201,45 @@ def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExec
 # ------------------------------------------------------------------------------------- Socket Mode face
 
 
-def run_socket_mode(app, settings: Settings, executor: ThreadPoolExecutor) -> int:
+class HealthWsgi:
+    """Socket Mode's side door: GET /healthz (503 while the WebSocket is down) and GET /metrics."""
+
+    def __init__(self, metrics: Metrics, connected):
+        self.metrics, self.connected = metrics, connected
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "/")
+        if path == "/healthz":
+            up = self.connected()
+            return SlackWsgi._reply(start_response, 200 if up else 503, b"ok\n" if up else b"disconnected\n")
+        if path == "/metrics":
+            return SlackWsgi._reply(start_response, 200, self.metrics.render(), self.metrics.content_type)
+        return SlackWsgi._reply(start_response, 404, b"not found\n")
+
+
+def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExecutor) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, settings.app_token)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    side = None
+    if settings.metrics_port is not None:
+        from waitress import create_server
+
+        side = create_server(HealthWsgi(metrics, lambda: handler.client.is_connected()), host="0.0.0.0",
+                             port=settings.metrics_port, threads=2, ident="container-bot")
+        threading.Thread(target=side.run, daemon=True, name="metrics").start()
+        log.info("health and metrics on http://%s:%s (GET /healthz, GET /metrics)", side.effective_host,
+                 side.effective_port)
     handler.connect()
     log.info("connected in Socket Mode")
     while not stop.wait(1):
         pass
     handler.close()
+    if side is not None:
+        side.close()
     executor.shutdown(wait=True, cancel_futures=False)
     log.info("stopped")
     return 0
@@ -273,5 +303,5 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
     app = create_app(settings, knowledge, dedupe=dedupe, metrics=metrics, executor=executor)
     if settings.socket_mode:
-        return run_socket_mode(app, settings, executor)
+        return run_socket_mode(app, settings, metrics, executor)
     return run_http(app, settings, metrics, executor)

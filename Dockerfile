@@ -1,0 +1,23 @@
+# container-bot: `docker build -t container-bot .`; configuration only through the environment (see README).
+# Build stage: a wheel of the bot and its dependencies, so the final image carries no build tools.
+FROM python:3.11.11-slim-bookworm AS build
+WORKDIR /src
+COPY pyproject.toml README.md knowledge.yaml ./
+COPY bot ./bot
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[redis]"
+
+FROM python:3.11.11-slim-bookworm
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PORT=3000
+RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
+    pip install --no-index --find-links=/wheels "container-bot[redis]==0.1.0" \
+    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bot
+USER 10001:10001
+EXPOSE 3000
+# HTTP mode answers on $PORT; a Socket Mode deployment sets METRICS_PORT and is checked there.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % (os.environ.get('METRICS_PORT') or os.environ.get('PORT', '3000')), timeout=2)"]
+ENTRYPOINT ["container-bot"]
+CMD ["serve"]
