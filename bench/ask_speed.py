@@ -14,8 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def questions(n: int) -> str:
-    rows = [line.split("\t")[-1] for line in (ROOT / "tests/data/questions.tsv").read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
+    rows = [
+        line.split("\t")[-1]
+        for line in (ROOT / "tests/data/questions.tsv").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     return "\n".join(rows[i % len(rows)] for i in range(n)) + "\n"
 
 
@@ -37,8 +40,8 @@ def main() -> None:
     bolt = timed([sys.executable, "-c", "import slack_bolt"])
     bare = timed([sys.executable, "-c", "pass"])
     print(f"1,000 questions piped to container-bot ask --json: {batch:.2f} s (median of 3)")
-    print(f"container-bot ask \"ecs or eks?\" whole process:   {one * 1000:.0f} ms (median of 5)")
-    print(f"python -c \"import slack_bolt\":                    {bolt * 1000:.0f} ms")
+    print(f'container-bot ask "ecs or eks?" whole process:   {one * 1000:.0f} ms (median of 5)')
+    print(f'python -c "import slack_bolt":                    {bolt * 1000:.0f} ms')
     print(f"python -c pass:                                    {bare * 1000:.0f} ms")
 
 

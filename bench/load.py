@@ -28,9 +28,16 @@ from tests.slack_fake import (  # noqa: E402  (the same fake Slack the tests use
     send_event,
 )
 
-QUESTIONS = ["what is ecr again", "ecs vs eks", "ecs vs eks learning curve", "ecs or eks?",
-             "small team, all in on AWS, want it simple", "is ECS built on Kubernetes?", "lunch?",
-             "our platform is all kubernetes in our DC, moving to aws - which one?"]
+QUESTIONS = [
+    "what is ecr again",
+    "ecs vs eks",
+    "ecs vs eks learning curve",
+    "ecs or eks?",
+    "small team, all in on AWS, want it simple",
+    "is ECS built on Kubernetes?",
+    "lunch?",
+    "our platform is all kubernetes in our DC, moving to aws - which one?",
+]
 
 
 def peak_rss_mb(pid: int) -> float | None:
@@ -50,10 +57,16 @@ def run(events: int = 500, concurrency: int = 25, time_limit: float = 120.0) -> 
         raise SystemExit("install first: pip install .")
     fake = FakeSlack().start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
-    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
-               PORT="0", LOG_LEVEL="WARNING")
-    proc = subprocess.Popen([exe, "serve", "--http"], env={**env, "LOG_LEVEL": "INFO"}, stderr=subprocess.PIPE,
-                            text=True)
+    env.update(
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        PORT="0",
+        LOG_LEVEL="WARNING",
+    )
+    proc = subprocess.Popen(
+        [exe, "serve", "--http"], env={**env, "LOG_LEVEL": "INFO"}, stderr=subprocess.PIPE, text=True
+    )
     try:
         port = None
         deadline = time.monotonic() + 20
@@ -67,8 +80,10 @@ def run(events: int = 500, concurrency: int = 25, time_limit: float = 120.0) -> 
             raise SystemExit("serve did not start listening within 20 s")
         subprocess.Popen(["cat"], stdin=proc.stderr, stdout=subprocess.DEVNULL)  # keep draining its log
         url = f"http://127.0.0.1:{port}/slack/events"
-        envelopes = [event_envelope(mention_event(QUESTIONS[i % len(QUESTIONS)], channel=f"C{i % 7:08d}"))
-                     for i in range(events)]
+        envelopes = [
+            event_envelope(mention_event(QUESTIONS[i % len(QUESTIONS)], channel=f"C{i % 7:08d}"))
+            for i in range(events)
+        ]
 
         def one(envelope):
             try:
@@ -86,13 +101,17 @@ def run(events: int = 500, concurrency: int = 25, time_limit: float = 120.0) -> 
         ack_times = sorted(s for status, s in results if status == 200 and s is not None)
         threads = [(c.params.get("channel"), c.params.get("thread_ts")) for c in replies]
         figures = {
-            "events": events, "concurrency": concurrency, "peak_rss_mb": peak_rss_mb(proc.pid),
-            "acknowledged": len(ack_times), "errors": sum(1 for status, _ in results if status != 200),
+            "events": events,
+            "concurrency": concurrency,
+            "peak_rss_mb": peak_rss_mb(proc.pid),
+            "acknowledged": len(ack_times),
+            "errors": sum(1 for status, _ in results if status != 200),
             "ack_p50_ms": round(statistics.median(ack_times) * 1000, 1) if ack_times else None,
             "ack_p99_ms": round(ack_times[int(len(ack_times) * 0.99) - 1] * 1000, 1) if ack_times else None,
             "ack_max_ms": round(ack_times[-1] * 1000, 1) if ack_times else None,
             "over_3s": sum(1 for s in ack_times if s >= 3),
-            "replies": len(replies), "duplicates": len(threads) - len(set(threads)),
+            "replies": len(replies),
+            "duplicates": len(threads) - len(set(threads)),
             "replies_per_second": round(len(replies) / (acked + 1e-9), 1),
             "reply_span_s": round(finished, 2),
         }

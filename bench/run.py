@@ -38,23 +38,48 @@ FAQ: list[tuple[str, dict]] = []
 
 def _faq(phrasings, kind, topics, attribute=None, recommendation=None):
     for phrasing in phrasings:
-        FAQ.append((phrasing.lower(), {"kind": kind, "topics": sorted(topics), "attribute": attribute,
-                                       "recommendation": recommendation}))
+        FAQ.append(
+            (
+                phrasing.lower(),
+                {
+                    "kind": kind,
+                    "topics": sorted(topics),
+                    "attribute": attribute,
+                    "recommendation": recommendation,
+                },
+            )
+        )
 
 
 _faq(["What is ECS?", "What is Elastic Container Service?"], "definition", ["ecs"])
 _faq(["What is EKS?", "What is Elastic Kubernetes Service?"], "definition", ["eks"])
 _faq(["What is ECR?", "What is Elastic Container Registry?"], "definition", ["ecr"])
 for service in ("ecs", "eks"):
-    for attribute in ("service type", "orchestration", "management", "control plane", "learning curve", "use case"):
+    for attribute in (
+        "service type",
+        "orchestration",
+        "management",
+        "control plane",
+        "learning curve",
+        "use case",
+    ):
         _faq([f"{service.upper()} {attribute}"], "attribute", [service], attribute.replace(" ", "_"))
 _faq(["ECS vs EKS", "What are the key differences between ECS and EKS?"], "comparison", ["ecs", "eks"])
 for attribute in ("orchestration engine", "flexibility", "integration"):
     _faq([f"ECS vs EKS {attribute}"], "comparison", ["ecs", "eks"], attribute.split()[0])
 _faq(["Should I choose ECS or EKS?"], "recommendation", ["ecs", "eks"])
-_faq(["Choose EKS if you need the features of Kubernetes or are already using Kubernetes"], "recommendation",
-     ["ecs", "eks"], recommendation="eks")
-_faq(["Choose ECS for a simpler, AWS-integrated solution"], "recommendation", ["ecs", "eks"], recommendation="ecs")
+_faq(
+    ["Choose EKS if you need the features of Kubernetes or are already using Kubernetes"],
+    "recommendation",
+    ["ecs", "eks"],
+    recommendation="eks",
+)
+_faq(
+    ["Choose ECS for a simpler, AWS-integrated solution"],
+    "recommendation",
+    ["ecs", "eks"],
+    recommendation="ecs",
+)
 _faq(["What is ECR used for?"], "attribute", ["ecr"], "use_case")
 PHRASINGS = [p for p, _ in FAQ]
 LABELS = dict(FAQ)
@@ -69,15 +94,22 @@ def baseline_difflib(text: str) -> dict:
 
 
 def baseline_rapidfuzz(text: str) -> dict:
-    found = process.extractOne(text.lower(), PHRASINGS, score_cutoff=RAPIDFUZZ_CUTOFF)  # default scorer: WRatio
+    found = process.extractOne(
+        text.lower(), PHRASINGS, score_cutoff=RAPIDFUZZ_CUTOFF
+    )  # default scorer: WRatio
     return LABELS[found[0]] if found else FALLBACK
 
 
 def ours(engine: AnswerEngine):
     def predict(text: str) -> dict:
         answer = engine.ask(text)
-        return {"kind": answer.kind, "topics": sorted(answer.topics), "attribute": answer.attribute,
-                "recommendation": answer.recommendation}
+        return {
+            "kind": answer.kind,
+            "topics": sorted(answer.topics),
+            "attribute": answer.attribute,
+            "recommendation": answer.recommendation,
+        }
+
     return predict
 
 
@@ -87,7 +119,9 @@ def ours(engine: AnswerEngine):
 def accuracy(predict, questions: list[dict]) -> dict:
     in_scope = [q for q in questions if q["kind"] != "fallback"]
     out_scope = [q for q in questions if q["kind"] == "fallback"]
-    decided = [q for q in questions if q["kind"] == "recommendation" and q["recommendation"] in ("ecs", "eks")]
+    decided = [
+        q for q in questions if q["kind"] == "recommendation" and q["recommendation"] in ("ecs", "eks")
+    ]
     right = 0
     per_kind: dict[str, list[int]] = {}
     for q in in_scope:
@@ -121,8 +155,11 @@ def latency(fn, texts: list[str], repeats: int, before=None) -> dict:
             fn(text)
             samples.append(time.perf_counter_ns() - start)
     samples.sort()
-    return {"median_us": round(statistics.median(samples) / 1000, 1),
-            "p99_us": round(samples[max(0, int(len(samples) * 0.99) - 1)] / 1000, 1), "n": len(samples)}
+    return {
+        "median_us": round(statistics.median(samples) / 1000, 1),
+        "p99_us": round(samples[max(0, int(len(samples) * 0.99) - 1)] / 1000, 1),
+        "n": len(samples),
+    }
 
 
 # ---------------------------------------------------------------------------------------------- scaling
@@ -171,9 +208,18 @@ def scaling(factors: list[int], texts: list[str], repeats: int) -> list[dict]:
             matcher = engine.matcher
             warm = latency(engine.ask, texts, repeats)
             cold = latency(engine.ask, texts, 1, before=matcher.canonical.cache_clear)
-            rows.append({"factor": factor, "topics": len(knowledge.topics), "vocabulary": len(matcher.vocab),
-                         "file_kb": round(path.stat().st_size / 1024, 1), "load_validate_ms": round(loaded * 1000, 1),
-                         "matcher_build_ms": round(built * 1000, 1), "warm": warm, "cold": cold})
+            rows.append(
+                {
+                    "factor": factor,
+                    "topics": len(knowledge.topics),
+                    "vocabulary": len(matcher.vocab),
+                    "file_kb": round(path.stat().st_size / 1024, 1),
+                    "load_validate_ms": round(loaded * 1000, 1),
+                    "matcher_build_ms": round(built * 1000, 1),
+                    "warm": warm,
+                    "cold": cold,
+                }
+            )
     return rows
 
 
@@ -196,10 +242,12 @@ def startup(runs: int) -> dict:
     start = time.perf_counter()
     load_knowledge()
     loaded_ms = round((time.perf_counter() - start) * 1000, 1)
-    return {"container_bot_ask_ms": timed([exe, "ask", "ecs or eks?"], runs),
-            "python_import_slack_bolt_ms": timed([sys.executable, "-c", "import slack_bolt"], runs),
-            "python_pass_ms": timed([sys.executable, "-c", "pass"], runs),
-            "load_and_validate_knowledge_ms": loaded_ms}
+    return {
+        "container_bot_ask_ms": timed([exe, "ask", "ecs or eks?"], runs),
+        "python_import_slack_bolt_ms": timed([sys.executable, "-c", "import slack_bolt"], runs),
+        "python_pass_ms": timed([sys.executable, "-c", "pass"], runs),
+        "load_and_validate_knowledge_ms": loaded_ms,
+    }
 
 
 def memory(requests: int) -> dict:
@@ -208,8 +256,13 @@ def memory(requests: int) -> dict:
     from bench.load import run as load_run
 
     figures = load_run(events=requests, concurrency=25, time_limit=120)
-    return {"requests": requests, "peak_rss_mb": figures["peak_rss_mb"], "replies": figures["replies"],
-            "errors": figures["errors"], "ack_p99_ms": figures["ack_p99_ms"]}
+    return {
+        "requests": requests,
+        "peak_rss_mb": figures["peak_rss_mb"],
+        "replies": figures["replies"],
+        "errors": figures["errors"],
+        "ack_p99_ms": figures["ack_p99_ms"],
+    }
 
 
 # ------------------------------------------------------------------------------------------------ report
@@ -220,7 +273,9 @@ def verdict(ok: bool | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="a few questions of each part, in seconds")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args(argv)
@@ -230,15 +285,26 @@ def main(argv: list[str] | None = None) -> dict:
         rng = random.Random(7)
         labelled, held_out = rng.sample(labelled, 40), rng.sample(held_out, 15)
     engine = AnswerEngine(load_knowledge())
-    predictors = {"ours": ours(engine), "A: difflib FAQ": baseline_difflib, "B: rapidfuzz extractOne FAQ":
-                  baseline_rapidfuzz}
-    results: dict = {"machine": f"{platform.python_implementation()} {platform.python_version()} on "
-                                f"{platform.machine()}", "quick": args.quick,
-                     "baselines": {"faq_phrasings": len(PHRASINGS), "difflib_cutoff": DIFFLIB_CUTOFF,
-                                   "rapidfuzz_scorer": "WRatio (default)", "rapidfuzz_cutoff": RAPIDFUZZ_CUTOFF,
-                                   "embeddings": "not run (optional; see README)"}}
-    results["accuracy"] = {name: {"labelled": accuracy(p, labelled), "held_out": accuracy(p, held_out)}
-                           for name, p in predictors.items()}
+    predictors = {
+        "ours": ours(engine),
+        "A: difflib FAQ": baseline_difflib,
+        "B: rapidfuzz extractOne FAQ": baseline_rapidfuzz,
+    }
+    results: dict = {
+        "machine": f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}",
+        "quick": args.quick,
+        "baselines": {
+            "faq_phrasings": len(PHRASINGS),
+            "difflib_cutoff": DIFFLIB_CUTOFF,
+            "rapidfuzz_scorer": "WRatio (default)",
+            "rapidfuzz_cutoff": RAPIDFUZZ_CUTOFF,
+            "embeddings": "not run (optional; see README)",
+        },
+    }
+    results["accuracy"] = {
+        name: {"labelled": accuracy(p, labelled), "held_out": accuracy(p, held_out)}
+        for name, p in predictors.items()
+    }
 
     texts = [q["text"] for q in labelled]
     repeats = 1 if args.quick else 5
@@ -246,15 +312,19 @@ def main(argv: list[str] | None = None) -> dict:
     results["latency"] = {
         "ours (full answer, warm)": latency(engine.ask, texts, repeats),
         "ours (matcher only, warm)": latency(engine.matcher.match, texts, repeats),
-        "ours (full answer, cold word cache)": latency(engine.ask, texts, 1, before=engine.matcher.canonical.cache_clear),
+        "ours (full answer, cold word cache)": latency(
+            engine.ask, texts, 1, before=engine.matcher.canonical.cache_clear
+        ),
         "A: difflib FAQ": latency(baseline_difflib, texts, repeats),
         "B: rapidfuzz extractOne FAQ": latency(baseline_rapidfuzz, texts, repeats),
     }
     b_median = results["latency"]["B: rapidfuzz extractOne FAQ"]["median_us"]
     results["latency_ratio_ours_over_B"] = {
-        k: round(v["median_us"] / b_median, 2) for k, v in results["latency"].items() if k.startswith("ours")}
-    results["scaling"] = scaling([1, 10] if args.quick else [1, 10, 100], texts[:40] if args.quick else texts,
-                                 1 if args.quick else 3)
+        k: round(v["median_us"] / b_median, 2) for k, v in results["latency"].items() if k.startswith("ours")
+    }
+    results["scaling"] = scaling(
+        [1, 10] if args.quick else [1, 10, 100], texts[:40] if args.quick else texts, 1 if args.quick else 3
+    )
     results["startup"] = startup(1 if args.quick else 7)
     results["memory"] = memory(50 if args.quick else 1000)
 
@@ -267,11 +337,17 @@ def main(argv: list[str] | None = None) -> dict:
         "accuracy far above every baseline": verdict(ours_acc >= best_baseline + 0.3),
         "median < 100 us per question (shipped file)": verdict(warm < 100),
         f"median < 1 ms at {top['factor']}x": verdict(top["warm"]["median_us"] < 1000),
-        "at most 3x one raw extractOne": verdict(results["latency_ratio_ours_over_B"]["ours (full answer, warm)"] <= 3),
-        "ask faster than import slack_bolt": verdict(start["container_bot_ask_ms"] < start["python_import_slack_bolt_ms"])
-        if "container_bot_ask_ms" in start else "n/a",
+        "at most 3x one raw extractOne": verdict(
+            results["latency_ratio_ours_over_B"]["ours (full answer, warm)"] <= 3
+        ),
+        "ask faster than import slack_bolt": verdict(
+            start["container_bot_ask_ms"] < start["python_import_slack_bolt_ms"]
+        )
+        if "container_bot_ask_ms" in start
+        else "n/a",
         "serve peak RSS < 100 MB": verdict(results["memory"].get("peak_rss_mb", 999) < 100)
-        if "peak_rss_mb" in results["memory"] else "n/a",
+        if "peak_rss_mb" in results["memory"]
+        else "n/a",
     }
     print_table(results)
     Path(args.output).write_text(json.dumps(results, indent=2))
@@ -281,21 +357,30 @@ def main(argv: list[str] | None = None) -> dict:
 
 def print_table(r: dict) -> None:
     print(f"container-bot benchmark ({'quick' if r['quick'] else 'full'}; {r['machine']})\n")
-    print("Accuracy                         in-scope   rec pick   out-of-scope declined   (labelled | held-out)")
+    print(
+        "Accuracy                         in-scope   rec pick   out-of-scope declined   (labelled | held-out)"
+    )
     for name, sets in r["accuracy"].items():
         a, h = sets["labelled"], sets["held_out"]
-        print(f"  {name:30} {a['in_scope']:>7.1%} | {h['in_scope']:<6.1%}"
-              f" {a['recommendation_pick']:>6.1%} | {h['recommendation_pick']:<6.1%}"
-              f" {a['out_of_scope_declined']:>6.1%} | {h['out_of_scope_declined']:.1%}")
+        print(
+            f"  {name:30} {a['in_scope']:>7.1%} | {h['in_scope']:<6.1%}"
+            f" {a['recommendation_pick']:>6.1%} | {h['recommendation_pick']:<6.1%}"
+            f" {a['out_of_scope_declined']:>6.1%} | {h['out_of_scope_declined']:.1%}"
+        )
     print("\nLatency per question              median      p99")
     for name, v in r["latency"].items():
         print(f"  {name:36} {v['median_us']:>7.1f} us {v['p99_us']:>8.1f} us")
-    print("  ratio ours / B (median): " + ", ".join(f"{k}: {v}x" for k, v in r["latency_ratio_ours_over_B"].items()))
+    print(
+        "  ratio ours / B (median): "
+        + ", ".join(f"{k}: {v}x" for k, v in r["latency_ratio_ours_over_B"].items())
+    )
     print("\nScaling    topics  vocabulary  file      load+validate  matcher build  warm median  cold median")
     for row in r["scaling"]:
-        print(f"  {row['factor']:>4}x {row['topics']:>7} {row['vocabulary']:>10} {row['file_kb']:>7.1f} KB"
-              f" {row['load_validate_ms']:>10.1f} ms {row['matcher_build_ms']:>11.1f} ms"
-              f" {row['warm']['median_us']:>9.1f} us {row['cold']['median_us']:>9.1f} us")
+        print(
+            f"  {row['factor']:>4}x {row['topics']:>7} {row['vocabulary']:>10} {row['file_kb']:>7.1f} KB"
+            f" {row['load_validate_ms']:>10.1f} ms {row['matcher_build_ms']:>11.1f} ms"
+            f" {row['warm']['median_us']:>9.1f} us {row['cold']['median_us']:>9.1f} us"
+        )
     print("\nStart-up: " + ", ".join(f"{k} {v}" for k, v in r["startup"].items()))
     print("Memory:   " + ", ".join(f"{k} {v}" for k, v in r["memory"].items()))
     print("\nTargets")

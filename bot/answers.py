@@ -8,7 +8,9 @@ from .guide import Decision, decide
 from .knowledge import Knowledge, Topic
 from .matcher import Match, Matcher
 
-GUIDED_CHOICE_POINTER = "For a guided choice, run /container-choice in Slack or `container-bot choose` in a terminal."
+GUIDED_CHOICE_POINTER = (
+    "For a guided choice, run /container-choice in Slack or `container-bot choose` in a terminal."
+)
 
 
 @dataclass
@@ -40,7 +42,7 @@ class Answer:
             width = max(len(name) for name, _ in self.table)
             lines.append("")
             for name, values in self.table:
-                cells = " | ".join(f"{h}: {v}" for h, v in zip(self.table_header, values))
+                cells = " | ".join(f"{h}: {v}" for h, v in zip(self.table_header, values, strict=True))
                 lines.append(f"{name.ljust(width)}  {cells}")
         if self.differences:
             lines.append("")
@@ -119,9 +121,17 @@ class AnswerEngine:
     def definition(self, topic_id: str, match: Match | None = None) -> Answer:
         topic = self.knowledge.topics[topic_id]
         title = topic.name if topic.name == topic.full_name else f"{topic.name} ({topic.full_name})"
-        return Answer("definition", [topic_id], None, None, match.confidence if match else 1.0, title,
-                      [topic.definition], sources=_sources(topic.link, topic.source),
-                      suggestions=match.suggestions if match else [])
+        return Answer(
+            "definition",
+            [topic_id],
+            None,
+            None,
+            match.confidence if match else 1.0,
+            title,
+            [topic.definition],
+            sources=_sources(topic.link, topic.source),
+            suggestions=match.suggestions if match else [],
+        )
 
     def attribute(self, topic_id: str, attribute_id: str, match: Match | None = None) -> Answer:
         k = self.knowledge
@@ -132,13 +142,25 @@ class AnswerEngine:
             answer = self.definition(topic_id, match)
             answer.kind, answer.attribute = "attribute", attribute_id
             answer.title = f"{topic.name}: {attribute.name.lower()}"
-            answer.parts = [f"I have no note on the {attribute.name.lower()} of {topic.name}. What it is:"] + answer.parts
+            answer.parts = [
+                f"I have no note on the {attribute.name.lower()} of {topic.name}. What it is:"
+            ] + answer.parts
             return answer
-        return Answer("attribute", [topic_id], attribute_id, None, match.confidence if match else 1.0,
-                      f"{topic.name}: {attribute.name.lower()}", [fact.text],
-                      sources=_sources(fact.source, topic.link), suggestions=match.suggestions if match else [])
+        return Answer(
+            "attribute",
+            [topic_id],
+            attribute_id,
+            None,
+            match.confidence if match else 1.0,
+            f"{topic.name}: {attribute.name.lower()}",
+            [fact.text],
+            sources=_sources(fact.source, topic.link),
+            suggestions=match.suggestions if match else [],
+        )
 
-    def comparison(self, a: str, b: str, attribute_id: str | None = None, match: Match | None = None) -> Answer:
+    def comparison(
+        self, a: str, b: str, attribute_id: str | None = None, match: Match | None = None
+    ) -> Answer:
         k = self.knowledge
         ta, tb = k.topics[a], k.topics[b]
         entry = k.comparison(a, b)
@@ -147,22 +169,51 @@ class AnswerEngine:
         header = [_short(ta), _short(tb)]
         if attribute_id and (attribute_id in ta.facts or attribute_id in tb.facts):
             attribute = k.attributes[attribute_id]
-            values = [t.facts[attribute_id].text if attribute_id in t.facts else "(no note)" for t in (ta, tb)]
+            values = [
+                t.facts[attribute_id].text if attribute_id in t.facts else "(no note)" for t in (ta, tb)
+            ]
             diffs = [d for d in (entry.differences if entry else ()) if d.attribute == attribute_id]
-            answer = Answer("comparison", sorted([a, b]), attribute_id, None, confidence,
-                            f"{ta.name} vs {tb.name}: {attribute.name.lower()}", table_header=header,
-                            table=[(attribute.name, values)], differences=[d.text for d in diffs],
-                            suggestions=suggestions)
-            answer.sources = _sources(*(t.facts[attribute_id].source for t in (ta, tb) if attribute_id in t.facts),
-                                      *(d.source for d in diffs), ta.link, tb.link)
+            answer = Answer(
+                "comparison",
+                sorted([a, b]),
+                attribute_id,
+                None,
+                confidence,
+                f"{ta.name} vs {tb.name}: {attribute.name.lower()}",
+                table_header=header,
+                table=[(attribute.name, values)],
+                differences=[d.text for d in diffs],
+                suggestions=suggestions,
+            )
+            answer.sources = _sources(
+                *(t.facts[attribute_id].source for t in (ta, tb) if attribute_id in t.facts),
+                *(d.source for d in diffs),
+                ta.link,
+                tb.link,
+            )
             return answer
-        answer = Answer("comparison", sorted([a, b]), None, None, confidence, f"{ta.name} vs {tb.name}",
-                        table_header=header, suggestions=suggestions)
+        answer = Answer(
+            "comparison",
+            sorted([a, b]),
+            None,
+            None,
+            confidence,
+            f"{ta.name} vs {tb.name}",
+            table_header=header,
+            suggestions=suggestions,
+        )
         if entry and entry.table:
             answer.parts = ([entry.intro] if entry.intro else []) + [
-                f"{ta.name}: {ta.definition}", f"{tb.name}: {tb.definition}"]
-            answer.table = [(k.attributes[attr].name, [t.facts[attr].text if attr in t.facts else "(no note)"
-                                                        for t in (ta, tb)]) for attr in entry.table]
+                f"{ta.name}: {ta.definition}",
+                f"{tb.name}: {tb.definition}",
+            ]
+            answer.table = [
+                (
+                    k.attributes[attr].name,
+                    [t.facts[attr].text if attr in t.facts else "(no note)" for t in (ta, tb)],
+                )
+                for attr in entry.table
+            ]
             answer.differences = [d.text for d in entry.differences]
             answer.summary = entry.summary
             answer.sources = _sources(entry.source, *(d.source for d in entry.differences), ta.link, tb.link)
@@ -180,13 +231,24 @@ class AnswerEngine:
         confidence = match.confidence if match else 1.0
         if decision.pick is None:
             pair = k.comparison(*services) if len(services) == 2 else None
-            lines = [f"{k.topics[s].name}: {k.topics[s].facts['use_case'].text}" for s in services
-                     if "use_case" in k.topics[s].facts]
+            lines = [
+                f"{k.topics[s].name}: {k.topics[s].facts['use_case'].text}"
+                for s in services
+                if "use_case" in k.topics[s].facts
+            ]
             parts = lines + ([f"In short: {pair.summary}"] if pair else []) + [GUIDED_CHOICE_POINTER]
-            return Answer("recommendation", services, None, None, confidence,
-                          f"{' or '.join(_short(k.topics[s]) for s in services)}? It depends on your situation",
-                          parts, sources=_sources(*(k.topics[s].link for s in services)),
-                          suggestions=match.suggestions if match else [], code=decision.code)
+            return Answer(
+                "recommendation",
+                services,
+                None,
+                None,
+                confidence,
+                f"{' or '.join(_short(k.topics[s]) for s in services)}? It depends on your situation",
+                parts,
+                sources=_sources(*(k.topics[s].link for s in services)),
+                suggestions=match.suggestions if match else [],
+                code=decision.code,
+            )
         topic = k.topics[decision.pick]
         registry = next((t for t in k.topics.values() if t.category == "registry"), None)
         parts = []
@@ -196,10 +258,19 @@ class AnswerEngine:
             parts.append(f"Either way, store your images in {registry.name}; both services pull from it.")
         other = next(s for s in services if s != decision.pick)
         changes = [f"{c}" for c in decision.changes]
-        answer = Answer("recommendation", services, None, decision.pick, confidence,
-                        f"Recommendation: {topic.name}", parts, reasons=decision.reasons,
-                        sources=_sources(topic.link, registry.link if registry else None),
-                        suggestions=match.suggestions if match else [], code=decision.code if guided else "")
+        answer = Answer(
+            "recommendation",
+            services,
+            None,
+            decision.pick,
+            confidence,
+            f"Recommendation: {topic.name}",
+            parts,
+            reasons=decision.reasons,
+            sources=_sources(topic.link, registry.link if registry else None),
+            suggestions=match.suggestions if match else [],
+            code=decision.code if guided else "",
+        )
         if changes:
             answer.changes = [f"{_short(k.topics[other])} would fit better if {_join_or(changes)}"]
         return answer
@@ -207,13 +278,33 @@ class AnswerEngine:
     def help(self, confidence: float = 1.0) -> Answer:
         k = self.knowledge
         names = ", ".join(t.name for t in k.topics.values() if t.category in ("orchestrator", "registry"))
-        return Answer("help", [], None, None, confidence, "Hi! I answer questions about " + names + ".", [
-            "Ask me what something is (\"what is ecr\"), how two compare (\"ecs vs eks learning curve\"), "
-            "or which to pick (\"small team, all in on AWS, ecs or eks?\").",
-            GUIDED_CHOICE_POINTER,
-        ])
+        return Answer(
+            "help",
+            [],
+            None,
+            None,
+            confidence,
+            "Hi! I answer questions about " + names + ".",
+            [
+                'Ask me what something is ("what is ecr"), how two compare ("ecs vs eks learning curve"), '
+                'or which to pick ("small team, all in on AWS, ecs or eks?").',
+                GUIDED_CHOICE_POINTER,
+            ],
+        )
 
     def fallback(self, match: Match) -> Answer:
-        hint = match.hint or "I answer questions about Amazon ECS, EKS and ECR: what they are, how they compare, and which to choose."
-        return Answer("fallback", [], None, None, match.confidence, "I'm not sure I can answer that.",
-                      [hint], suggestions=match.suggestions)
+        hint = (
+            match.hint
+            or "I answer questions about Amazon ECS, EKS and ECR: what they are, how they compare, "
+            "and which to choose."
+        )
+        return Answer(
+            "fallback",
+            [],
+            None,
+            None,
+            match.confidence,
+            "I'm not sure I can answer that.",
+            [hint],
+            suggestions=match.suggestions,
+        )

@@ -38,7 +38,7 @@ def cmd_ask(args) -> int:
     if args.text:
         questions = [" ".join(args.text)]
     elif sys.stdin is None or sys.stdin.isatty() and not args.json:
-        print("container-bot ask: give a question, e.g. container-bot ask \"ecs or eks?\"", file=sys.stderr)
+        print('container-bot ask: give a question, e.g. container-bot ask "ecs or eks?"', file=sys.stderr)
         return 2
     else:
         questions = (line.rstrip("\r\n") for line in sys.stdin)
@@ -51,8 +51,10 @@ def cmd_ask(args) -> int:
             out.write(answer.text + "\n")
             if args.why and answer.match:
                 m = answer.match
-                out.write(f"[why] kind={m.kind} confidence={m.confidence} threshold={m.threshold} "
-                          f"reason={m.reason}; {m.phrasing}\n")
+                out.write(
+                    f"[why] kind={m.kind} confidence={m.confidence} threshold={m.threshold} "
+                    f"reason={m.reason}; {m.phrasing}\n"
+                )
             out.write("\n" if not args.text else "")
     out.flush()
     return 0
@@ -68,8 +70,10 @@ def cmd_check(args) -> int:
         print(f"{path}:{line}: {message}", file=sys.stderr)
     if problems:
         return 1
-    print(f"{path}: OK ({len(knowledge.topics)} topics, {len(knowledge.attributes)} attributes, "
-          f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria)")
+    print(
+        f"{path}: OK ({len(knowledge.topics)} topics, {len(knowledge.attributes)} attributes, "
+        f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria)"
+    )
     return 0
 
 
@@ -109,10 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = sub.add_parser("ask", help="answer a question (or one per line from standard input)")
-    ask.add_argument("text", nargs="*", help="the question; without it, questions are read from standard input")
+    ask.add_argument(
+        "text", nargs="*", help="the question; without it, questions are read from standard input"
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     ask.add_argument("--why", action="store_true", help="also show what the matcher understood")
-    ask.add_argument("--threshold", type=float, help="answer threshold 0..1 (default from the knowledge file)")
+    ask.add_argument(
+        "--threshold", type=float, help="answer threshold 0..1 (default from the knowledge file)"
+    )
     ask.add_argument("--knowledge", help="knowledge file (default: KNOWLEDGE_FILE or the packaged one)")
     ask.set_defaults(func=cmd_ask)
 
@@ -126,12 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     choose.add_argument("--knowledge", help="knowledge file (default: KNOWLEDGE_FILE or the packaged one)")
     choose.set_defaults(func=cmd_choose)
 
-    serve = sub.add_parser("serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    serve = sub.add_parser(
+        "serve", help="run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
     serve.add_argument("--http", action="store_true", help="HTTP mode even when SLACK_APP_TOKEN is set")
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.set_defaults(func=cmd_serve)
 
-    unanswered = sub.add_parser("unanswered", help="list unanswered questions from a log, grouped, most asked first")
+    unanswered = sub.add_parser(
+        "unanswered", help="list unanswered questions from a log, grouped, most asked first"
+    )
     unanswered.add_argument("logfile")
     unanswered.add_argument("--limit", type=int, default=50)
     unanswered.set_defaults(func=cmd_unanswered)

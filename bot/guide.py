@@ -78,7 +78,7 @@ def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False
     against = [o.reason for _, o in chosen if o.weights.get(other, 0) > 0]
     if not reasons:
         reasons = [knowledge.default_reason]
-    # What would change it: the answers not given (or given the other way) that pull towards the other service.
+    # What would change it: answers not given (or given the other way) that pull towards the other service.
     levers = []
     for criterion in knowledge.criteria:
         current = answers.get(criterion.id)

@@ -7,10 +7,11 @@ problems are collected before anything is returned: a file either loads whole or
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -178,7 +179,9 @@ class _Scalar:
     """A scalar with its line; compared and hashed by value."""
 
 
-def _to_data(node: yaml.Node, file: str, problems: list[Problem], constructor: yaml.constructor.SafeConstructor):
+def _to_data(
+    node: yaml.Node, file: str, problems: list[Problem], constructor: yaml.constructor.SafeConstructor
+):
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = _Map()
@@ -187,7 +190,9 @@ def _to_data(node: yaml.Node, file: str, problems: list[Problem], constructor: y
         for key_node, value_node in node.value:
             key = _to_data(key_node, file, problems, constructor)
             if not isinstance(key, (str, int, float, bool)):
-                problems.append(Problem(file, key_node.start_mark.line + 1, "mapping keys must be plain values"))
+                problems.append(
+                    Problem(file, key_node.start_mark.line + 1, "mapping keys must be plain values")
+                )
                 continue
             key = str(key) if not isinstance(key, str) else key
             if key in out:
@@ -227,7 +232,9 @@ class _Checker:
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
 
-    def record(self, value: Any, line: int, what: str, required: dict[str, str], optional: dict[str, str]) -> bool:
+    def record(
+        self, value: Any, line: int, what: str, required: dict[str, str], optional: dict[str, str]
+    ) -> bool:
         """Check that ``value`` is a mapping with the required keys and no unknown ones."""
         if not isinstance(value, dict):
             self.error(line, f"{what} must be a mapping, got {_type_name(value)}")
@@ -235,9 +242,11 @@ class _Checker:
         allowed = {**required, **optional}
         for key in value:
             if key not in allowed:
-                self.error(_line_of(value, key), f"unknown key '{key}' in {what} (allowed: {', '.join(allowed)})")
+                self.error(
+                    _line_of(value, key), f"unknown key '{key}' in {what} (allowed: {', '.join(allowed)})"
+                )
         ok = True
-        for key, kind in required.items():
+        for key in required:
             if key not in value:
                 self.error(_line_of(value), f"{what}: missing required field '{key}'")
                 ok = False
@@ -259,8 +268,14 @@ class _Checker:
             "map": lambda v: isinstance(v, dict),
         }
         expected = {
-            "str": "a string", "text": "a string", "source": "a string", "int": "a whole number",
-            "num": "a number", "bool": "true or false", "list": "a list", "strlist": "a list of strings",
+            "str": "a string",
+            "text": "a string",
+            "source": "a string",
+            "int": "a whole number",
+            "num": "a number",
+            "bool": "true or false",
+            "list": "a list",
+            "strlist": "a list of strings",
             "map": "a mapping",
         }[kind]
         if not checks[kind](value):
@@ -281,7 +296,9 @@ class _Checker:
             for i, item in enumerate(value):
                 item_line = _line_of(value, i)
                 if not isinstance(item, str):
-                    self.error(item_line, f"{what} must be a list of strings, item {i + 1} is {_type_name(item)}")
+                    self.error(
+                        item_line, f"{what} must be a list of strings, item {i + 1} is {_type_name(item)}"
+                    )
                     ok = False
                 elif not item.strip():
                     self.error(item_line, f"{what}: item {i + 1} is empty")
@@ -298,8 +315,16 @@ class _Checker:
 def _type_name(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", _Map: "a mapping", list: "a list", _List: "a list", str: "a string",
-            bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        _Map: "a mapping",
+        list: "a list",
+        _List: "a list",
+        str: "a string",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 def _phrases(items: Any) -> tuple[str, ...]:
@@ -320,13 +345,21 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
         raise KnowledgeError([Problem(file, 1, "the file is empty")])
     constructor = yaml.constructor.SafeConstructor()
     data = _to_data(node, file, checker.problems, constructor)
-    top_required = {"version": "int", "topics": "list", "attributes": "list", "intents": "list",
-                    "filler": "strlist", "recommendation": "map"}
+    top_required = {
+        "version": "int",
+        "topics": "list",
+        "attributes": "list",
+        "intents": "list",
+        "filler": "strlist",
+        "recommendation": "map",
+    }
     top_optional = {"settings": "map", "comparisons": "list", "exclusions": "list"}
     if not checker.record(data, 1, "the knowledge file", top_required, top_optional):
         raise KnowledgeError(checker.problems)
     if data["version"] != 1:
-        checker.error(_line_of(data, "version"), f"unsupported version {data['version']} (this bot reads version 1)")
+        checker.error(
+            _line_of(data, "version"), f"unsupported version {data['version']} (this bot reads version 1)"
+        )
 
     settings = _settings(checker, data.get("settings", _Map()))
     # References are checked against every id the file declares, so one broken entry is one problem,
@@ -343,9 +376,19 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
         raise KnowledgeError(checker.problems)
     lines = _phrase_lines(data)
     return Knowledge(
-        path=file, settings=settings, topics=topics, attributes=attributes, comparisons=comparisons,
-        intents=intents, exclusions=exclusions, filler=frozenset(w.lower() for w in data["filler"]),
-        domain_cues=domain_cues, criteria=criteria, default_pick=default[0], default_reason=default[1], lines=lines,
+        path=file,
+        settings=settings,
+        topics=topics,
+        attributes=attributes,
+        comparisons=comparisons,
+        intents=intents,
+        exclusions=exclusions,
+        filler=frozenset(w.lower() for w in data["filler"]),
+        domain_cues=domain_cues,
+        criteria=criteria,
+        default_pick=default[0],
+        default_reason=default[1],
+        lines=lines,
     )
 
 
@@ -378,7 +421,9 @@ def _ids(checker: _Checker, items: Any, what: str, line: int) -> list[tuple[int,
         if isinstance(item, dict) and isinstance(item.get("id"), str):
             ident = item["id"]
             if ident in seen:
-                checker.error(item_line, f"duplicate {what} id '{ident}' (first defined on line {seen[ident]})")
+                checker.error(
+                    item_line, f"duplicate {what} id '{ident}' (first defined on line {seen[ident]})"
+                )
                 continue
             seen[ident] = item_line
         out.append((item_line, item))
@@ -388,35 +433,60 @@ def _ids(checker: _Checker, items: Any, what: str, line: int) -> list[tuple[int,
 def _attributes(checker: _Checker, raw: Any) -> dict[str, Attribute]:
     out: dict[str, Attribute] = {}
     for line, item in _ids(checker, raw, "attribute", _line_of(raw)):
-        if checker.record(item, line, "attribute", {"id": "str", "name": "text", "cues": "strlist"},
-                          {"priority": "int", "weak_cues": "strlist"}):
-            out[item["id"]] = Attribute(item["id"], item["name"], _phrases(item["cues"]), item.get("priority", 1),
-                                        _phrases(item.get("weak_cues", ())))
+        if checker.record(
+            item,
+            line,
+            "attribute",
+            {"id": "str", "name": "text", "cues": "strlist"},
+            {"priority": "int", "weak_cues": "strlist"},
+        ):
+            out[item["id"]] = Attribute(
+                item["id"],
+                item["name"],
+                _phrases(item["cues"]),
+                item.get("priority", 1),
+                _phrases(item.get("weak_cues", ())),
+            )
     return out
 
 
 def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topic]:
     out: dict[str, Topic] = {}
     alias_owner: dict[str, str] = {}
-    required = {"id": "str", "name": "text", "full_name": "text", "category": "str", "aliases": "strlist",
-                "definition": "text", "source": "source"}
+    required = {
+        "id": "str",
+        "name": "text",
+        "full_name": "text",
+        "category": "str",
+        "aliases": "strlist",
+        "definition": "text",
+        "source": "source",
+    }
     optional = {"link": "source", "implies": "str", "facts": "map"}
     for line, item in _ids(checker, raw, "topic", _line_of(raw)):
-        what = f"topic '{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else "topic"
+        what = (
+            f"topic '{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else "topic"
+        )
         if not checker.record(item, line, what, required, optional):
             continue
         if item["id"] != item["id"].lower() or " " in item["id"]:
             checker.error(_line_of(item, "id"), f"{what}: ids are lowercase words joined by '_'")
         if item["category"] not in CATEGORIES:
-            checker.error(_line_of(item, "category"), f"{what}: unknown category '{item['category']}' "
-                          f"(one of: {', '.join(CATEGORIES)})")
+            checker.error(
+                _line_of(item, "category"),
+                f"{what}: unknown category '{item['category']}' (one of: {', '.join(CATEGORIES)})",
+            )
         if "implies" in item and item["implies"] not in attributes:
-            checker.error(_line_of(item, "implies"), f"{what}: 'implies' names unknown attribute '{item['implies']}'")
+            checker.error(
+                _line_of(item, "implies"), f"{what}: 'implies' names unknown attribute '{item['implies']}'"
+            )
         for i, alias in enumerate(_phrases(item["aliases"])):
             key = alias.lower()
             if key in alias_owner and alias_owner[key] != item["id"]:
-                checker.error(_line_of(item["aliases"], i),
-                              f"{what}: alias '{alias}' already belongs to topic '{alias_owner[key]}'")
+                checker.error(
+                    _line_of(item["aliases"], i),
+                    f"{what}: alias '{alias}' already belongs to topic '{alias_owner[key]}'",
+                )
             alias_owner[key] = item["id"]
         facts: dict[str, Fact] = {}
         for key, fact in item.get("facts", {}).items():
@@ -424,12 +494,21 @@ def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topi
             if key not in attributes:
                 checker.error(fact_line, f"{what}: fact about unknown attribute '{key}'")
                 continue
-            if checker.record(fact, fact_line, f"{what} fact '{key}'", {"text": "text", "source": "source"}, {}):
+            if checker.record(
+                fact, fact_line, f"{what} fact '{key}'", {"text": "text", "source": "source"}, {}
+            ):
                 facts[key] = Fact(" ".join(fact["text"].split()), fact["source"])
         out[item["id"]] = Topic(
-            id=item["id"], name=item["name"], full_name=item["full_name"], category=item["category"],
-            aliases=_phrases(item["aliases"]), definition=" ".join(item["definition"].split()),
-            source=item["source"], link=item.get("link"), implies=item.get("implies"), facts=facts,
+            id=item["id"],
+            name=item["name"],
+            full_name=item["full_name"],
+            category=item["category"],
+            aliases=_phrases(item["aliases"]),
+            definition=" ".join(item["definition"].split()),
+            source=item["source"],
+            link=item.get("link"),
+            implies=item.get("implies"),
+            facts=facts,
         )
     return out
 
@@ -441,8 +520,13 @@ def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comp
         return out
     for i, item in enumerate(raw):
         line = _line_of(raw, i)
-        if not checker.record(item, line, "comparison", {"topics": "strlist", "summary": "text", "source": "source"},
-                              {"differences": "list", "table": "strlist", "intro": "text"}):
+        if not checker.record(
+            item,
+            line,
+            "comparison",
+            {"topics": "strlist", "summary": "text", "source": "source"},
+            {"differences": "list", "table": "strlist", "intro": "text"},
+        ):
             continue
         pair = tuple(sorted(item["topics"]))
         if len(pair) != 2:
@@ -456,27 +540,44 @@ def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comp
         differences = []
         for j, diff in enumerate(item.get("differences", [])):
             diff_line = _line_of(item["differences"], j)
-            if checker.record(diff, diff_line, "comparison difference",
-                              {"attribute": "str", "text": "text", "source": "source"}, {}):
+            if checker.record(
+                diff,
+                diff_line,
+                "comparison difference",
+                {"attribute": "str", "text": "text", "source": "source"},
+                {},
+            ):
                 if diff["attribute"] not in attributes:
-                    checker.error(_line_of(diff, "attribute"), f"comparison difference: unknown attribute "
-                                  f"'{diff['attribute']}'")
-                differences.append(Difference(diff["attribute"], " ".join(diff["text"].split()), diff["source"]))
+                    checker.error(
+                        _line_of(diff, "attribute"),
+                        f"comparison difference: unknown attribute '{diff['attribute']}'",
+                    )
+                differences.append(
+                    Difference(diff["attribute"], " ".join(diff["text"].split()), diff["source"])
+                )
         for j, attr in enumerate(item.get("table", [])):
             if attr not in attributes:
                 checker.error(_line_of(item["table"], j), f"comparison table: unknown attribute '{attr}'")
-        out[pair] = Comparison(pair, " ".join(item["summary"].split()), item["source"], tuple(differences),
-                               tuple(item.get("table", ())), " ".join(item.get("intro", "").split()))
+        out[pair] = Comparison(
+            pair,
+            " ".join(item["summary"].split()),
+            item["source"],
+            tuple(differences),
+            tuple(item.get("table", ())),
+            " ".join(item.get("intro", "").split()),
+        )
     return out
 
 
 def _intents(checker: _Checker, raw: Any) -> dict[str, Intent]:
     out: dict[str, Intent] = {}
     for line, item in _ids(checker, raw, "intent", _line_of(raw)):
-        if checker.record(item, line, "intent", {"id": "str", "cues": "strlist"},
-                          {"out_of_scope": "bool", "hint": "text"}):
-            out[item["id"]] = Intent(item["id"], _phrases(item["cues"]), item.get("out_of_scope", False),
-                                     item.get("hint"))
+        if checker.record(
+            item, line, "intent", {"id": "str", "cues": "strlist"}, {"out_of_scope": "bool", "hint": "text"}
+        ):
+            out[item["id"]] = Intent(
+                item["id"], _phrases(item["cues"]), item.get("out_of_scope", False), item.get("hint")
+            )
     for needed in REQUIRED_INTENTS:
         if needed not in out and not checker.problems:
             checker.error(_line_of(raw), f"intents: the '{needed}' intent is required")
@@ -489,49 +590,80 @@ def _exclusions(checker: _Checker, raw: Any, topics: set[str]) -> tuple[Exclusio
         if checker.record(item, line, "exclusion", {"id": "str", "cues": "strlist", "drops": "strlist"}, {}):
             for i, topic in enumerate(item["drops"]):
                 if topic not in topics:
-                    checker.error(_line_of(item["drops"], i), f"exclusion '{item['id']}': unknown topic '{topic}'")
+                    checker.error(
+                        _line_of(item["drops"], i), f"exclusion '{item['id']}': unknown topic '{topic}'"
+                    )
             out.append(Exclusion(item["id"], _phrases(item["cues"]), tuple(item["drops"])))
     return tuple(out)
 
 
 def _recommendation(checker: _Checker, raw: Any, topics: set[str]):
-    if not checker.record(raw, _line_of(raw), "recommendation",
-                          {"domain_cues": "strlist", "criteria": "list", "default": "map"}, {}):
+    if not checker.record(
+        raw,
+        _line_of(raw),
+        "recommendation",
+        {"domain_cues": "strlist", "criteria": "list", "default": "map"},
+        {},
+    ):
         return (), (), ("", "")
     default = raw["default"]
-    if checker.record(default, _line_of(raw, "default"), "recommendation default", {"pick": "str", "reason": "text"},
-                      {}) and default["pick"] not in topics:
+    if (
+        checker.record(
+            default, _line_of(raw, "default"), "recommendation default", {"pick": "str", "reason": "text"}, {}
+        )
+        and default["pick"] not in topics
+    ):
         checker.error(_line_of(default, "pick"), f"recommendation default: unknown topic '{default['pick']}'")
     criteria = []
     for line, item in _ids(checker, raw["criteria"], "criterion", _line_of(raw, "criteria")):
         what = f"criterion '{item.get('id')}'" if isinstance(item, dict) else "criterion"
-        if not checker.record(item, line, what, {"id": "str", "question": "text", "options": "list"},
-                              {"negated": "map"}):
+        if not checker.record(
+            item, line, what, {"id": "str", "question": "text", "options": "list"}, {"negated": "map"}
+        ):
             continue
         options = []
         values: set[str] = set()
         for j, opt in enumerate(item["options"]):
             opt_line = _line_of(item["options"], j)
-            if not checker.record(opt, opt_line, f"{what} option",
-                                  {"value": "str", "label": "text", "weights": "map", "reason": "text",
-                                   "condition": "text"}, {"cues": "strlist"}):
+            if not checker.record(
+                opt,
+                opt_line,
+                f"{what} option",
+                {"value": "str", "label": "text", "weights": "map", "reason": "text", "condition": "text"},
+                {"cues": "strlist"},
+            ):
                 continue
             if opt["value"] in values:
                 checker.error(opt_line, f"{what}: duplicate option value '{opt['value']}'")
             values.add(opt["value"])
             for topic, weight in opt["weights"].items():
                 if topic not in topics:
-                    checker.error(_line_of(opt["weights"], topic), f"{what}: weight for unknown topic '{topic}'")
+                    checker.error(
+                        _line_of(opt["weights"], topic), f"{what}: weight for unknown topic '{topic}'"
+                    )
                 elif not isinstance(weight, int) or isinstance(weight, bool):
-                    checker.error(_line_of(opt["weights"], topic), f"{what}: weight for '{topic}' must be a "
-                                  "whole number")
-            options.append(Option(opt["value"], opt["label"], dict(opt["weights"]), " ".join(opt["reason"].split()),
-                                  opt["condition"], _phrases(opt.get("cues", ()))))
+                    checker.error(
+                        _line_of(opt["weights"], topic),
+                        f"{what}: weight for '{topic}' must be a whole number",
+                    )
+            options.append(
+                Option(
+                    opt["value"],
+                    opt["label"],
+                    dict(opt["weights"]),
+                    " ".join(opt["reason"].split()),
+                    opt["condition"],
+                    _phrases(opt.get("cues", ())),
+                )
+            )
         negated = dict(item.get("negated", {}))
         for key, value in negated.items():
             if key not in values or value not in values:
-                checker.error(_line_of(item, "negated"), f"{what}: 'negated' maps '{key}' to '{value}', "
-                              f"but the options are {', '.join(sorted(values))}")
+                checker.error(
+                    _line_of(item, "negated"),
+                    f"{what}: 'negated' maps '{key}' to '{value}', "
+                    f"but the options are {', '.join(sorted(values))}",
+                )
         if len(options) < 2:
             checker.error(line, f"{what}: needs at least two options")
         criteria.append(Criterion(item["id"], item["question"], tuple(options), negated))
@@ -563,7 +695,7 @@ def _phrase_lines(data: Any) -> dict[tuple[str, str], int]:
 
 
 def packaged_path() -> Path:
-    # next to this module in the installed package (a plain file path: cheaper at start than importlib.resources)
+    # next to this module in the installed package (a plain path: cheaper at start than importlib.resources)
     return Path(os.path.dirname(os.path.abspath(__file__))) / "knowledge.yaml"
 
 

@@ -9,7 +9,17 @@ import sys
 import time
 
 _SECRETS = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
-_FIELDS = ("event_type", "kind", "confidence", "latency_ms", "outcome", "question", "method", "error", "status")
+_FIELDS = (
+    "event_type",
+    "kind",
+    "confidence",
+    "latency_ms",
+    "outcome",
+    "question",
+    "method",
+    "error",
+    "status",
+)
 
 
 class RedactingFilter(logging.Filter):
@@ -38,8 +48,13 @@ class RedactingFilter(logging.Filter):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
-               "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        out = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         for name in _FIELDS:
             if hasattr(record, name):
                 out[name] = getattr(record, name)
@@ -51,7 +66,9 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        extras = " ".join(f"{n}={getattr(record, n)}" for n in _FIELDS if hasattr(record, n) and n != "question")
+        extras = " ".join(
+            f"{n}={getattr(record, n)}" for n in _FIELDS if hasattr(record, n) and n != "question"
+        )
         if hasattr(record, "question"):
             extras += f" question={json.dumps(record.question, ensure_ascii=False)}"
         return f"{line} {extras}".rstrip()
@@ -60,8 +77,9 @@ class TextFormatter(logging.Formatter):
 def setup_logging(level: str = "INFO", fmt: str = "text", secrets: tuple[str, ...] = (), stream=None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactingFilter(secrets))
-    handler.setFormatter(JsonFormatter() if fmt == "json" else
-                         TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if fmt == "json" else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

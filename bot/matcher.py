@@ -15,7 +15,8 @@ from .knowledge import Knowledge
 from .text import Normalised, normalise
 
 NEGATORS = frozenset(
-    "no not never dont doesnt didnt without nobody none zero neither nor cant wont isnt arent havent hasnt".split()
+    "no not never dont doesnt didnt without nobody none zero neither nor "
+    "cant wont isnt arent havent hasnt".split()
 )
 NEGATION_WINDOW = 5
 CRITERION_GAP = 2  # words a situation cue may skip ("only use aws" in "we only use aws")
@@ -94,7 +95,7 @@ class Matcher:
         for bucket in self.by_first.values():
             bucket.sort(key=lambda p: -len(p.tokens))
         self.vocab = frozenset(vocab)
-        # Fuzzy candidates share the first letter and lie within two letters of the length, so look only there:
+        # Fuzzy candidates share the first letter and lie within two letters of the length: look only there,
         # the cost of an unknown word grows with its bucket, not with the whole vocabulary.
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for word in sorted(vocab):
@@ -136,11 +137,16 @@ class Matcher:
         from rapidfuzz.distance import OSA
 
         limit = _allowed_distance(len(token)) + (1 if len(token) >= 9 else 0)
-        pool = [w for n in range(len(token) - limit, len(token) + limit + 1)
-                for w in self._buckets.get((token[0], n), ())]
+        pool = [
+            w
+            for n in range(len(token) - limit, len(token) + limit + 1)
+            for w in self._buckets.get((token[0], n), ())
+        ]
         if not pool:
             return token, 0.0
-        candidates = process.extract(token, pool, scorer=OSA.distance, processor=None, score_cutoff=limit, limit=4)
+        candidates = process.extract(
+            token, pool, scorer=OSA.distance, processor=None, score_cutoff=limit, limit=4
+        )
         best: tuple[str, float] | None = None
         for word, distance, _ in candidates:
             longest = max(len(word), len(token))
@@ -155,7 +161,9 @@ class Matcher:
 
     # ------------------------------------------------------------------------------------------ finding
 
-    def find(self, tokens: tuple[str, ...], clauses: tuple[int, ...] = ()) -> tuple[list[Hit], list[tuple[str, float]]]:
+    def find(
+        self, tokens: tuple[str, ...], clauses: tuple[int, ...] = ()
+    ) -> tuple[list[Hit], list[tuple[str, float]]]:
         canon = [self.canonical(t) for t in tokens]
         words = [c[0] for c in canon]
         clauses = clauses or (0,) * len(tokens)
@@ -163,7 +171,11 @@ class Matcher:
         n = len(words)
         for i, word in enumerate(words):
             for phrase in self.by_first.get(word, ()):
-                if len(phrase.tokens) > 1 and not phrase.gap and (i + 1 >= n or words[i + 1] != phrase.tokens[1]):
+                if (
+                    len(phrase.tokens) > 1
+                    and not phrase.gap
+                    and (i + 1 >= n or words[i + 1] != phrase.tokens[1])
+                ):
                     continue  # cheap early exit: most phrases starting with "what" are not "what is"
                 end, scores = self._extend(phrase, words, canon, i)
                 if end is not None:
@@ -204,7 +216,9 @@ class Matcher:
         norm = normalised or normalise(raw)
         k = self.knowledge
         if not norm.tokens:
-            return Match("help", [], None, 0.9, normalised=norm.text, threshold=self.threshold, reason="empty")
+            return Match(
+                "help", [], None, 0.9, normalised=norm.text, threshold=self.threshold, reason="empty"
+            )
         hits, canon = self.find(norm.tokens, norm.clauses)
         by_kind: dict[str, list[Hit]] = {}
         for hit in hits:
@@ -243,8 +257,9 @@ class Matcher:
         )
 
         # An attribute word that is part of a topic's own name ("what is a control plane") is the name.
-        attr_hits = [h for h in attr_hits
-                     if not any(t.start <= h.start and h.end <= t.end for t in topic_hits)]
+        attr_hits = [
+            h for h in attr_hits if not any(t.start <= h.start and h.end <= t.end for t in topic_hits)
+        ]
         topic_len: dict[str, int] = {}
         for hit in topic_hits:
             topic_len[hit.phrase.target] = max(topic_len.get(hit.phrase.target, 0), hit.end - hit.start)
@@ -261,15 +276,43 @@ class Matcher:
         if oos:
             strong_choice = kind == "recommendation" and "recommendation" in intents
             if not strong_choice:
-                return Match("fallback", [], None, 0.9, situation, evidence, self._suggest(topics_in_order),
-                             oos[0].hint, reason=f"out of scope: {oos[0].id}", **base)
+                return Match(
+                    "fallback",
+                    [],
+                    None,
+                    0.9,
+                    situation,
+                    evidence,
+                    self._suggest(topics_in_order),
+                    oos[0].hint,
+                    reason=f"out of scope: {oos[0].id}",
+                    **base,
+                )
         if kind == "fallback" or confidence < self.threshold:
             suggestions = self._suggest(topics_in_order, kind, topics, attribute)
-            return Match("fallback", [], None, round(max(0.0, min(1.0, 1 - confidence)), 2), situation, evidence,
-                         suggestions, reason=f"not sure ({reason}, confidence {confidence:.2f})", **base)
+            return Match(
+                "fallback",
+                [],
+                None,
+                round(max(0.0, min(1.0, 1 - confidence)), 2),
+                situation,
+                evidence,
+                suggestions,
+                reason=f"not sure ({reason}, confidence {confidence:.2f})",
+                **base,
+            )
         suggestions = self._close_calls(kind, topics, attr_hits)
-        return Match(kind, topics, attribute, round(min(1.0, confidence), 2), situation, evidence, suggestions,
-                     reason=reason, **base)
+        return Match(
+            kind,
+            topics,
+            attribute,
+            round(min(1.0, confidence), 2),
+            situation,
+            evidence,
+            suggestions,
+            reason=reason,
+            **base,
+        )
 
     @staticmethod
     def _non_overlapping(hits: list[Hit]) -> list[Hit]:
@@ -303,8 +346,13 @@ class Matcher:
         """The most specific attribute asked about: priority, then the longest phrase; a word of the message
         beats one implied by a topic's name on a tie."""
         k = self.knowledge
-        candidates = [((not h.phrase.weak, k.attributes[h.phrase.target].priority, len(h.phrase.tokens), 1),
-                       h.phrase.target) for h in attr_hits]
+        candidates = [
+            (
+                (not h.phrase.weak, k.attributes[h.phrase.target].priority, len(h.phrase.tokens), 1),
+                h.phrase.target,
+            )
+            for h in attr_hits
+        ]
         candidates += [((True, k.attributes[a].priority, length, 0), a) for a, length in implied]
         return max(candidates)[1] if candidates else None
 
@@ -339,7 +387,13 @@ class Matcher:
             if strong_rec and (services or domain or situational):
                 return "recommendation", list(k.services), None, 0.95 * soft_penalty, "asks which to choose"
             if weak_rec and len(services) >= 2 and (situational or not explicit_attr) and not comparing:
-                return "recommendation", list(k.services), None, 0.85 * soft_penalty, "'X or Y' between services"
+                return (
+                    "recommendation",
+                    list(k.services),
+                    None,
+                    0.85 * soft_penalty,
+                    "'X or Y' between services",
+                )
             if situational >= 2 and (services or domain or not topics):
                 conf = min(0.95, 0.75 + 0.05 * situational) * soft_penalty
                 return "recommendation", list(k.services), None, conf, "describes a situation"
@@ -389,8 +443,10 @@ class Matcher:
         best = self._pick_attribute(attr_hits)
         if best is None:
             return []
-        ranked = {h.phrase.target: (not h.phrase.weak, k.attributes[h.phrase.target].priority, len(h.phrase.tokens))
-                  for h in attr_hits}
+        ranked = {
+            h.phrase.target: (not h.phrase.weak, k.attributes[h.phrase.target].priority, len(h.phrase.tokens))
+            for h in attr_hits
+        }
         ties = [a for a, r in ranked.items() if a != best and r == ranked[best]]
         subject = " and ".join(k.topics[t].name for t in topics)
         return [f"{k.attributes[a].name} of {subject}" for a in ties][:2]
@@ -416,12 +472,17 @@ def confusables(knowledge: Knowledge, threshold: float | None = None) -> list[tu
                     if a.target == b.target or _family(a.target) == _family(b.target) and kind == "criterion":
                         continue
                     # a phrase matches only when every word does, so one unlike word keeps them apart
-                    words = [_word_similarity(x, y) for x, y in zip(a.tokens, b.tokens)]
+                    words = [_word_similarity(x, y) for x, y in zip(a.tokens, b.tokens, strict=True)]
                     score = sum(words) / len(words) if all(words) else 0.0
                     if score >= limit:
                         line = knowledge.lines.get((kind, f"{b.target}: {b.text}"), 0)
-                        found.append((line, f"{kind} phrasing '{b.text}' of '{b.target}' can be confused with "
-                                            f"'{a.text}' of '{a.target}' (score {score:.2f})"))
+                        found.append(
+                            (
+                                line,
+                                f"{kind} phrasing '{b.text}' of '{b.target}' can be confused with "
+                                f"'{a.text}' of '{a.target}' (score {score:.2f})",
+                            )
+                        )
     return sorted(found)
 
 

@@ -24,15 +24,19 @@ class Settings:
     log_format: str = "text"
     threshold: float | None = None
     metrics_port: int | None = None  # Socket Mode: serve /healthz and /metrics on this port
-    api_timeout: float = 10.0  # seconds per Web API attempt; with bounded retries a call gives up within a minute
+    api_timeout: float = (
+        10.0  # seconds per Web API attempt; with bounded retries a call gives up within a minute
+    )
 
     @property
     def socket_mode(self) -> bool:
         return bool(self.app_token)
 
     def __repr__(self) -> str:  # never show secrets, even in a debugger or a crash report
-        return (f"Settings(api_url={self.api_url!r}, socket_mode={self.socket_mode}, port={self.port}, "
-                f"redis={'set' if self.redis_url else 'unset'}, log_level={self.log_level!r})")
+        return (
+            f"Settings(api_url={self.api_url!r}, socket_mode={self.socket_mode}, port={self.port}, "
+            f"redis={'set' if self.redis_url else 'unset'}, log_level={self.log_level!r})"
+        )
 
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -42,7 +46,9 @@ def _get(env, name: str) -> str:
     return (env.get(name) or "").strip()
 
 
-def settings_from_env(env=None, *, serve: bool = False, force_http: bool = False, port: int | None = None) -> Settings:
+def settings_from_env(
+    env=None, *, serve: bool = False, force_http: bool = False, port: int | None = None
+) -> Settings:
     """Read and validate the environment. With ``serve``, the tokens the chosen mode needs are required."""
     env = os.environ if env is None else env
     bot_token = _get(env, "SLACK_BOT_TOKEN")
@@ -104,7 +110,14 @@ def settings_from_env(env=None, *, serve: bool = False, force_http: bool = False
     return Settings(
         api_timeout=api_timeout,
         metrics_port=metrics_port,
-        bot_token=bot_token, signing_secret=signing_secret, app_token=app_token, api_url=api_url,
-        knowledge_file=_get(env, "KNOWLEDGE_FILE") or None, port=port, redis_url=redis_url, log_level=level,
-        log_format=fmt, threshold=threshold_value,
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        api_url=api_url,
+        knowledge_file=_get(env, "KNOWLEDGE_FILE") or None,
+        port=port,
+        redis_url=redis_url,
+        log_level=level,
+        log_format=fmt,
+        threshold=threshold_value,
     )

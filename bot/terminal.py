@@ -9,7 +9,9 @@ from .guide import decide, next_question
 from .knowledge import Knowledge
 
 
-def run_choice(knowledge: Knowledge, stdin: TextIO, stdout: TextIO, answers: dict[str, str] | None = None) -> int:
+def run_choice(
+    knowledge: Knowledge, stdin: TextIO, stdout: TextIO, answers: dict[str, str] | None = None
+) -> int:
     answers = dict(answers or {})
     total = len(knowledge.criteria)
     while (criterion := next_question(knowledge, answers)) is not None:

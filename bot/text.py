@@ -72,5 +72,5 @@ def normalise(raw: str) -> Normalised:
 
 
 def escape_slack(text: str) -> str:
-    """Escape user text so it cannot form Slack markup (mentions, links, special mentions) when quoted back."""
+    """Escape user text so it cannot form Slack markup (mentions, links, special mentions) when quoted."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

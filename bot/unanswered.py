@@ -66,5 +66,7 @@ def report(path: str, out: TextIO, limit: int = 50) -> int:
     out.write(f"{len(questions)} unanswered questions in {len(groups)} groups\n")
     for count, representative, members in groups[:limit]:
         variants = len(set(members))
-        out.write(f"{count:5d}  {representative}" + (f"  (+{variants - 1} similar)" if variants > 1 else "") + "\n")
+        out.write(
+            f"{count:5d}  {representative}" + (f"  (+{variants - 1} similar)" if variants > 1 else "") + "\n"
+        )
     return 0

@@ -34,13 +34,15 @@ def load_questions(name: str = "questions.tsv"):
         if not line.strip() or line.startswith("#"):
             continue
         kind, topics, attribute, recommendation, text = line.split("\t")
-        rows.append({
-            "kind": kind,
-            "topics": [] if topics == "-" else sorted(topics.split(",")),
-            "attribute": None if attribute == "-" else attribute,
-            "recommendation": {"-": "-", "null": None}.get(recommendation, recommendation),
-            "text": text,
-        })
+        rows.append(
+            {
+                "kind": kind,
+                "topics": [] if topics == "-" else sorted(topics.split(",")),
+                "attribute": None if attribute == "-" else attribute,
+                "recommendation": {"-": "-", "null": None}.get(recommendation, recommendation),
+                "text": text,
+            }
+        )
     return rows
 
 
@@ -70,8 +72,9 @@ def start_bot(fake, knowledge, **settings_overrides):
 
     from .slack_fake import BOT_TOKEN, SIGNING_SECRET
 
-    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0,
-                        **settings_overrides)
+    settings = Settings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides
+    )
     metrics = Metrics()
     app = create_app(settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"))
     server = create_server(SlackWsgi(app, settings, metrics), host="127.0.0.1", port=0, threads=8)

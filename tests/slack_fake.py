@@ -63,7 +63,9 @@ class FakeSlack:
                 status, body, headers = fake.answer(method, params, dict(self.headers))
                 data = json.dumps(body).encode() if isinstance(body, dict) else body.encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json" if isinstance(body, dict) else "text/plain")
+                self.send_header(
+                    "Content-Type", "application/json" if isinstance(body, dict) else "text/plain"
+                )
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -74,11 +76,13 @@ class FakeSlack:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # ----------------------------------------------------------------------------------------- control
 
-    def start(self) -> "FakeSlack":
+    def start(self) -> FakeSlack:
         self.thread.start()
         return self
 
@@ -97,8 +101,15 @@ class FakeSlack:
     def response_url(self, name: str = "r1") -> str:
         return f"http://127.0.0.1:{self.port}/response/{name}"
 
-    def fail(self, method: str, times: int = 1, status: int = 200, body: dict | None = None,
-             headers: dict | None = None, delay: float = 0.0) -> None:
+    def fail(
+        self,
+        method: str,
+        times: int = 1,
+        status: int = 200,
+        body: dict | None = None,
+        headers: dict | None = None,
+        delay: float = 0.0,
+    ) -> None:
         """The next `times` calls of `method` get this answer instead of success; with `delay` (and no body)
         they are answered normally but only after `delay` seconds, to make the caller time out."""
         if body is None and not delay:
@@ -139,16 +150,35 @@ class FakeSlack:
         if method != "response_url" and self.revoked:
             return 200, {"ok": False, "error": "token_revoked"}, {}
         if method == "auth.test":
-            return 200, {"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "container-bot",
-                         "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID}, {"x-oauth-scopes": self.scopes}
+            return (
+                200,
+                {
+                    "ok": True,
+                    "url": "https://fake.slack.test/",
+                    "team": "Fake",
+                    "user": "container-bot",
+                    "team_id": TEAM,
+                    "user_id": BOT_USER,
+                    "bot_id": BOT_ID,
+                },
+                {"x-oauth-scopes": self.scopes},
+            )
         if method == "apps.connections.open":
             if not auth.endswith(APP_TOKEN):
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
             return 200, {"ok": True, "url": self.socket_url}, {}
         if method in ("chat.postMessage", "chat.update"):
             ts = f"1700000000.{next(self._ts):06d}"
-            return 200, {"ok": True, "channel": params.get("channel"), "ts": ts,
-                         "message": {"text": params.get("text"), "ts": ts, "bot_id": BOT_ID}}, {}
+            return (
+                200,
+                {
+                    "ok": True,
+                    "channel": params.get("channel"),
+                    "ts": ts,
+                    "message": {"text": params.get("text"), "ts": ts, "bot_id": BOT_ID},
+                },
+                {},
+            )
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}, {}
         if method in ("views.open", "views.update", "views.publish"):
@@ -171,19 +201,47 @@ def next_ts() -> str:
 
 def event_envelope(event: dict, event_id: str | None = None) -> dict:
     return {
-        "token": "fake-verification-token", "team_id": TEAM, "api_app_id": "AFAKE0001", "event": event,
-        "type": "event_callback", "event_id": event_id or f"Ev{next(_event_ids):08d}", "event_time": int(time.time()),
-        "authorizations": [{"enterprise_id": None, "team_id": TEAM, "user_id": BOT_USER, "is_bot": True,
-                            "is_enterprise_install": False}],
-        "is_ext_shared_channel": False, "event_context": "4-fake",
+        "token": "fake-verification-token",
+        "team_id": TEAM,
+        "api_app_id": "AFAKE0001",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_event_ids):08d}",
+        "event_time": int(time.time()),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+        "event_context": "4-fake",
     }
 
 
-def message_event(text: str, channel: str = "C0000CHAN", channel_type: str = "channel", user: str = "U0000USER",
-                  ts: str | None = None, thread_ts: str | None = None, **extra) -> dict:
-    event = {"type": "message", "text": text, "user": user, "ts": ts or next_ts(), "channel": channel,
-             "channel_type": channel_type, "team": TEAM, "event_ts": ts or "0",
-             "blocks": [{"type": "rich_text", "elements": []}]}
+def message_event(
+    text: str,
+    channel: str = "C0000CHAN",
+    channel_type: str = "channel",
+    user: str = "U0000USER",
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    **extra,
+) -> dict:
+    event = {
+        "type": "message",
+        "text": text,
+        "user": user,
+        "ts": ts or next_ts(),
+        "channel": channel,
+        "channel_type": channel_type,
+        "team": TEAM,
+        "event_ts": ts or "0",
+        "blocks": [{"type": "rich_text", "elements": []}],
+    }
     event["event_ts"] = event["ts"]
     if thread_ts:
         event["thread_ts"] = thread_ts
@@ -191,10 +249,21 @@ def message_event(text: str, channel: str = "C0000CHAN", channel_type: str = "ch
     return event
 
 
-def mention_event(text: str, channel: str = "C0000CHAN", ts: str | None = None, thread_ts: str | None = None,
-                  user: str = "U0000USER") -> dict:
-    event = {"type": "app_mention", "text": f"<@{BOT_USER}> {text}", "user": user, "ts": ts or next_ts(),
-             "channel": channel, "team": TEAM}
+def mention_event(
+    text: str,
+    channel: str = "C0000CHAN",
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    user: str = "U0000USER",
+) -> dict:
+    event = {
+        "type": "app_mention",
+        "text": f"<@{BOT_USER}> {text}",
+        "user": user,
+        "ts": ts or next_ts(),
+        "channel": channel,
+        "team": TEAM,
+    }
     event["event_ts"] = event["ts"]
     if thread_ts:
         event["thread_ts"] = thread_ts
@@ -202,27 +271,61 @@ def mention_event(text: str, channel: str = "C0000CHAN", ts: str | None = None, 
 
 
 def command_form(text: str, response_url: str, command: str = "/container-choice") -> dict:
-    return {"token": "fake-verification-token", "team_id": TEAM, "team_domain": "fake", "channel_id": "C0000CHAN",
-            "channel_name": "platform", "user_id": "U0000USER", "user_name": "dev", "command": command,
-            "text": text, "api_app_id": "AFAKE0001", "is_enterprise_install": "false", "response_url": response_url,
-            "trigger_id": "1337.42.fake-trigger"}
+    return {
+        "token": "fake-verification-token",
+        "team_id": TEAM,
+        "team_domain": "fake",
+        "channel_id": "C0000CHAN",
+        "channel_name": "platform",
+        "user_id": "U0000USER",
+        "user_name": "dev",
+        "command": command,
+        "text": text,
+        "api_app_id": "AFAKE0001",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": "1337.42.fake-trigger",
+    }
 
 
-def block_actions(action_id: str, value: str, response_url: str, channel: str = "C0000CHAN",
-                  message_ts: str = "1710000000.000001", container_type: str = "message",
-                  thread_ts: str | None = None) -> dict:
+def block_actions(
+    action_id: str,
+    value: str,
+    response_url: str,
+    channel: str = "C0000CHAN",
+    message_ts: str = "1710000000.000001",
+    container_type: str = "message",
+    thread_ts: str | None = None,
+) -> dict:
     message = {"type": "message", "user": BOT_USER, "ts": message_ts, "bot_id": BOT_ID, "text": "answer"}
     if thread_ts:
         message["thread_ts"] = thread_ts
-    container = ({"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False}
-                 if container_type == "message" else {"type": "view", "view_id": "VHOME0001"})
+    container = (
+        {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False}
+        if container_type == "message"
+        else {"type": "view", "view_id": "VHOME0001"}
+    )
     payload = {
-        "type": "block_actions", "user": {"id": "U0000USER", "username": "dev", "name": "dev", "team_id": TEAM},
-        "api_app_id": "AFAKE0001", "token": "fake-verification-token", "container": container,
-        "trigger_id": "1337.42.fake-trigger", "team": {"id": TEAM, "domain": "fake"}, "enterprise": None,
-        "is_enterprise_install": False, "response_url": response_url,
-        "actions": [{"action_id": action_id, "block_id": "actions", "type": "button", "value": value,
-                     "text": {"type": "plain_text", "text": "x"}, "action_ts": "1710000000.1"}],
+        "type": "block_actions",
+        "user": {"id": "U0000USER", "username": "dev", "name": "dev", "team_id": TEAM},
+        "api_app_id": "AFAKE0001",
+        "token": "fake-verification-token",
+        "container": container,
+        "trigger_id": "1337.42.fake-trigger",
+        "team": {"id": TEAM, "domain": "fake"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "actions",
+                "type": "button",
+                "value": value,
+                "text": {"type": "plain_text", "text": "x"},
+                "action_ts": "1710000000.1",
+            }
+        ],
     }
     if container_type == "message":
         payload["channel"] = {"id": channel, "name": "platform"}
@@ -232,30 +335,67 @@ def block_actions(action_id: str, value: str, response_url: str, channel: str = 
     return payload
 
 
-def view_submission(answers: dict[str, str], private_metadata: dict, callback_id: str = "guided_choice") -> dict:
-    values = {cid: {"choice_answer": {"type": "radio_buttons", "selected_option": {
-        "text": {"type": "plain_text", "text": value}, "value": value}}} for cid, value in answers.items()}
+def view_submission(
+    answers: dict[str, str], private_metadata: dict, callback_id: str = "guided_choice"
+) -> dict:
+    values = {
+        cid: {
+            "choice_answer": {
+                "type": "radio_buttons",
+                "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
+            }
+        }
+        for cid, value in answers.items()
+    }
     return {
-        "type": "view_submission", "team": {"id": TEAM, "domain": "fake"},
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "fake"},
         "user": {"id": "U0000USER", "username": "dev", "name": "dev", "team_id": TEAM},
-        "api_app_id": "AFAKE0001", "token": "fake-verification-token", "trigger_id": "1337.43.fake-trigger",
-        "view": {"id": "VMODAL001", "team_id": TEAM, "type": "modal", "blocks": [], "private_metadata":
-                 json.dumps(private_metadata), "callback_id": callback_id, "state": {"values": values},
-                 "hash": "1710000000.abc", "title": {"type": "plain_text", "text": "ECS or EKS?"}},
-        "response_urls": [], "is_enterprise_install": False, "enterprise": None,
+        "api_app_id": "AFAKE0001",
+        "token": "fake-verification-token",
+        "trigger_id": "1337.43.fake-trigger",
+        "view": {
+            "id": "VMODAL001",
+            "team_id": TEAM,
+            "type": "modal",
+            "blocks": [],
+            "private_metadata": json.dumps(private_metadata),
+            "callback_id": callback_id,
+            "state": {"values": values},
+            "hash": "1710000000.abc",
+            "title": {"type": "plain_text", "text": "ECS or EKS?"},
+        },
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
     }
 
 
-def message_action(text: str, response_url: str, channel: str = "C0000CHAN", ts: str = "1710000000.000777",
-                   thread_ts: str | None = None) -> dict:
+def message_action(
+    text: str,
+    response_url: str,
+    channel: str = "C0000CHAN",
+    ts: str = "1710000000.000777",
+    thread_ts: str | None = None,
+) -> dict:
     message = {"type": "message", "user": "U0000OTHER", "text": text, "ts": ts}
     if thread_ts:
         message["thread_ts"] = thread_ts
-    return {"type": "message_action", "token": "fake-verification-token", "action_ts": "1710000000.2",
-            "team": {"id": TEAM, "domain": "fake"}, "user": {"id": "U0000USER", "name": "dev"},
-            "channel": {"id": channel, "name": "platform"}, "is_enterprise_install": False, "enterprise": None,
-            "callback_id": "ask_container_bot", "trigger_id": "1337.44.fake-trigger", "response_url": response_url,
-            "message_ts": ts, "message": message}
+    return {
+        "type": "message_action",
+        "token": "fake-verification-token",
+        "action_ts": "1710000000.2",
+        "team": {"id": TEAM, "domain": "fake"},
+        "user": {"id": "U0000USER", "name": "dev"},
+        "channel": {"id": channel, "name": "platform"},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": "ask_container_bot",
+        "trigger_id": "1337.44.fake-trigger",
+        "response_url": response_url,
+        "message_ts": ts,
+        "message": message,
+    }
 
 
 # ------------------------------------------------------------------------------------------ sending
@@ -269,8 +409,9 @@ def sign(body: str, secret: str = SIGNING_SECRET, timestamp: int | None = None) 
 
 def post(url: str, body: str, content_type: str, headers: dict | None = None, timeout: float = 10.0):
     """POST and return (status, body text, seconds taken)."""
-    request = urllib.request.Request(url, data=body.encode(), method="POST",
-                                     headers={"Content-Type": content_type, **(headers or {})})
+    request = urllib.request.Request(
+        url, data=body.encode(), method="POST", headers={"Content-Type": content_type, **(headers or {})}
+    )
     start = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -279,10 +420,17 @@ def post(url: str, body: str, content_type: str, headers: dict | None = None, ti
         return exc.code, exc.read().decode(), time.monotonic() - start
 
 
-def send_event(url: str, envelope: dict, secret: str = SIGNING_SECRET, extra_headers: dict | None = None,
-               timeout: float = 10.0):
+def send_event(
+    url: str,
+    envelope: dict,
+    secret: str = SIGNING_SECRET,
+    extra_headers: dict | None = None,
+    timeout: float = 10.0,
+):
     body = json.dumps(envelope)
-    return post(url, body, "application/json", {**sign(body, secret), **(extra_headers or {})}, timeout=timeout)
+    return post(
+        url, body, "application/json", {**sign(body, secret), **(extra_headers or {})}, timeout=timeout
+    )
 
 
 def send_form(url: str, form: dict, secret: str = SIGNING_SECRET):

@@ -3,8 +3,6 @@
 import itertools
 import json
 
-import pytest
-
 from bot.guide import decide
 from bot.slack import blocks as b
 
@@ -59,8 +57,9 @@ def test_guided_choice_views_fit(engine, knowledge):
     view = b.choice_view(knowledge, {"response_url": "https://hooks.slack.com/x" * 40, "channel": "C1"})
     assert len(view["private_metadata"]) <= 3000 and len(view["blocks"]) <= 100
     assert view["title"]["text"] and len(view["title"]["text"]) <= 24
-    answer = engine.recommendation(decide(knowledge, {c.id: c.options[0].value for c in knowledge.criteria},
-                                          complete=True), guided=True)
+    answer = engine.recommendation(
+        decide(knowledge, {c.id: c.options[0].value for c in knowledge.criteria}, complete=True), guided=True
+    )
     limits_hold(b.choice_result_message(answer))
     assert b.choice_result_view(answer)["type"] == "modal"
     assert len(json.dumps(b.home_view(knowledge))) < 10000

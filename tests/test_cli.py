@@ -59,7 +59,9 @@ def test_check_passes_the_shipped_file():
 
 def test_check_reports_file_and_line(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(KNOWLEDGE.read_text().replace("    category: registry\n", "    category: registry\n    colour: x\n"))
+    bad.write_text(
+        KNOWLEDGE.read_text().replace("    category: registry\n", "    category: registry\n    colour: x\n")
+    )
     result = run("check", str(bad))
     assert result.returncode == 1
     assert result.stderr.startswith(f"{bad}:") and "unknown key 'colour'" in result.stderr
@@ -67,11 +69,17 @@ def test_check_reports_file_and_line(tmp_path):
 
 def test_check_reports_confusable_phrasings(tmp_path):
     bad = tmp_path / "confusing.yaml"
-    bad.write_text(KNOWLEDGE.read_text().replace("aliases: [fargate, aws fargate,", "aliases: [fargate, elastic kubernets service,"))
+    bad.write_text(
+        KNOWLEDGE.read_text().replace(
+            "aliases: [fargate, aws fargate,", "aliases: [fargate, elastic kubernets service,"
+        )
+    )
     result = run("check", str(bad))
     assert result.returncode == 1
-    assert ("'elastic kubernets service' of 'fargate' can be confused with 'elastic kubernetes service' of 'eks'"
-            in result.stderr)
+    assert (
+        "'elastic kubernets service' of 'fargate' can be confused with 'elastic kubernetes service' of 'eks'"
+        in result.stderr
+    )
 
 
 def test_knowledge_file_from_the_environment(tmp_path):
@@ -91,12 +99,18 @@ def test_choose_in_a_terminal_ends_at_eks_for_a_kubernetes_team():
 
 
 def test_choose_replays_an_answer_code():
-    code = "kubernetes=no k8s_ecosystem=no portability=no team_k8s=no aws_invested=yes simplicity=yes cost=yes"
+    code = (
+        "kubernetes=no k8s_ecosystem=no portability=no team_k8s=no aws_invested=yes simplicity=yes cost=yes"
+    )
     result = run("choose", "--answers", code)
     assert "Recommendation: Amazon ECS" in result.stdout
 
 
 def test_python_module_entry_point_matches():
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--json", "what is fargate"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "what is fargate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert json.loads(result.stdout)["topics"] == ["fargate"]

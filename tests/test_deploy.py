@@ -2,12 +2,10 @@
 manifest validated against the Kubernetes schemas, the ECS definitions against AWS's own API model."""
 
 import json
-import os
 import re
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
@@ -15,7 +13,7 @@ import yaml
 import bot
 
 from .conftest import ROOT
-from .slack_fake import BOT_TOKEN, SIGNING_SECRET, event_envelope, mention_event, send_event
+from .slack_fake import event_envelope, mention_event, send_event
 
 KUBERNETES_VERSION = "1.34.0"
 K8S = ROOT / "deploy/kubernetes"
@@ -25,8 +23,11 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
     joined = re.sub(r"\\\n\s*", " ", DOCKERFILE)
-    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line else "")
-            for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [
+        (line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line else "")
+        for line in joined.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 # ----------------------------------------------------------------------------------------------- image
@@ -34,8 +35,9 @@ def dockerfile_instructions() -> list[tuple[str, str]]:
 
 @pytest.mark.skipif(shutil.which("hadolint") is None, reason="hadolint not installed (pip install '.[test]')")
 def test_dockerfile_passes_hadolint():
-    result = subprocess.run(["hadolint", "--no-color", str(ROOT / "Dockerfile")], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        ["hadolint", "--no-color", str(ROOT / "Dockerfile")], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -60,7 +62,7 @@ def test_exact_entry_point_and_environment_run_outside_a_container(fake):
             image_env.update(dict(pair.split("=", 1) for pair in shlex.split(arg)))
     command = json.loads(dict(instructions)["ENTRYPOINT"]) + json.loads(dict(instructions)["CMD"])
     healthcheck = next(arg for name, arg in instructions if name == "HEALTHCHECK")
-    check = json.loads(healthcheck[healthcheck.index("CMD") + 3:].strip())
+    check = json.loads(healthcheck[healthcheck.index("CMD") + 3 :].strip())
     from .test_serve import Served, env_for
 
     env = env_for(fake, **image_env)
@@ -69,7 +71,12 @@ def test_exact_entry_point_and_environment_run_outside_a_container(fake):
     try:
         port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
         assert subprocess.run(check, env={**env, "PORT": port}, timeout=10).returncode == 0
-        assert send_event(f"http://127.0.0.1:{port}/slack/events", event_envelope(mention_event("what is ecr")))[0] == 200
+        assert (
+            send_event(f"http://127.0.0.1:{port}/slack/events", event_envelope(mention_event("what is ecr")))[
+                0
+            ]
+            == 200
+        )
         assert fake.wait_for("chat.postMessage")
     finally:
         assert served.stop() == 0
@@ -88,8 +95,11 @@ def k8s_documents():
                 yield path, doc
 
 
-@pytest.mark.parametrize("path", [p for p in sorted(K8S.rglob("*.yaml")) if p.name != "kustomization.yaml"],
-                         ids=lambda p: str(p.relative_to(K8S)))
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted(K8S.rglob("*.yaml")) if p.name != "kustomization.yaml"],
+    ids=lambda p: str(p.relative_to(K8S)),
+)
 def test_every_manifest_is_valid_kubernetes(path):
     import kubernetes_validate
 
@@ -106,8 +116,11 @@ def test_the_validator_catches_a_mistake():
         kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
 
 
-@pytest.mark.parametrize("kustomization", [K8S / "kustomization.yaml", K8S / "socket-mode/kustomization.yaml"],
-                         ids=["http", "socket-mode"])
+@pytest.mark.parametrize(
+    "kustomization",
+    [K8S / "kustomization.yaml", K8S / "socket-mode/kustomization.yaml"],
+    ids=["http", "socket-mode"],
+)
 def test_kustomizations_list_existing_resources(kustomization):
     data = yaml.safe_load(kustomization.read_text())
     assert data["kind"] == "Kustomization"
@@ -153,8 +166,9 @@ def ecs_input_shape(operation: str):
     return get_session().get_service_model("ecs").operation_model(operation).input_shape
 
 
-@pytest.mark.parametrize("file, operation", [("task-definition.json", "RegisterTaskDefinition"),
-                                             ("service.json", "CreateService")])
+@pytest.mark.parametrize(
+    "file, operation", [("task-definition.json", "RegisterTaskDefinition"), ("service.json", "CreateService")]
+)
 def test_ecs_definitions_match_the_ecs_api_model(file, operation):
     from botocore.validate import validate_parameters
 
@@ -181,7 +195,10 @@ def test_fargate_task_and_service_are_production_shaped():
     assert {s["name"] for s in container["secrets"]} == {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}
     assert all(s["valueFrom"].startswith("arn:aws:secretsmanager:") for s in container["secrets"])
     assert service["desiredCount"] >= 2 and service["loadBalancers"]
-    assert service["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert service["deploymentConfiguration"]["deploymentCircuitBreaker"] == {
+        "enable": True,
+        "rollback": True,
+    }
 
 
 def test_no_deployment_file_holds_anything_that_looks_like_a_token():

@@ -1,4 +1,5 @@
-"""Hardening, end to end: signatures, malformed bodies, exactly-once, output safety, odd input, Slack failures."""
+"""Hardening, end to end: signatures, malformed bodies, exactly-once, output safety, odd input,
+Slack API failures."""
 
 import json
 import logging
@@ -22,7 +23,6 @@ from .slack_fake import (
     message_event,
     post,
     send_event,
-    send_form,
     sign,
 )
 
@@ -44,7 +44,9 @@ def test_unsigned_request_is_rejected_before_anything_happens(bot, fake):
 
 
 def test_request_signed_with_another_secret_is_rejected(bot, fake):
-    status, _, _ = send_event(bot.events, event_envelope(mention_event("what is ecs")), secret="someone-elses")
+    status, _, _ = send_event(
+        bot.events, event_envelope(mention_event("what is ecs")), secret="someone-elses"
+    )
     assert status == 401
     fake.settle()
     assert fake.calls == []
@@ -65,18 +67,21 @@ def test_tampered_body_is_rejected(bot, fake):
     assert status == 401
 
 
-@pytest.mark.parametrize("body, content_type", [
-    ("{not json", "application/json"),
-    ("[1, 2, 3]", "application/json"),
-    ('{"no_type": true}', "application/json"),
-    ('{"type": "event_callback"}', "application/json"),
-    ('{"type": "event_callback", "event": {"text": "no type"}}', "application/json"),
-    ("a&b&c", "application/x-www-form-urlencoded"),
-    ("payload=%7Bnot%20json", "application/x-www-form-urlencoded"),
-    ("payload=%5B%5D", "application/x-www-form-urlencoded"),
-    ("user_id=U1&text=hi", "application/x-www-form-urlencoded"),
-    ("", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("{not json", "application/json"),
+        ("[1, 2, 3]", "application/json"),
+        ('{"no_type": true}', "application/json"),
+        ('{"type": "event_callback"}', "application/json"),
+        ('{"type": "event_callback", "event": {"text": "no type"}}', "application/json"),
+        ("a&b&c", "application/x-www-form-urlencoded"),
+        ("payload=%7Bnot%20json", "application/x-www-form-urlencoded"),
+        ("payload=%5B%5D", "application/x-www-form-urlencoded"),
+        ("user_id=U1&text=hi", "application/x-www-form-urlencoded"),
+        ("", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_signed_but_malformed_body_is_a_4xx_never_a_500(bot, fake, body, content_type):
     status, text, _ = post(bot.events, body, content_type, sign(body))
     assert 400 <= status < 500 and "Traceback" not in text
@@ -87,8 +92,12 @@ def test_signed_but_malformed_body_is_a_4xx_never_a_500(bot, fake, body, content
 
 def test_non_utf8_body_is_a_400(bot):
     raw = b"\xff\xfe\xfa"
-    request = urllib.request.Request(bot.events, data=raw, method="POST", headers={
-        "Content-Type": "application/json", **sign(raw.decode("latin-1"))})
+    request = urllib.request.Request(
+        bot.events,
+        data=raw,
+        method="POST",
+        headers={"Content-Type": "application/json", **sign(raw.decode("latin-1"))},
+    )
     # the signature covers the raw bytes as latin-1 text here, so it only matters that nothing crashes
     try:
         urllib.request.urlopen(request, timeout=5)
@@ -116,8 +125,11 @@ def test_slack_retries_of_one_event_get_one_reply(bot, fake):
     envelope = event_envelope(mention_event("ecs or eks?"))
     assert send_event(bot.events, envelope)[0] == 200
     for attempt in (1, 2, 3):
-        status, _, seconds = send_event(bot.events, envelope, extra_headers={
-            "X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"})
+        status, _, seconds = send_event(
+            bot.events,
+            envelope,
+            extra_headers={"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"},
+        )
         assert status == 200 and seconds < 3
     fake.wait_for("chat.postMessage")
     fake.settle()
@@ -167,19 +179,22 @@ def test_quoted_user_text_is_escaped(bot, fake):
 # ----------------------------------------------------------------------------------------------- input
 
 
-@pytest.mark.parametrize("text, kinds", [
-    ("", {"help"}),
-    ("   \n\t  ", {"help"}),
-    (":tada: :rocket:", {"help", "fallback"}),
-    ("🚀🔥", {"help"}),
-    ("\x00\x07what is ecs\x1b", {"definition"}),
-    ("\u202eecs vs eks\u202c", {"comparison"}),
-    ("e\u200bcs vs e\u200dks", {"comparison"}),
-    ("что такое ECS?", {"fallback", "definition"}),
-    ("ECSとEKSの違いは？", {"fallback"}),
-    ("ecs " * 20000, {"fallback", "definition"}),
-    ("a" * 40000, {"fallback"}),
-])
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("", {"help"}),
+        ("   \n\t  ", {"help"}),
+        (":tada: :rocket:", {"help", "fallback"}),
+        ("🚀🔥", {"help"}),
+        ("\x00\x07what is ecs\x1b", {"definition"}),
+        ("\u202eecs vs eks\u202c", {"comparison"}),
+        ("e\u200bcs vs e\u200dks", {"comparison"}),
+        ("что такое ECS?", {"fallback", "definition"}),
+        ("ECSとEKSの違いは？", {"fallback"}),
+        ("ecs " * 20000, {"fallback", "definition"}),
+        ("a" * 40000, {"fallback"}),
+    ],
+)
 def test_odd_input_gets_help_or_fallback_fast(engine, text, kinds):
     start = time.perf_counter()
     answer = engine.ask(text)
@@ -204,7 +219,12 @@ def test_a_40000_character_dm_gets_a_polite_reply(bot, fake):
 
 
 def test_rate_limited_post_is_retried_after_the_wait_and_delivered_once(bot, fake):
-    fake.fail("chat.postMessage", status=429, body={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "1"})
+    fake.fail(
+        "chat.postMessage",
+        status=429,
+        body={"ok": False, "error": "ratelimited"},
+        headers={"Retry-After": "1"},
+    )
     assert send_event(bot.events, event_envelope(mention_event("what is ecr")))[0] == 200
     calls = fake.wait_for("chat.postMessage", count=2, timeout=10)
     assert len(calls) == 2 and calls[1].at - calls[0].at >= 1.0
@@ -265,7 +285,7 @@ def test_unanswered_groups_questions_most_asked_first(tmp_path):
     lines = [
         json.dumps({"message": "unanswered question", "question": "how do i push an image to ecr"}),
         json.dumps({"message": "unanswered question", "question": "how do I push images to ECR?"}),
-        '2026-11-29 01:00:00 INFO container_bot.unanswered: unanswered question event_type=message.im '
+        "2026-11-29 01:00:00 INFO container_bot.unanswered: unanswered question event_type=message.im "
         'question="how do i push an image to ecr please"',
         json.dumps({"message": "unanswered question", "question": "what is app runner"}),
         json.dumps({"message": "answered", "kind": "definition"}),
@@ -294,8 +314,11 @@ def redis_url():
     if exe is None:
         pytest.skip("redis-server is not installed (.ci/run installs it)")
     port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     import redis
 

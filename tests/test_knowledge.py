@@ -25,8 +25,16 @@ def line_of(text: str, needle: str) -> int:
 def test_shipped_file_loads_whole(knowledge):
     assert {"ecs", "eks", "ecr", "fargate", "kubernetes"} <= set(knowledge.topics)
     assert knowledge.services == ("ecs", "eks")
-    assert {"service_type", "orchestration", "management", "control_plane", "learning_curve", "use_case",
-            "flexibility", "integration"} <= set(knowledge.attributes)
+    assert {
+        "service_type",
+        "orchestration",
+        "management",
+        "control_plane",
+        "learning_curve",
+        "use_case",
+        "flexibility",
+        "integration",
+    } <= set(knowledge.attributes)
 
 
 def test_packaged_copy_is_the_root_file():
@@ -42,28 +50,37 @@ def test_yaml_syntax_error_names_the_line():
 
 def test_unknown_key():
     broken = GOOD.replace("    category: registry\n", "    category: registry\n    colour: blue\n", 1)
-    assert problems_of(broken) == [f"k.yaml:{line_of(broken, 'colour: blue')}: unknown key 'colour' in topic 'ecr' "
-                                   "(allowed: id, name, full_name, category, aliases, definition, source, link, "
-                                   "implies, facts)"]
+    assert problems_of(broken) == [
+        f"k.yaml:{line_of(broken, 'colour: blue')}: unknown key 'colour' in topic 'ecr' "
+        "(allowed: id, name, full_name, category, aliases, definition, source, link, "
+        "implies, facts)"
+    ]
 
 
 def test_missing_required_field():
     broken = GOOD.replace("    full_name: Amazon Elastic Container Registry\n", "", 1)
     (problem,) = problems_of(broken)
-    assert problem == f"k.yaml:{line_of(broken, '- id: ecr')}: topic 'ecr': missing required field 'full_name'"
+    assert (
+        problem == f"k.yaml:{line_of(broken, '- id: ecr')}: topic 'ecr': missing required field 'full_name'"
+    )
 
 
 def test_wrong_type():
     broken = GOOD.replace("aliases: [fargate, aws fargate, fargate launch type]", "aliases: fargate", 1)
     (problem,) = problems_of(broken)
-    assert problem == f"k.yaml:{line_of(broken, 'aliases: fargate')}: topic 'fargate': 'aliases' must be a list of strings, got a string"
+    assert (
+        problem == f"k.yaml:{line_of(broken, 'aliases: fargate')}: topic 'fargate': "
+        "'aliases' must be a list of strings, got a string"
+    )
 
 
 def test_duplicate_id():
     broken = GOOD.replace("  - id: eks_anywhere\n", "  - id: ecs_anywhere\n", 1)
     problem = problems_of(broken)[0]
     first = line_of(broken, "- id: ecs_anywhere")
-    second = next(i for i, line in enumerate(broken.splitlines(), 1) if "- id: ecs_anywhere" in line and i != first)
+    second = next(
+        i for i, line in enumerate(broken.splitlines(), 1) if "- id: ecs_anywhere" in line and i != first
+    )
     assert problem == f"k.yaml:{second}: duplicate topic id 'ecs_anywhere' (first defined on line {first})"
 
 
@@ -74,23 +91,36 @@ def test_duplicate_mapping_key():
 
 def test_reference_to_unknown_topic():
     broken = GOOD.replace("  - topics: [ecr, ecs]\n", "  - topics: [ecr, ecz]\n", 1)
-    assert problems_of(broken) == [f"k.yaml:{line_of(broken, 'topics: [ecr, ecz]')}: comparison: unknown topic 'ecz'"]
+    assert problems_of(broken) == [
+        f"k.yaml:{line_of(broken, 'topics: [ecr, ecz]')}: comparison: unknown topic 'ecz'"
+    ]
 
 
 def test_reference_to_unknown_attribute():
-    broken = GOOD.replace("      learning_curve: {text: Generally has a lower", "      learning_curv: {text: Generally has a lower", 1)
-    assert problems_of(broken) == [f"k.yaml:{line_of(broken, 'learning_curv:')}: topic 'ecs': fact about unknown attribute 'learning_curv'"]
+    broken = GOOD.replace(
+        "      learning_curve: {text: Generally has a lower",
+        "      learning_curv: {text: Generally has a lower",
+        1,
+    )
+    assert problems_of(broken) == [
+        f"k.yaml:{line_of(broken, 'learning_curv:')}: "
+        "topic 'ecs': fact about unknown attribute 'learning_curv'"
+    ]
 
 
 def test_empty_text():
     broken = GOOD.replace("    name: AWS Fargate\n", "    name: '  '\n", 1)
-    assert problems_of(broken) == [f"k.yaml:{line_of(broken, chr(39) + '  ' + chr(39))}: topic 'fargate': 'name' is empty"]
+    assert problems_of(broken) == [
+        f"k.yaml:{line_of(broken, chr(39) + '  ' + chr(39))}: topic 'fargate': 'name' is empty"
+    ]
 
 
 def test_fact_without_a_source_url():
     broken = GOOD.replace('source: "https://aws.amazon.com/ecs/pricing/"}', "source: aws pricing page}", 1)
     (problem,) = problems_of(broken)
-    assert "must be 'seed' or an https:// URL" in problem and problem.startswith(f"k.yaml:{line_of(broken, 'aws pricing page')}:")
+    assert "must be 'seed' or an https:// URL" in problem and problem.startswith(
+        f"k.yaml:{line_of(broken, 'aws pricing page')}:"
+    )
 
 
 def test_alias_claimed_by_two_topics():
@@ -117,7 +147,7 @@ def test_a_new_topic_is_an_edit_to_yaml_alone(tmp_path):
         full_name: AWS App Runner
         category: compute
         aliases: [app runner, apprunner]
-        definition: A fully managed service that runs web applications and APIs from source code or a container image.
+        definition: A fully managed service that runs web applications and APIs from code or an image.
         source: "https://docs.aws.amazon.com/apprunner/latest/dg/what-is-apprunner.html"
     """)
     text = GOOD.replace("\nattributes:\n", "\n" + textwrap.indent(extra, "  ") + "\nattributes:\n", 1)

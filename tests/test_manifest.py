@@ -1,7 +1,7 @@
-"""manifest.yml creates the app in one paste: valid against Slack's schema and in step with what the app registers."""
+"""manifest.yml creates the app in one paste: valid against Slack's schema and in step with what the
+app registers."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -44,8 +44,13 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
 
     (command,) = MANIFEST["features"]["slash_commands"]
     assert command["description"] and command["usage_hint"]
-    assert dispatch(urlencode(command_form("help", fake.response_url(), command=command["command"])),
-                    "application/x-www-form-urlencoded") == 200
+    assert (
+        dispatch(
+            urlencode(command_form("help", fake.response_url(), command=command["command"])),
+            "application/x-www-form-urlencoded",
+        )
+        == 200
+    )
     (shortcut,) = MANIFEST["features"]["shortcuts"]
     payload = message_action("what is ecs", fake.response_url())
     payload["callback_id"] = shortcut["callback_id"]
@@ -56,8 +61,15 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
         if name in channel_types:
             event = message_event("ecs or eks?", channel_type=channel_types[name])
         else:
-            event = {"type": name, "user": "U0000USER", "channel": "C0000CHAN", "text": "<@UBOT000001> hi",
-                     "ts": "1710000000.000001", "event_ts": "1710000000.000001", "tab": "home"}
+            event = {
+                "type": name,
+                "user": "U0000USER",
+                "channel": "C0000CHAN",
+                "text": "<@UBOT000001> hi",
+                "ts": "1710000000.000001",
+                "event_ts": "1710000000.000001",
+                "tab": "home",
+            }
         assert dispatch(json.dumps(event_envelope(event)), "application/json") == 200, name
     unknown = command_form("help", fake.response_url(), command="/not-ours")
     assert dispatch(urlencode(unknown), "application/x-www-form-urlencoded") == 404
@@ -70,5 +82,9 @@ def test_only_the_scopes_the_app_needs():
 
 def test_dms_home_and_socket_mode_are_on():
     home = MANIFEST["features"]["app_home"]
-    assert home["home_tab_enabled"] and home["messages_tab_enabled"] and not home["messages_tab_read_only_enabled"]
+    assert (
+        home["home_tab_enabled"]
+        and home["messages_tab_enabled"]
+        and not home["messages_tab_read_only_enabled"]
+    )
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] and MANIFEST["settings"]["socket_mode_enabled"]

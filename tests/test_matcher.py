@@ -63,7 +63,10 @@ def test_every_result_has_confidence_and_evidence(knowledge):
 
 def test_threshold_is_a_setting(knowledge):
     text = "ecs question from the ops channel"
-    relaxed, strict = Matcher(knowledge, threshold=0.1).match(text), Matcher(knowledge, threshold=0.99).match(text)
+    relaxed, strict = (
+        Matcher(knowledge, threshold=0.1).match(text),
+        Matcher(knowledge, threshold=0.99).match(text),
+    )
     assert relaxed.kind == "definition"
     assert strict.kind == "fallback" and "What is Amazon ECS?" in strict.suggestions
 
@@ -95,23 +98,33 @@ def test_the_labelled_set_is_big_and_realistic():
 def test_labelled_set_accuracy(knowledge):
     matcher = Matcher(knowledge)
     in_scope = [q for q in QUESTIONS if q["kind"] != "fallback"]
-    wrong = [q["text"] for q in in_scope
-             if (lambda m: (m.kind, sorted(m.topics)) != (q["kind"], q["topics"]))(matcher.match(q["text"]))]
+    wrong = [
+        q["text"]
+        for q in in_scope
+        if (lambda m: (m.kind, sorted(m.topics)) != (q["kind"], q["topics"]))(matcher.match(q["text"]))
+    ]
     accuracy = 1 - len(wrong) / len(in_scope)
     assert accuracy >= 0.95, f"kind+topics right on {accuracy:.1%}; wrong: {wrong}"
 
 
 def test_no_out_of_scope_question_is_answered_in_scope(knowledge):
     matcher = Matcher(knowledge)
-    answered = [q["text"] for q in QUESTIONS if q["kind"] == "fallback" and matcher.match(q["text"]).kind != "fallback"]
+    answered = [
+        q["text"]
+        for q in QUESTIONS
+        if q["kind"] == "fallback" and matcher.match(q["text"]).kind != "fallback"
+    ]
     assert answered == []
 
 
 def test_recommendation_pick_where_the_situation_decides(knowledge):
     engine = AnswerEngine(knowledge)
     decided = [q for q in QUESTIONS if q["kind"] == "recommendation"]
-    wrong = [(q["text"], engine.ask(q["text"]).recommendation) for q in decided
-             if engine.ask(q["text"]).recommendation != q["recommendation"]]
+    wrong = [
+        (q["text"], engine.ask(q["text"]).recommendation)
+        for q in decided
+        if engine.ask(q["text"]).recommendation != q["recommendation"]
+    ]
     assert wrong == []
     assert Counter(q["recommendation"] for q in decided) == Counter({"eks": 16, "ecs": 16, None: 18})
 
@@ -128,8 +141,11 @@ def test_held_out_questions_generalise(knowledge):
     matcher = Matcher(knowledge)
     held = load_questions("holdout.tsv")
     in_scope = [q for q in held if q["kind"] != "fallback"]
-    right = sum((m.kind, sorted(m.topics)) == (q["kind"], q["topics"])
-                for q in in_scope for m in [matcher.match(q["text"])])
+    right = sum(
+        (m.kind, sorted(m.topics)) == (q["kind"], q["topics"])
+        for q in in_scope
+        for m in [matcher.match(q["text"])]
+    )
     declined = sum(matcher.match(q["text"]).kind == "fallback" for q in held if q["kind"] == "fallback")
     assert right / len(in_scope) >= 0.85
     assert declined / (len(held) - len(in_scope)) >= 0.9

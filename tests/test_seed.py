@@ -3,27 +3,75 @@
 import pytest
 
 SEED = [
-    ("ecs vs eks", "ECS and EKS are both container orchestration services provided by AWS, but they have different approaches and features"),
-    ("what is eks", "A managed Kubernetes service by AWS that makes it easy to run Kubernetes on AWS without needing to install and operate your own Kubernetes control plane."),
-    ("what is ecs", "A fully managed container orchestration service by AWS that supports Docker containers and allows you to easily run and scale containerized applications on AWS."),
+    (
+        "ecs vs eks",
+        "ECS and EKS are both container orchestration services provided by AWS, but they have different approaches and features",
+    ),
+    (
+        "what is eks",
+        "A managed Kubernetes service by AWS that makes it easy to run Kubernetes on AWS without needing to install and operate your own Kubernetes control plane.",
+    ),
+    (
+        "what is ecs",
+        "A fully managed container orchestration service by AWS that supports Docker containers and allows you to easily run and scale containerized applications on AWS.",
+    ),
     ("ecs service type", "Managed container orchestration service."),
-    ("what orchestration does ecs use", "Uses AWS's own orchestration engine, which is simpler and AWS-specific."),
-    ("ecs management", "Easier to set up and use if you are already familiar with AWS services. It integrates seamlessly with other AWS services."),
-    ("who manages the ecs control plane", "AWS manages the control plane; you focus on defining tasks and services."),
+    (
+        "what orchestration does ecs use",
+        "Uses AWS's own orchestration engine, which is simpler and AWS-specific.",
+    ),
+    (
+        "ecs management",
+        "Easier to set up and use if you are already familiar with AWS services. It integrates seamlessly with other AWS services.",
+    ),
+    (
+        "who manages the ecs control plane",
+        "AWS manages the control plane; you focus on defining tasks and services.",
+    ),
     ("ecs learning curve", "Generally has a lower learning curve compared to Kubernetes."),
-    ("ecs use case", "Ideal for users who want a managed service with minimal configuration and are already invested in the AWS ecosystem."),
+    (
+        "ecs use case",
+        "Ideal for users who want a managed service with minimal configuration and are already invested in the AWS ecosystem.",
+    ),
     ("what type of service is eks", "Managed Kubernetes service."),
-    ("what orchestration engine does eks use", "Uses Kubernetes, which is an open-source container orchestration system."),
-    ("how much management does eks need", "Provides full control over Kubernetes clusters, which may involve more configuration and management compared to ECS."),
-    ("eks control plane", "AWS manages the control plane, but you have more control over the cluster configuration."),
+    (
+        "what orchestration engine does eks use",
+        "Uses Kubernetes, which is an open-source container orchestration system.",
+    ),
+    (
+        "how much management does eks need",
+        "Provides full control over Kubernetes clusters, which may involve more configuration and management compared to ECS.",
+    ),
+    (
+        "eks control plane",
+        "AWS manages the control plane, but you have more control over the cluster configuration.",
+    ),
     ("is eks hard to learn", "Generally has a steeper learning curve due to Kubernetes' complexity."),
-    ("what is eks good for", "Ideal for users who need Kubernetes features or are already using Kubernetes and want a managed solution."),
+    (
+        "what is eks good for",
+        "Ideal for users who need Kubernetes features or are already using Kubernetes and want a managed solution.",
+    ),
     ("orchestration engine ecs vs eks", "ECS uses AWS's own system, while EKS uses Kubernetes."),
-    ("ecs vs eks flexibility", "EKS offers more flexibility and features of Kubernetes, which can be beneficial if you need advanced container orchestration capabilities."),
-    ("ecs vs eks integration", "ECS is tightly integrated with AWS services, while EKS integrates with the broader Kubernetes ecosystem."),
-    ("ecs or eks?", "Choose ECS for a simpler, AWS-integrated solution and EKS if you need the features of Kubernetes or are already using Kubernetes."),
-    ("what is ecr", "A fully managed container registry service that allows you to store, manage, and deploy Docker container images."),
-    ("what is ecr", "It acts as a repository where you can push and pull container images for use with ECS or other container orchestration tools."),
+    (
+        "ecs vs eks flexibility",
+        "EKS offers more flexibility and features of Kubernetes, which can be beneficial if you need advanced container orchestration capabilities.",
+    ),
+    (
+        "ecs vs eks integration",
+        "ECS is tightly integrated with AWS services, while EKS integrates with the broader Kubernetes ecosystem.",
+    ),
+    (
+        "ecs or eks?",
+        "Choose ECS for a simpler, AWS-integrated solution and EKS if you need the features of Kubernetes or are already using Kubernetes.",
+    ),
+    (
+        "what is ecr",
+        "A fully managed container registry service that allows you to store, manage, and deploy Docker container images.",
+    ),
+    (
+        "what is ecr",
+        "It acts as a repository where you can push and pull container images for use with ECS or other container orchestration tools.",
+    ),
     ("what is ecr used for", "ECR is used for storing and managing container images."),
 ]
 

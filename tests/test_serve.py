@@ -1,4 +1,5 @@
-"""`container-bot serve` as a process: settings checks, start-up against Slack, HTTP and Socket Mode, SIGTERM."""
+"""`container-bot serve` as a process: settings checks, start-up against Slack, HTTP and Socket Mode,
+SIGTERM."""
 
 import json
 import os
@@ -27,7 +28,9 @@ pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not instal
 
 
 def env_for(fake=None, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k not in ("PORT", "REDIS_URL")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k not in ("PORT", "REDIS_URL")
+    }
     if fake is not None:
         env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
     env.update(extra)
@@ -44,9 +47,10 @@ class Served:
     """A running `container-bot serve`, its stderr read line by line on a thread."""
 
     def __init__(self, env, *args):
-        self.proc = subprocess.Popen([EXE, "serve", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True)
-        self.lines: "queue.Queue[str]" = queue.Queue()
+        self.proc = subprocess.Popen(
+            [EXE, "serve", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -82,17 +86,20 @@ class Served:
 # -------------------------------------------------------------------------------------------- settings
 
 
-@pytest.mark.parametrize("overrides, named", [
-    ({"SLACK_BOT_TOKEN": None}, "SLACK_BOT_TOKEN is not set"),
-    ({"SLACK_BOT_TOKEN": "not-a-token"}, "SLACK_BOT_TOKEN is malformed"),
-    ({"SLACK_SIGNING_SECRET": None}, "SLACK_SIGNING_SECRET is not set"),
-    ({"PORT": "eighty"}, "PORT is malformed"),
-    ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL is malformed"),
-    ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN is malformed"),
-    ({"LOG_FORMAT": "xml"}, "LOG_FORMAT is malformed"),
-    ({"REDIS_URL": "http://nope"}, "REDIS_URL is malformed"),
-    ({"KNOWLEDGE_FILE": "/nonexistent/knowledge.yaml"}, "KNOWLEDGE_FILE is malformed"),
-])
+@pytest.mark.parametrize(
+    "overrides, named",
+    [
+        ({"SLACK_BOT_TOKEN": None}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "not-a-token"}, "SLACK_BOT_TOKEN is malformed"),
+        ({"SLACK_SIGNING_SECRET": None}, "SLACK_SIGNING_SECRET is not set"),
+        ({"PORT": "eighty"}, "PORT is malformed"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL is malformed"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN is malformed"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT is malformed"),
+        ({"REDIS_URL": "http://nope"}, "REDIS_URL is malformed"),
+        ({"KNOWLEDGE_FILE": "/nonexistent/knowledge.yaml"}, "KNOWLEDGE_FILE is malformed"),
+    ],
+)
 def test_missing_or_malformed_setting_is_one_line_and_exit_2(fake, overrides, named):
     result, _ = run_serve(env_for(fake, **overrides))
     assert result.returncode == 2
@@ -114,8 +121,12 @@ def test_unreachable_slack_gives_up_in_bounded_time():
     with socket.socket() as closed:  # a port nobody listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    env = env_for(None, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                  SLACK_API_URL=f"http://127.0.0.1:{port}/api/")
+    env = env_for(
+        None,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=f"http://127.0.0.1:{port}/api/",
+    )
     result, seconds = run_serve(env)
     assert result.returncode == 1 and "cannot reach Slack at SLACK_API_URL" in result.stderr
     assert seconds < 30
@@ -130,8 +141,9 @@ def test_http_mode_answers_and_stops_gracefully_on_sigterm(fake):
     try:
         port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
         assert "lacks the scope channels:history" in "".join(served.log)
-        status, _, seconds = send_event(f"http://127.0.0.1:{port}/slack/events",
-                                        event_envelope(mention_event("what is ecr")))
+        status, _, seconds = send_event(
+            f"http://127.0.0.1:{port}/slack/events", event_envelope(mention_event("what is ecr"))
+        )
         assert status == 200 and seconds < 3
         assert fake.wait_for("chat.postMessage")
     finally:
@@ -144,7 +156,7 @@ def test_json_logs_one_object_per_line_without_message_text(fake):
     served = Served(env_for(fake, PORT="0", LOG_FORMAT="json"), "--http")
     long_question = "where is the offsite this year " + "and who is coming " * 40
     try:
-        port = served.wait_line(r'listening on http://[\d.]+:(\d+)').group(1)
+        port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
         url = f"http://127.0.0.1:{port}/slack/events"
         send_event(url, event_envelope(mention_event("ecs vs eks control plane")))
         answered = served.wait_line(r'"message": "answered"').string
@@ -169,8 +181,8 @@ class FakeSocketModeServer:
     def __init__(self):
         from websockets.sync.server import serve
 
-        self.acks: "queue.Queue[dict]" = queue.Queue()
-        self.outbox: "queue.Queue[dict]" = queue.Queue()
+        self.acks: queue.Queue[dict] = queue.Queue()
+        self.outbox: queue.Queue[dict] = queue.Queue()
         self.connected = threading.Event()
         self.server = serve(self._handle, "127.0.0.1", 0)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -180,8 +192,16 @@ class FakeSocketModeServer:
         return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=fake"
 
     def _handle(self, ws):
-        ws.send(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "AFAKE0001"},
-                            "debug_info": {"host": "fake", "approximate_connection_time": 3600}}))
+        ws.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "AFAKE0001"},
+                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                }
+            )
+        )
         self.connected.set()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -225,17 +245,39 @@ def test_socket_mode_answers_acks_and_drops_redelivery(fake):
         assert ws.connected.wait(15), "".join(served.log)
         assert fake.called("apps.connections.open")
         event = event_envelope(mention_event("ecs vs eks learning curve"))
-        ws.send({"envelope_id": "env-1", "type": "events_api", "payload": event, "accepts_response_payload": False,
-                 "retry_attempt": 0, "retry_reason": ""})
+        ws.send(
+            {
+                "envelope_id": "env-1",
+                "type": "events_api",
+                "payload": event,
+                "accepts_response_payload": False,
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
         assert ws.ack_for("env-1")["envelope_id"] == "env-1"
         (post,) = fake.wait_for("chat.postMessage")
         assert post.params["thread_ts"] == event["event"]["ts"] and "learning curve" in post.params["text"]
         # Slack redelivers the same event in a new envelope: acknowledged, not answered twice
-        ws.send({"envelope_id": "env-2", "type": "events_api", "payload": event, "accepts_response_payload": False,
-                 "retry_attempt": 1, "retry_reason": "timeout"})
+        ws.send(
+            {
+                "envelope_id": "env-2",
+                "type": "events_api",
+                "payload": event,
+                "accepts_response_payload": False,
+                "retry_attempt": 1,
+                "retry_reason": "timeout",
+            }
+        )
         ws.ack_for("env-2")
-        ws.send({"envelope_id": "env-3", "type": "slash_commands", "accepts_response_payload": True,
-                 "payload": command_form("help", fake.response_url())})
+        ws.send(
+            {
+                "envelope_id": "env-3",
+                "type": "slash_commands",
+                "accepts_response_payload": True,
+                "payload": command_form("help", fake.response_url()),
+            }
+        )
         ack = ws.ack_for("env-3")
         assert "guided choice" in json.dumps(ack.get("payload"))
         fake.settle()

@@ -21,10 +21,24 @@ from .slack_fake import (
     view_submission,
 )
 
-KUBERNETES_TEAM = {"kubernetes": "yes", "k8s_ecosystem": "yes", "portability": "yes", "team_k8s": "yes",
-                   "aws_invested": "no", "simplicity": "no", "cost": "no"}
-SMALL_AWS_TEAM = {"kubernetes": "no", "k8s_ecosystem": "no", "portability": "no", "team_k8s": "no",
-                  "aws_invested": "yes", "simplicity": "yes", "cost": "yes"}
+KUBERNETES_TEAM = {
+    "kubernetes": "yes",
+    "k8s_ecosystem": "yes",
+    "portability": "yes",
+    "team_k8s": "yes",
+    "aws_invested": "no",
+    "simplicity": "no",
+    "cost": "no",
+}
+SMALL_AWS_TEAM = {
+    "kubernetes": "no",
+    "k8s_ecosystem": "no",
+    "portability": "no",
+    "team_k8s": "no",
+    "aws_invested": "yes",
+    "simplicity": "yes",
+    "cost": "yes",
+}
 
 
 def ok(result):
@@ -61,7 +75,11 @@ def test_dm_answers_in_the_dm(bot, fake):
 
 
 def test_dm_gets_a_polite_fallback_too(bot, fake):
-    ok(send_event(bot.events, event_envelope(message_event("lunch?", channel="D0000DM01", channel_type="im"))))
+    ok(
+        send_event(
+            bot.events, event_envelope(message_event("lunch?", channel="D0000DM01", channel_type="im"))
+        )
+    )
     (call,) = fake.wait_for("chat.postMessage")
     assert "not sure" in call.params["text"]
 
@@ -73,8 +91,9 @@ def test_clear_channel_question_answered_in_thread(bot, fake):
     assert call.params["thread_ts"] == event["ts"] and "/container-choice" in call.params["text"]
 
 
-@pytest.mark.parametrize("text", ["lunch?", "hi all", "who is on call for ecs this week", "deploy is done :tada:",
-                                  "ecs?"])
+@pytest.mark.parametrize(
+    "text", ["lunch?", "hi all", "who is on call for ecs this week", "deploy is done :tada:", "ecs?"]
+)
 def test_channel_chatter_gets_silence(bot, fake, text):
     ok(send_event(bot.events, event_envelope(message_event(text))))
     fake.settle()
@@ -86,22 +105,25 @@ def test_mention_arriving_as_two_events_is_answered_once(bot, fake, mention_firs
     ts = next_ts()
     mention = event_envelope(mention_event("ecs vs eks?", ts=ts))
     message = event_envelope(message_event(f"<@{BOT_USER}> ecs vs eks?", ts=ts))
-    for envelope in ([mention, message] if mention_first else [message, mention]):
+    for envelope in [mention, message] if mention_first else [message, mention]:
         ok(send_event(bot.events, envelope))
     fake.wait_for("chat.postMessage")
     fake.settle()
     assert len(fake.called("chat.postMessage")) == 1
 
 
-@pytest.mark.parametrize("extra", [
-    {"user": BOT_USER},
-    {"bot_id": BOT_ID},
-    {"bot_id": "BOTHER0001", "subtype": "bot_message"},
-    {"subtype": "message_changed"},
-    {"subtype": "message_deleted"},
-    {"subtype": "channel_join"},
-    {"subtype": "thread_broadcast"},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"user": BOT_USER},
+        {"bot_id": BOT_ID},
+        {"bot_id": "BOTHER0001", "subtype": "bot_message"},
+        {"subtype": "message_changed"},
+        {"subtype": "message_deleted"},
+        {"subtype": "channel_join"},
+        {"subtype": "thread_broadcast"},
+    ],
+)
 def test_never_answers_itself_bots_edits_or_joins(bot, fake, extra):
     event = message_event("what is ecs", channel="D0000DM01", channel_type="im")
     event.update(extra)
@@ -111,14 +133,27 @@ def test_never_answers_itself_bots_edits_or_joins(bot, fake, extra):
 
 
 def test_unhandled_event_types_are_acknowledged(bot, fake):
-    result = ok(send_event(bot.events, event_envelope({"type": "reaction_added", "user": "U1", "reaction": "eyes",
-                                                       "item": {"type": "message", "channel": "C1", "ts": "1.1"},
-                                                       "event_ts": "1.2"})))
+    result = ok(
+        send_event(
+            bot.events,
+            event_envelope(
+                {
+                    "type": "reaction_added",
+                    "user": "U1",
+                    "reaction": "eyes",
+                    "item": {"type": "message", "channel": "C1", "ts": "1.1"},
+                    "event_ts": "1.2",
+                }
+            ),
+        )
+    )
     assert result[0] == 200
 
 
 def test_url_verification_echoes_the_challenge(bot):
-    status, body, _ = send_event(bot.events, {"token": "x", "challenge": "abc123", "type": "url_verification"})
+    status, body, _ = send_event(
+        bot.events, {"token": "x", "challenge": "abc123", "type": "url_verification"}
+    )
     assert status == 200 and "abc123" in body
 
 
@@ -150,8 +185,14 @@ def test_why_this_answer_is_shown_only_to_the_clicker(bot, fake):
 
 
 def test_did_you_mean_button_answers_the_suggestion_in_thread(bot, fake):
-    ok(send_payload(bot.events, block_actions("suggestion_0", "What is Amazon EKS?", fake.response_url(),
-                                              thread_ts="1710000000.000100")))
+    ok(
+        send_payload(
+            bot.events,
+            block_actions(
+                "suggestion_0", "What is Amazon EKS?", fake.response_url(), thread_ts="1710000000.000100"
+            ),
+        )
+    )
     (call,) = fake.wait_for("chat.postMessage")
     assert call.params["thread_ts"] == "1710000000.000100" and "Amazon EKS" in call.params["text"]
 
@@ -223,14 +264,19 @@ def test_guided_choice_asks_again_for_a_missing_answer(bot, fake):
     partial = dict(SMALL_AWS_TEAM)
     del partial["cost"]
     status, body, _ = send_payload(bot.events, view_submission(partial, {}))
-    assert status == 200 and json.loads(body) == {"response_action": "errors", "errors": {"cost": "Please pick an answer."}}
+    assert status == 200 and json.loads(body) == {
+        "response_action": "errors",
+        "errors": {"cost": "Please pick an answer."},
+    }
 
 
 def test_share_in_channel_posts_for_everyone(bot, fake):
     code = " ".join(f"{k}={v}" for k, v in KUBERNETES_TEAM.items())
     ok(send_payload(bot.events, block_actions("share_choice", code, fake.response_url("share"))))
     (call,) = fake.wait_for("response_url")
-    assert call.params["response_type"] == "in_channel" and "Recommendation: Amazon EKS" in call.params["text"]
+    assert (
+        call.params["response_type"] == "in_channel" and "Recommendation: Amazon EKS" in call.params["text"]
+    )
     assert "<@U0000USER>" in json.dumps(call.params["blocks"])  # who shared it
 
 
@@ -260,25 +306,59 @@ def test_container_choice_explains_a_bad_code(bot, fake):
 
 
 def test_app_home_shows_what_the_bot_does(bot, fake):
-    ok(send_event(bot.events, event_envelope({"type": "app_home_opened", "user": "U0000USER", "channel": "D0000DM01",
-                                              "tab": "home", "event_ts": next_ts()})))
+    ok(
+        send_event(
+            bot.events,
+            event_envelope(
+                {
+                    "type": "app_home_opened",
+                    "user": "U0000USER",
+                    "channel": "D0000DM01",
+                    "tab": "home",
+                    "event_ts": next_ts(),
+                }
+            ),
+        )
+    )
     (call,) = fake.wait_for("views.publish")
     view = call.params["view"]
     assert call.params["user_id"] == "U0000USER" and view["type"] == "home"
-    assert any(e.get("action_id") == "start_guided_choice" for b in view["blocks"] if b["type"] == "actions"
-               for e in b["elements"])
+    assert any(
+        e.get("action_id") == "start_guided_choice"
+        for b in view["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    )
 
 
 def test_messages_tab_does_not_publish_home(bot, fake):
-    ok(send_event(bot.events, event_envelope({"type": "app_home_opened", "user": "U0000USER", "channel": "D0000DM01",
-                                              "tab": "messages", "event_ts": next_ts()})))
+    ok(
+        send_event(
+            bot.events,
+            event_envelope(
+                {
+                    "type": "app_home_opened",
+                    "user": "U0000USER",
+                    "channel": "D0000DM01",
+                    "tab": "messages",
+                    "event_ts": next_ts(),
+                }
+            ),
+        )
+    )
     fake.settle()
     assert fake.called("views.publish") == []
 
 
 def test_message_shortcut_answers_in_the_messages_thread(bot, fake):
-    ok(send_payload(bot.events, message_action("hmm is eks harder to learn than ecs?", fake.response_url(),
-                                               thread_ts="1710000000.000500")))
+    ok(
+        send_payload(
+            bot.events,
+            message_action(
+                "hmm is eks harder to learn than ecs?", fake.response_url(), thread_ts="1710000000.000500"
+            ),
+        )
+    )
     (call,) = fake.wait_for("chat.postMessage")
     assert call.params["thread_ts"] == "1710000000.000500" and "learning curve" in call.params["text"]
 
@@ -307,8 +387,11 @@ def scrape(bot) -> dict[str, float]:
 
     with urllib.request.urlopen(f"{bot.url}/metrics", timeout=5) as response:
         text = response.read().decode()
-    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-            if line and not line.startswith("#")}
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
 
 
 def test_metrics_count_real_requests(bot, fake):
@@ -316,8 +399,18 @@ def test_metrics_count_real_requests(bot, fake):
 
     envelope = event_envelope(mention_event("what is ecr"))
     ok(send_event(bot.events, envelope))
-    ok(send_event(bot.events, envelope, extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}))
-    ok(send_event(bot.events, event_envelope(message_event("lunch?", channel="D0000DM01", channel_type="im"))))
+    ok(
+        send_event(
+            bot.events,
+            envelope,
+            extra_headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+        )
+    )
+    ok(
+        send_event(
+            bot.events, event_envelope(message_event("lunch?", channel="D0000DM01", channel_type="im"))
+        )
+    )
     assert post(bot.events, "{}", "application/json")[0] == 401
     fake.wait_for("chat.postMessage", count=2)
     fake.settle(0.2)
@@ -336,7 +429,8 @@ def test_metrics_count_slack_api_errors_and_retries(bot, fake):
     fake.wait_for("chat.postMessage", count=3, timeout=15)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not scrape(bot).get(
-            'container_bot_slack_api_errors_total{method="chat.postMessage"}'):
+        'container_bot_slack_api_errors_total{method="chat.postMessage"}'
+    ):
         fake.settle(0.05)
     m = scrape(bot)
     assert m['container_bot_slack_api_errors_total{method="chat.postMessage"}'] == 1

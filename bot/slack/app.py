@@ -46,36 +46,51 @@ class _ServerError(_Counted, ServerErrorRetryHandler):
         ServerErrorRetryHandler.__init__(self, max_retry_count=2)
 
     def _can_retry(self, *, state, request, response=None, error=None) -> bool:
-        return response is not None and 500 <= response.status_code < 600  # the builtin one retries 500/503 only
+        return (
+            response is not None and 500 <= response.status_code < 600
+        )  # the builtin one retries 500/503 only
 
 
 class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
     def __init__(self, metrics):
         _Counted.__init__(self, metrics, "connection_error")
         ConnectionErrorRetryHandler.__init__(
-            self, max_retry_count=2,
+            self,
+            max_retry_count=2,
             error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],  # timeouts too
         )
 
 
 def make_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
-    return WebClient(token=settings.bot_token or None, base_url=settings.api_url, timeout=settings.api_timeout,
-                     retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)])
+    return WebClient(
+        token=settings.bot_token or None,
+        base_url=settings.api_url,
+        timeout=settings.api_timeout,
+        retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)],
+    )
 
 
-def create_app(settings: Settings, knowledge: Knowledge, client: WebClient | None = None, *,
-               dedupe: Deduper | None = None, metrics: Metrics | None = None,
-               executor: ThreadPoolExecutor | None = None) -> App:
+def create_app(
+    settings: Settings,
+    knowledge: Knowledge,
+    client: WebClient | None = None,
+    *,
+    dedupe: Deduper | None = None,
+    metrics: Metrics | None = None,
+    executor: ThreadPoolExecutor | None = None,
+) -> App:
     metrics = metrics or Metrics()
     app = App(
         client=client or make_client(settings, metrics),
         signing_secret=settings.signing_secret or None,
         request_verification_enabled=not settings.socket_mode,
-        token_verification_enabled=False,  # serve checks the token itself, with a bounded wait and a clear error
+        token_verification_enabled=False,  # serve checks the token itself: bounded wait, clear error
         listener_executor=executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
         raise_error_for_unhandled_request=False,
     )
-    deps = Deps(knowledge, AnswerEngine(knowledge, settings.threshold), settings, dedupe or MemoryDeduper(), metrics)
+    deps = Deps(
+        knowledge, AnswerEngine(knowledge, settings.threshold), settings, dedupe or MemoryDeduper(), metrics
+    )
     register(app, deps)
     app.container_bot = deps  # type: ignore[attr-defined]  # the server reads metrics and settings from here
     return app

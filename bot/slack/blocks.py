@@ -64,8 +64,12 @@ def _section(text: str) -> SectionBlock:
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
-    return ButtonElement(text=PlainTextObject(text=clip(text, MAX_BUTTON_TEXT), emoji=True), action_id=action_id,
-                         value=clip(value, MAX_VALUE), style=style)
+    return ButtonElement(
+        text=PlainTextObject(text=clip(text, MAX_BUTTON_TEXT), emoji=True),
+        action_id=action_id,
+        value=clip(value, MAX_VALUE),
+        style=style,
+    )
 
 
 def _source_link(url: str) -> str:
@@ -84,9 +88,13 @@ def answer_blocks(answer: Answer, question: str = "", with_actions: bool = True)
     if answer.parts:
         blocks.append(_section("\n\n".join(_md(p) for p in answer.parts)))
     for name, values in answer.table:
-        fields = [MarkdownTextObject(text=clip(f"*{_md(h)}*\n{_md(v)}", MAX_FIELD))
-                  for h, v in zip(answer.table_header, values)][:MAX_FIELDS]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(f"*{_md(name)}*", MAX_SECTION)), fields=fields))
+        fields = [
+            MarkdownTextObject(text=clip(f"*{_md(h)}*\n{_md(v)}", MAX_FIELD))
+            for h, v in zip(answer.table_header, values, strict=True)
+        ][:MAX_FIELDS]
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=clip(f"*{_md(name)}*", MAX_SECTION)), fields=fields)
+        )
     if answer.differences:
         blocks.append(_section("*Key differences*\n" + "\n".join(f"• {_md(d)}" for d in answer.differences)))
     if answer.summary:
@@ -96,9 +104,20 @@ def answer_blocks(answer: Answer, question: str = "", with_actions: bool = True)
     if answer.changes:
         blocks.append(_section("*What would change it*\n" + "\n".join(f"• {_md(c)}" for c in answer.changes)))
     if answer.code:
-        blocks.append(_section(f"Answer code: `{_md(answer.code)}` (replay it with `/container-choice {_md(answer.code)}`)"))
-    context = [MarkdownTextObject(text=clip("Sources: " + " · ".join(_source_link(s) for s in answer.sources),
-                                            MAX_FIELD))] if answer.sources else []
+        blocks.append(
+            _section(
+                f"Answer code: `{_md(answer.code)}` (replay it with `/container-choice {_md(answer.code)}`)"
+            )
+        )
+    context = (
+        [
+            MarkdownTextObject(
+                text=clip("Sources: " + " · ".join(_source_link(s) for s in answer.sources), MAX_FIELD)
+            )
+        ]
+        if answer.sources
+        else []
+    )
     if answer.kind not in ("help",):
         context.append(MarkdownTextObject(text=f"confidence {answer.confidence:.2f}"))
     if context:
@@ -122,22 +141,29 @@ def answer_actions(answer: Answer, question: str) -> list:
 
 def answer_message(answer: Answer, question: str = "", with_actions: bool = True) -> dict:
     """chat.postMessage / respond() keyword arguments for an answer."""
-    return {"text": fallback_text(answer),
-            "blocks": [b.to_dict() for b in answer_blocks(answer, question, with_actions)]}
+    return {
+        "text": fallback_text(answer),
+        "blocks": [b.to_dict() for b in answer_blocks(answer, question, with_actions)],
+    }
 
 
 def why_message(match: Match, question: str) -> dict:
     """The 'Why this answer?' view: what the matcher understood, for the person who clicked."""
     lines = [
         f"*You asked:* {escape_slack(clip(question, 500))}",
-        f"*Read as:* {match.kind}" + (f" about {', '.join(match.topics)}" if match.topics else "")
+        f"*Read as:* {match.kind}"
+        + (f" about {', '.join(match.topics)}" if match.topics else "")
         + (f" ({match.attribute})" if match.attribute else ""),
-        f"*Confidence:* {match.confidence:.2f} (threshold {match.threshold:.2f}); {escape_slack(match.reason)}",
+        f"*Confidence:* {match.confidence:.2f} (threshold {match.threshold:.2f}); "
+        f"{escape_slack(match.reason)}",
     ]
     if match.situation:
         lines.append("*Situation read:* " + ", ".join(f"{k}={v}" for k, v in match.situation.items()))
-    evidence = [f"• {h.phrase.kind} “{escape_slack(h.phrase.text)}” matched “{escape_slack(h.matched)}” "
-                f"(score {h.score:.2f}{', negated' if h.negated else ''})" for h in match.evidence[:25]]
+    evidence = [
+        f"• {h.phrase.kind} “{escape_slack(h.phrase.text)}” matched “{escape_slack(h.matched)}” "
+        f"(score {h.score:.2f}{', negated' if h.negated else ''})"
+        for h in match.evidence[:25]
+    ]
     text = "\n".join(lines) + ("\n*Matched phrasings:*\n" + "\n".join(evidence) if evidence else "")
     return {"text": clip(text.replace("*", ""), MAX_FALLBACK_TEXT), "blocks": [_section(text).to_dict()]}
 
@@ -149,28 +175,55 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
     """The guided-choice modal: every criterion as a question with one radio button per answer.
 
     Stateless: where to deliver the result travels in private_metadata, the answers in the submission."""
-    blocks: list = [_section("A few questions about your team and platform, then a recommendation with its "
-                             "reasons. Your answers are not stored.")]
+    blocks: list = [
+        _section(
+            "A few questions about your team and platform, then a recommendation with its "
+            "reasons. Your answers are not stored."
+        )
+    ]
     for criterion in knowledge.criteria:
-        options = [Option(text=PlainTextObject(text=clip(o.label, 75)), value=o.value) for o in criterion.options]
-        initial = next((o for o, src in zip(options, criterion.options) if (preset or {}).get(criterion.id) == src.value),
-                       None)
-        blocks.append(InputBlock(
-            block_id=criterion.id,
-            label=PlainTextObject(text=clip(criterion.question, 2000)),
-            element=RadioButtonsElement(action_id=CHOICE_ACTION_ID, options=options, initial_option=initial),
-        ))
-    view = View(type="modal", callback_id=CHOICE_VIEW, title=PlainTextObject(text="ECS or EKS?"),
-                submit=PlainTextObject(text="Recommend"), close=PlainTextObject(text="Cancel"),
-                private_metadata=clip(json.dumps(metadata, separators=(",", ":")), 3000), blocks=blocks[:100])
+        options = [
+            Option(text=PlainTextObject(text=clip(o.label, 75)), value=o.value) for o in criterion.options
+        ]
+        initial = next(
+            (
+                o
+                for o, src in zip(options, criterion.options, strict=True)
+                if (preset or {}).get(criterion.id) == src.value
+            ),
+            None,
+        )
+        blocks.append(
+            InputBlock(
+                block_id=criterion.id,
+                label=PlainTextObject(text=clip(criterion.question, 2000)),
+                element=RadioButtonsElement(
+                    action_id=CHOICE_ACTION_ID, options=options, initial_option=initial
+                ),
+            )
+        )
+    view = View(
+        type="modal",
+        callback_id=CHOICE_VIEW,
+        title=PlainTextObject(text="ECS or EKS?"),
+        submit=PlainTextObject(text="Recommend"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=clip(json.dumps(metadata, separators=(",", ":")), 3000),
+        blocks=blocks[:100],
+    )
     return view.to_dict()
 
 
 def choice_result_view(answer: Answer) -> dict:
     """What the modal turns into after submission."""
     blocks = answer_blocks(answer, with_actions=False)
-    view = View(type="modal", callback_id=f"{CHOICE_VIEW}_result", title=PlainTextObject(text="ECS or EKS?"),
-                close=PlainTextObject(text="Done"), blocks=blocks[:100])
+    view = View(
+        type="modal",
+        callback_id=f"{CHOICE_VIEW}_result",
+        title=PlainTextObject(text="ECS or EKS?"),
+        close=PlainTextObject(text="Done"),
+        blocks=blocks[:100],
+    )
     return view.to_dict()
 
 
@@ -178,36 +231,57 @@ def choice_result_message(answer: Answer, shared_by: str | None = None) -> dict:
     """The guided choice's result as a message: private first, with a button to share it."""
     blocks = answer_blocks(answer, with_actions=False)
     if shared_by:
-        blocks.insert(1, ContextBlock(elements=[MarkdownTextObject(text=f"Guided choice shared by <@{shared_by}>")]))
+        blocks.insert(
+            1, ContextBlock(elements=[MarkdownTextObject(text=f"Guided choice shared by <@{shared_by}>")])
+        )
     else:
-        blocks.append(ActionsBlock(elements=[_button("Share in channel", ACTION_SHARE, answer.code, style="primary")]))
+        blocks.append(
+            ActionsBlock(elements=[_button("Share in channel", ACTION_SHARE, answer.code, style="primary")])
+        )
     return {"text": fallback_text(answer), "blocks": [b.to_dict() for b in blocks[:MAX_BLOCKS]]}
 
 
 def home_view(knowledge: Knowledge) -> dict:
     names = ", ".join(t.name for t in knowledge.topics.values() if t.category in ("orchestrator", "registry"))
-    examples = ["what is ecr again", "ecs vs eks learning curve", "is ECS built on Kubernetes?",
-                "our platform is all kubernetes in our DC, moving to aws - which one?", "how much does eks cost"]
+    examples = [
+        "what is ecr again",
+        "ecs vs eks learning curve",
+        "is ECS built on Kubernetes?",
+        "our platform is all kubernetes in our DC, moving to aws - which one?",
+        "how much does eks cost",
+    ]
     blocks = [
         HeaderBlock(text=PlainTextObject(text="container-bot")),
-        _section(f"I answer questions about {names}: what they are, how they compare, and which one fits your "
-                 "team. Mention me in a channel, send me a DM, or run `/container-choice`."),
+        _section(
+            f"I answer questions about {names}: what they are, how they compare, and which one fits your "
+            "team. Mention me in a channel, send me a DM, or run `/container-choice`."
+        ),
         _section("*Try asking*\n" + "\n".join(f"• {escape_slack(e)}" for e in examples)),
-        _section("*Commands*\n• `/container-choice`: the guided choice\n• `/container-choice ecs vs eks`: answer a "
-                 "question\n• `/container-choice help`\n• Message menu → *Ask container-bot*: answer any message in "
-                 "its thread"),
+        _section(
+            "*Commands*\n• `/container-choice`: the guided choice\n"
+            "• `/container-choice ecs vs eks`: answer a question\n• `/container-choice help`\n"
+            "• Message menu → *Ask container-bot*: answer any message in "
+            "its thread"
+        ),
         DividerBlock(),
-        ActionsBlock(elements=[_button("Start guided choice", ACTION_START_CHOICE, "home", style="primary"),
-                               _button("Compare ECS and EKS", ACTION_COMPARE, "ecs vs eks")]),
+        ActionsBlock(
+            elements=[
+                _button("Start guided choice", ACTION_START_CHOICE, "home", style="primary"),
+                _button("Compare ECS and EKS", ACTION_COMPARE, "ecs vs eks"),
+            ]
+        ),
     ]
     return View(type="home", blocks=blocks).to_dict()
 
 
 def help_message(knowledge: Knowledge) -> dict:
-    text = ("*/container-choice* runs a guided choice between ECS and EKS: a few questions, then a recommendation "
-            "with its reasons, private to you until you share it.\n"
-            "• `/container-choice`: start the guided choice\n"
-            "• `/container-choice ecs vs eks learning curve`: answer a question directly\n"
-            "• `/container-choice kubernetes=yes team_k8s=no`: replay a result from its answer code\n"
-            f"Criteria: {', '.join(c.id for c in knowledge.criteria)}.")
+    text = (
+        "*/container-choice* runs a guided choice between ECS and EKS: a few questions, "
+        "then a recommendation "
+        "with its reasons, private to you until you share it.\n"
+        "• `/container-choice`: start the guided choice\n"
+        "• `/container-choice ecs vs eks learning curve`: answer a question directly\n"
+        "• `/container-choice kubernetes=yes team_k8s=no`: replay a result from its answer code\n"
+        f"Criteria: {', '.join(c.id for c in knowledge.criteria)}."
+    )
     return {"text": text.replace("*", ""), "blocks": [_section(text).to_dict()]}

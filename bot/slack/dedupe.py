@@ -62,8 +62,10 @@ class RedisDeduper:
         try:
             return bool(self._client.set(self._prefix + key, b"1", nx=True, ex=ttl))
         except Exception as exc:  # Redis down: keep answering, at least once per process
-            log.warning("redis unavailable for duplicate suppression (%s); using this process's memory",
-                        type(exc).__name__)
+            log.warning(
+                "redis unavailable for duplicate suppression (%s); using this process's memory",
+                type(exc).__name__,
+            )
             return self._fallback.claim(key, ttl)
 
 

@@ -10,6 +10,13 @@ ACTION_WHY = "why_this_answer"
 ACTION_SHARE = "share_choice"
 ACTION_SUGGESTION_PREFIX = "suggestion_"
 
-# The bot scopes manifest.yml asks for; a test keeps the two in step, and serve warns about any the token lacks.
-BOT_SCOPES = ("app_mentions:read", "channels:history", "chat:write", "commands", "groups:history", "im:history")
+# The bot scopes manifest.yml asks for; a test keeps the two in step, and serve warns about any missing.
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "groups:history",
+    "im:history",
+)
 BOT_EVENTS = ("app_home_opened", "app_mention", "message.channels", "message.groups", "message.im")

@@ -54,9 +54,18 @@ class Deps:
         self.metrics.answers.labels(answer.kind).inc()
         if answer.kind == "fallback":
             self.metrics.fallbacks.inc()
-            unanswered_log.info("unanswered question", extra={"event_type": event_type, "question": _loggable(text)})
-        log.info("answered", extra={"event_type": event_type, "kind": answer.kind,
-                                    "confidence": answer.confidence, "latency_ms": round(elapsed * 1000, 3)})
+            unanswered_log.info(
+                "unanswered question", extra={"event_type": event_type, "question": _loggable(text)}
+            )
+        log.info(
+            "answered",
+            extra={
+                "event_type": event_type,
+                "kind": answer.kind,
+                "confidence": answer.confidence,
+                "latency_ms": round(elapsed * 1000, 3),
+            },
+        )
         return answer
 
 
@@ -87,11 +96,15 @@ def _post(deps: Deps, client, allow_users: tuple[str, ...] = (), **kwargs) -> bo
         return True
     except SlackApiError as exc:
         deps.metrics.slack_errors.labels("chat.postMessage").inc()
-        log.warning("chat.postMessage failed", extra={"method": "chat.postMessage",
-                                                       "error": exc.response.get("error", "unknown")})
+        log.warning(
+            "chat.postMessage failed",
+            extra={"method": "chat.postMessage", "error": exc.response.get("error", "unknown")},
+        )
     except Exception as exc:  # connection errors, timeouts after the client's own bounded retries
         deps.metrics.slack_errors.labels("chat.postMessage").inc()
-        log.warning("chat.postMessage failed", extra={"method": "chat.postMessage", "error": type(exc).__name__})
+        log.warning(
+            "chat.postMessage failed", extra={"method": "chat.postMessage", "error": type(exc).__name__}
+        )
     return False
 
 
@@ -118,7 +131,9 @@ def _where(body: dict) -> tuple[str | None, str | None]:
         return body.get("user", {}).get("id"), None
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
     message = body.get("message") or {}
-    thread = message.get("thread_ts") or (message.get("ts") if not channel or not channel.startswith("D") else None)
+    thread = message.get("thread_ts") or (
+        message.get("ts") if not channel or not channel.startswith("D") else None
+    )
     return channel, thread
 
 
@@ -130,14 +145,20 @@ def register_events(app: App, deps: Deps) -> None:
     def on_mention(event, body, context, client):
         if _ignored(event, context):
             return
-        if not deps.dedupe.claim(f"event:{body.get('event_id')}") or \
-                not deps.dedupe.claim(f"msg:{event['channel']}:{event['ts']}"):
+        if not deps.dedupe.claim(f"event:{body.get('event_id')}") or not deps.dedupe.claim(
+            f"msg:{event['channel']}:{event['ts']}"
+        ):
             deps.metrics.duplicates.inc()
             return
         text = event.get("text") or ""
         answer = deps.ask(text, "app_mention")
-        _post(deps, client, channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
-              **blocks.answer_message(answer, text))
+        _post(
+            deps,
+            client,
+            channel=event["channel"],
+            thread_ts=event.get("thread_ts") or event["ts"],
+            **blocks.answer_message(answer, text),
+        )
 
     @app.event("message")
     def on_message(event, body, context, client):
@@ -156,7 +177,10 @@ def register_events(app: App, deps: Deps) -> None:
             thread = event.get("thread_ts")
         else:
             # In channels the bot only speaks when it is clearly asked about its topics.
-            if answer.kind not in ANSWER_KINDS or answer.confidence < deps.knowledge.settings.channel_threshold:
+            if (
+                answer.kind not in ANSWER_KINDS
+                or answer.confidence < deps.knowledge.settings.channel_threshold
+            ):
                 return
             thread = event.get("thread_ts") or event["ts"]
         if not deps.dedupe.claim(f"msg:{event['channel']}:{event['ts']}"):
@@ -172,7 +196,9 @@ def register_events(app: App, deps: Deps) -> None:
             client.views_publish(user_id=event["user"], view=blocks.home_view(deps.knowledge))
         except SlackApiError as exc:
             deps.metrics.slack_errors.labels("views.publish").inc()
-            log.warning("views.publish failed", extra={"method": "views.publish", "error": exc.response.get("error")})
+            log.warning(
+                "views.publish failed", extra={"method": "views.publish", "error": exc.response.get("error")}
+            )
 
 
 # ------------------------------------------------------------------------------------------ commands
@@ -252,8 +278,13 @@ def register_actions(app: App, deps: Deps) -> None:
         ack()
         question = action.get("value") or ""
         match = deps.engine.matcher.match(question)
-        _respond(deps, respond, response_type="ephemeral", replace_original=False,
-                 **blocks.why_message(match, question))
+        _respond(
+            deps,
+            respond,
+            response_type="ephemeral",
+            replace_original=False,
+            **blocks.why_message(match, question),
+        )
 
     @app.action(ACTION_SHARE)
     def on_share(ack, body, action, respond):
@@ -264,8 +295,15 @@ def register_actions(app: App, deps: Deps) -> None:
             return
         user = body.get("user", {}).get("id", "")
         message = blocks.choice_result_message(_result_answer(deps, answers), shared_by=user)
-        _respond(deps, respond, allow_users=(user,), response_type="in_channel", replace_original=False,
-                 delete_original=False, **message)
+        _respond(
+            deps,
+            respond,
+            allow_users=(user,),
+            response_type="in_channel",
+            replace_original=False,
+            delete_original=False,
+            **message,
+        )
 
     @app.action(CHOICE_ACTION_ID)
     def on_radio(ack):
@@ -289,8 +327,15 @@ def register_views(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=missing)
             return
         answer = _result_answer(deps, answers)
-        log.info("guided choice", extra={"event_type": "view_submission", "kind": "recommendation",
-                                         "confidence": 1.0, "outcome": answer.recommendation})
+        log.info(
+            "guided choice",
+            extra={
+                "event_type": "view_submission",
+                "kind": "recommendation",
+                "confidence": 1.0,
+                "outcome": answer.recommendation,
+            },
+        )
         ack(response_action="update", view=blocks.choice_result_view(answer))
         _deliver_result(deps, client, body, view, answer)
 
@@ -306,12 +351,15 @@ def _deliver_result(deps: Deps, client, body: dict, view: dict, answer: Answer) 
     url = metadata.get("response_url")
     if url:
         try:
-            response = WebhookClient(url, timeout=10).send(response_type="ephemeral", replace_original=False,
-                                                          **message)
+            response = WebhookClient(url, timeout=10).send(
+                response_type="ephemeral", replace_original=False, **message
+            )
             if response.status_code < 300:
                 return
         except Exception as exc:
-            log.warning("response_url post failed", extra={"method": "response_url", "error": type(exc).__name__})
+            log.warning(
+                "response_url post failed", extra={"method": "response_url", "error": type(exc).__name__}
+            )
         deps.metrics.slack_errors.labels("response_url").inc()
     if user:
         _post(deps, client, channel=user, **message)
@@ -329,7 +377,9 @@ def register_shortcuts(app: App, deps: Deps) -> None:
         answer = deps.ask(text, "message_action")
         channel = (shortcut.get("channel") or {}).get("id")
         thread = message.get("thread_ts") or message.get("ts")
-        if channel and _post(deps, client, channel=channel, thread_ts=thread, **blocks.answer_message(answer, text)):
+        if channel and _post(
+            deps, client, channel=channel, thread_ts=thread, **blocks.answer_message(answer, text)
+        ):
             return
         # not a member of that channel: answer privately instead of failing silently
         _respond(deps, respond, response_type="ephemeral", **blocks.answer_message(answer, text))

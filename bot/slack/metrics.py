@@ -11,20 +11,39 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter("container_bot_requests", "Slack requests by type and outcome",
-                                ["type", "outcome"], registry=self.registry)
+        self.requests = Counter(
+            "container_bot_requests",
+            "Slack requests by type and outcome",
+            ["type", "outcome"],
+            registry=self.registry,
+        )
         self.answers = Counter("container_bot_answers", "Answers by kind", ["kind"], registry=self.registry)
-        self.fallbacks = Counter("container_bot_fallbacks", "Questions answered with 'not sure'",
-                                 registry=self.registry)
-        self.duplicates = Counter("container_bot_duplicates_dropped", "Redelivered or doubled events dropped",
-                                  registry=self.registry)
-        self.slack_errors = Counter("container_bot_slack_api_errors", "Slack Web API calls that failed",
-                                    ["method"], registry=self.registry)
-        self.slack_retries = Counter("container_bot_slack_api_retries", "Slack Web API calls retried",
-                                     ["reason"], registry=self.registry)
-        self.latency = Histogram("container_bot_answer_seconds", "Time to build an answer",
-                                 buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5),
-                                 registry=self.registry)
+        self.fallbacks = Counter(
+            "container_bot_fallbacks", "Questions answered with 'not sure'", registry=self.registry
+        )
+        self.duplicates = Counter(
+            "container_bot_duplicates_dropped",
+            "Redelivered or doubled events dropped",
+            registry=self.registry,
+        )
+        self.slack_errors = Counter(
+            "container_bot_slack_api_errors",
+            "Slack Web API calls that failed",
+            ["method"],
+            registry=self.registry,
+        )
+        self.slack_retries = Counter(
+            "container_bot_slack_api_retries",
+            "Slack Web API calls retried",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "container_bot_answer_seconds",
+            "Time to build an answer",
+            buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5),
+            registry=self.registry,
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

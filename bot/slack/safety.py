@@ -22,8 +22,10 @@ def scrub_message(payload: Any, allow_users: tuple[str, ...] = ()) -> Any:
     if isinstance(payload, str):
         return scrub(payload, allow_users)
     if isinstance(payload, dict):
-        return {k: scrub_message(v, allow_users) if k not in ("action_id", "block_id", "url") else v
-                for k, v in payload.items()}
+        return {
+            k: scrub_message(v, allow_users) if k not in ("action_id", "block_id", "url") else v
+            for k, v in payload.items()
+        }
     if isinstance(payload, list):
         return [scrub_message(v, allow_users) for v in payload]
     return payload

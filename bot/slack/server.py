@@ -62,13 +62,21 @@ class SlackWsgi:
         if method != "POST":
             return self._reply(start_response, 405, b"POST only\n")
         status, headers, body = self.handle(environ)
-        return self._reply(start_response, status, body, headers.get("content-type", "text/plain; charset=utf-8"))
+        return self._reply(
+            start_response, status, body, headers.get("content-type", "text/plain; charset=utf-8")
+        )
 
     def handle(self, environ) -> tuple[int, dict, bytes]:
         started = time.perf_counter()
         status, headers, body, kind = self._handle(environ)
-        http_log.info("request", extra={"event_type": kind, "status": status,
-                                        "latency_ms": round((time.perf_counter() - started) * 1000, 2)})
+        http_log.info(
+            "request",
+            extra={
+                "event_type": kind,
+                "status": status,
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
         return status, headers, body
 
     def _handle(self, environ) -> tuple[int, dict, bytes, str]:
@@ -92,8 +100,13 @@ class SlackWsgi:
             http_log.info("malformed request", extra={"event_type": kind, "outcome": problem})
             return 400, {}, f"bad request: {problem}\n".encode(), kind
         try:
-            response = self.app.dispatch(BoltRequest(body=raw.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
-                                                     headers={k: [v] for k, v in headers.items()}))
+            response = self.app.dispatch(
+                BoltRequest(
+                    body=raw.decode("utf-8"),
+                    query=environ.get("QUERY_STRING", ""),
+                    headers={k: [v] for k, v in headers.items()},
+                )
+            )
         except Exception:
             log.exception("dispatch failed")
             self.metrics.requests.labels(kind, "error").inc()
@@ -107,7 +120,10 @@ class SlackWsgi:
         return status, {"content-type": content_type}, body, kind
 
     def _signed(self, raw: bytes, headers: dict[str, str]) -> bool:
-        timestamp, signature = headers.get("x-slack-request-timestamp", ""), headers.get("x-slack-signature", "")
+        timestamp, signature = (
+            headers.get("x-slack-request-timestamp", ""),
+            headers.get("x-slack-signature", ""),
+        )
         if not timestamp.isdigit() or not signature:
             return False  # the verifier raises on a missing or non-numeric timestamp
         try:
@@ -117,10 +133,18 @@ class SlackWsgi:
 
     @staticmethod
     def _reply(start_response, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8"):
-        reasons = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-                   413: "Payload Too Large"}
-        start_response(f"{status} {reasons.get(status, 'OK')}",
-                       [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        reasons = {
+            200: "OK",
+            400: "Bad Request",
+            401: "Unauthorized",
+            404: "Not Found",
+            405: "Method Not Allowed",
+            413: "Payload Too Large",
+        }
+        start_response(
+            f"{status} {reasons.get(status, 'OK')}",
+            [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+        )
         return [body]
 
 
@@ -176,9 +200,16 @@ def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExec
 
     # inbuf_overflow above MAX_BODY: an accepted body stays in memory and never spills to a temp file, which a
     # read-only root filesystem would refuse
-    server = create_server(SlackWsgi(app, settings, metrics), host="0.0.0.0", port=settings.port, threads=16,
-                           ident="container-bot", clear_untrusted_proxy_headers=True, channel_timeout=30,
-                           inbuf_overflow=MAX_BODY + 65536)
+    server = create_server(
+        SlackWsgi(app, settings, metrics),
+        host="0.0.0.0",
+        port=settings.port,
+        threads=16,
+        ident="container-bot",
+        clear_untrusted_proxy_headers=True,
+        channel_timeout=30,
+        inbuf_overflow=MAX_BODY + 65536,
+    )
     stopping = threading.Event()
 
     def on_term(signum, frame):
@@ -188,8 +219,11 @@ def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExec
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
-    log.info("listening on http://%s:%s (POST /slack/events, GET /healthz, GET /metrics)",
-             server.effective_host, server.effective_port)
+    log.info(
+        "listening on http://%s:%s (POST /slack/events, GET /healthz, GET /metrics)",
+        server.effective_host,
+        server.effective_port,
+    )
     try:
         server.run()
     finally:
@@ -228,11 +262,19 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
     if settings.metrics_port is not None:
         from waitress import create_server
 
-        side = create_server(HealthWsgi(metrics, lambda: handler.client.is_connected()), host="0.0.0.0",
-                             port=settings.metrics_port, threads=2, ident="container-bot")
+        side = create_server(
+            HealthWsgi(metrics, lambda: handler.client.is_connected()),
+            host="0.0.0.0",
+            port=settings.metrics_port,
+            threads=2,
+            ident="container-bot",
+        )
         threading.Thread(target=side.run, daemon=True, name="metrics").start()
-        log.info("health and metrics on http://%s:%s (GET /healthz, GET /metrics)", side.effective_host,
-                 side.effective_port)
+        log.info(
+            "health and metrics on http://%s:%s (GET /healthz, GET /metrics)",
+            side.effective_host,
+            side.effective_port,
+        )
     handler.connect()
     log.info("connected in Socket Mode")
     while not stop.wait(1):
@@ -251,8 +293,12 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
 def check_token(settings: Settings) -> None:
     """auth.test within a bounded time: a revoked token or an unreachable Slack is a clear error, not a hang.
     Warns by name about any scope manifest.yml asks for that the token does not have."""
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url, timeout=STARTUP_TIMEOUT,
-                       retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)])
+    client = WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=STARTUP_TIMEOUT,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+    )
     try:
         response = client.auth_test()
     except SlackApiError as exc:
@@ -268,7 +314,9 @@ def check_token(settings: Settings) -> None:
         have = {s.strip() for s in granted.split(",") if s.strip()}
         for scope in BOT_SCOPES:
             if scope not in have:
-                log.warning("the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope)
+                log.warning(
+                    "the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope
+                )
     log.info("authenticated as %s in team %s", response.get("user_id"), response.get("team_id"))
 
 
@@ -278,8 +326,11 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     except SettingsError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_format,
-                  secrets=(settings.bot_token, settings.signing_secret, settings.app_token))
+    setup_logging(
+        settings.log_level,
+        settings.log_format,
+        secrets=(settings.bot_token, settings.signing_secret, settings.app_token),
+    )
     try:
         knowledge = load_knowledge(settings.knowledge_file)
     except KnowledgeError as exc:
