@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import subprocess
 import sys
@@ -11,6 +10,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import installed_command  # noqa: E402
 
 
 def questions(n: int) -> str:
@@ -32,7 +34,7 @@ def timed(cmd: list[str], stdin: str | None = None, runs: int = 5) -> float:
 
 
 def main() -> None:
-    exe = shutil.which("container-bot")
+    exe = installed_command()
     if exe is None:
         sys.exit("install first: pip install .")
     batch = timed([exe, "ask", "--json"], questions(1000), runs=3)

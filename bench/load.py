@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.conftest import installed_command  # noqa: E402
 from tests.slack_fake import (  # noqa: E402  (the same fake Slack the tests use)
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -52,7 +52,7 @@ def peak_rss_mb(pid: int) -> float | None:
 
 
 def run(events: int = 500, concurrency: int = 25, time_limit: float = 120.0) -> dict:
-    exe = shutil.which("container-bot")
+    exe = installed_command()
     if exe is None:
         raise SystemExit("install first: pip install .")
     fake = FakeSlack().start()

@@ -14,7 +14,6 @@ import difflib
 import json
 import platform
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from rapidfuzz import process  # noqa: E402
 
 from bot.answers import AnswerEngine  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
-from tests.conftest import load_questions  # noqa: E402
+from tests.conftest import installed_command, load_questions  # noqa: E402
 
 # A seed-derived FAQ, one or two phrasings per answer: what a team would write in an afternoon.
 FAQ: list[tuple[str, dict]] = []
@@ -236,7 +235,7 @@ def timed(cmd: list[str], runs: int) -> float:
 
 
 def startup(runs: int) -> dict:
-    exe = shutil.which("container-bot")
+    exe = installed_command()
     if exe is None:
         return {"skipped": "container-bot is not installed (pip install .)"}
     start = time.perf_counter()
@@ -251,7 +250,7 @@ def startup(runs: int) -> dict:
 
 
 def memory(requests: int) -> dict:
-    if shutil.which("container-bot") is None:
+    if installed_command() is None:
         return {"skipped": "container-bot is not installed (pip install .)"}
     from bench.load import run as load_run
 

@@ -10,6 +10,15 @@ ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge.yaml"
 
 
+def installed_command() -> str | None:
+    """The installed `container-bot`: on PATH, or next to this Python (a virtualenv that is not activated)."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).parent / "container-bot"
+    return shutil.which("container-bot") or (str(beside) if beside.exists() else None)
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
     """Bolt and our settings read SLACK_* implicitly; tests start from a clean slate."""

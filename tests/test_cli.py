@@ -1,15 +1,14 @@
 """The installed `container-bot` command, run as a user runs it."""
 
 import json
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-from .conftest import KNOWLEDGE
+from .conftest import KNOWLEDGE, installed_command
 
-EXE = shutil.which("container-bot")
+EXE = installed_command()
 pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
 CONTRACT_KEYS = {"kind", "topics", "attribute", "recommendation", "confidence", "text", "suggestions"}
 

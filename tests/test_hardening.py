@@ -14,7 +14,7 @@ import pytest
 from bot.slack.dedupe import MemoryDeduper
 from bot.text import MAX_INPUT_CHARS
 
-from .conftest import start_bot
+from .conftest import installed_command, start_bot
 from .slack_fake import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -292,7 +292,7 @@ def test_unanswered_groups_questions_most_asked_first(tmp_path):
         "garbage line",
     ]
     log.write_text("\n".join(lines) + "\n")
-    exe = shutil.which("container-bot")
+    exe = installed_command()
     result = subprocess.run([exe, "unanswered", str(log)], capture_output=True, text=True, timeout=30)
     out = result.stdout.splitlines()
     assert result.returncode == 0 and out[0] == "4 unanswered questions in 2 groups"

@@ -1,11 +1,11 @@
 """A small version of bench/load.py, so the load script cannot rot and the basics hold under concurrency."""
 
-import shutil
-
 import pytest
 
+from .conftest import installed_command
 
-@pytest.mark.skipif(shutil.which("container-bot") is None, reason="container-bot is not installed")
+
+@pytest.mark.skipif(installed_command() is None, reason="container-bot is not installed")
 def test_fifty_concurrent_events_are_each_acknowledged_and_answered_once():
     from bench.load import run
 

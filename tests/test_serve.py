@@ -5,7 +5,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import signal
 import subprocess
 import threading
@@ -13,6 +12,7 @@ import time
 
 import pytest
 
+from .conftest import installed_command
 from .slack_fake import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -23,7 +23,7 @@ from .slack_fake import (
     send_event,
 )
 
-EXE = shutil.which("container-bot")
+EXE = installed_command()
 pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
 
 
