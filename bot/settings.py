@@ -46,6 +46,20 @@ def _get(env, name: str) -> str:
     return (env.get(name) or "").strip()
 
 
+def _number(env, name: str, kind, low, high, default, expected: str):
+    """An optional numeric variable within bounds; a bad one is a SettingsError naming it."""
+    raw = _get(env, name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} is malformed: expected {expected}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name} is malformed: expected {expected}")
+    return value
+
+
 def settings_from_env(
     env=None, *, serve: bool = False, force_http: bool = False, port: int | None = None
 ) -> Settings:
@@ -69,14 +83,10 @@ def settings_from_env(
         raise SettingsError("SLACK_API_URL is malformed: expected a URL such as https://slack.com/api/")
     if not api_url.endswith("/"):
         api_url += "/"
-    raw_port = _get(env, "PORT")
     if port is None:
-        try:
-            port = int(raw_port) if raw_port else 3000
-        except ValueError:
-            raise SettingsError("PORT is malformed: expected a whole number") from None
-    if not 0 <= port <= 65535:
-        raise SettingsError("PORT is malformed: expected 0-65535")
+        port = _number(env, "PORT", int, 0, 65535, 3000, "a whole number 0-65535")
+    elif not 0 <= port <= 65535:
+        raise SettingsError("PORT is malformed: expected a whole number 0-65535")
     redis_url = _get(env, "REDIS_URL") or None
     if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
         raise SettingsError("REDIS_URL is malformed: expected redis://host:port/db")
@@ -86,27 +96,9 @@ def settings_from_env(
     fmt = (_get(env, "LOG_FORMAT") or "text").lower()
     if fmt not in ("text", "json"):
         raise SettingsError("LOG_FORMAT is malformed: expected text or json")
-    threshold = _get(env, "ANSWER_THRESHOLD")
-    try:
-        threshold_value = float(threshold) if threshold else None
-    except ValueError:
-        raise SettingsError("ANSWER_THRESHOLD is malformed: expected a number between 0 and 1") from None
-    if threshold_value is not None and not 0 <= threshold_value <= 1:
-        raise SettingsError("ANSWER_THRESHOLD is malformed: expected a number between 0 and 1")
-    raw_timeout = _get(env, "SLACK_API_TIMEOUT")
-    try:
-        api_timeout = float(raw_timeout) if raw_timeout else 10.0
-    except ValueError:
-        raise SettingsError("SLACK_API_TIMEOUT is malformed: expected seconds, e.g. 10") from None
-    if not 0 < api_timeout <= 120:
-        raise SettingsError("SLACK_API_TIMEOUT is malformed: expected 0-120 seconds")
-    raw_metrics = _get(env, "METRICS_PORT")
-    try:
-        metrics_port = int(raw_metrics) if raw_metrics else None
-    except ValueError:
-        raise SettingsError("METRICS_PORT is malformed: expected a whole number") from None
-    if metrics_port is not None and not 0 <= metrics_port <= 65535:
-        raise SettingsError("METRICS_PORT is malformed: expected 0-65535")
+    threshold_value = _number(env, "ANSWER_THRESHOLD", float, 0, 1, None, "a number between 0 and 1")
+    api_timeout = _number(env, "SLACK_API_TIMEOUT", float, 0.001, 120, 10.0, "seconds, 0-120")
+    metrics_port = _number(env, "METRICS_PORT", int, 0, 65535, None, "a whole number 0-65535")
     return Settings(
         api_timeout=api_timeout,
         metrics_port=metrics_port,

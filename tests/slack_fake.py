@@ -270,6 +270,16 @@ def mention_event(
     return event
 
 
+def home_opened(tab: str = "home", user: str = "U0000USER") -> dict:
+    return {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D0000DM01",
+        "tab": tab,
+        "event_ts": next_ts(),
+    }
+
+
 def command_form(text: str, response_url: str, command: str = "/container-choice") -> dict:
     return {
         "token": "fake-verification-token",

@@ -11,6 +11,7 @@ from .slack_fake import (
     block_actions,
     command_form,
     event_envelope,
+    home_opened,
     mention_event,
     message_action,
     message_event,
@@ -306,20 +307,7 @@ def test_container_choice_explains_a_bad_code(bot, fake):
 
 
 def test_app_home_shows_what_the_bot_does(bot, fake):
-    ok(
-        send_event(
-            bot.events,
-            event_envelope(
-                {
-                    "type": "app_home_opened",
-                    "user": "U0000USER",
-                    "channel": "D0000DM01",
-                    "tab": "home",
-                    "event_ts": next_ts(),
-                }
-            ),
-        )
-    )
+    ok(send_event(bot.events, event_envelope(home_opened("home"))))
     (call,) = fake.wait_for("views.publish")
     view = call.params["view"]
     assert call.params["user_id"] == "U0000USER" and view["type"] == "home"
@@ -332,20 +320,7 @@ def test_app_home_shows_what_the_bot_does(bot, fake):
 
 
 def test_messages_tab_does_not_publish_home(bot, fake):
-    ok(
-        send_event(
-            bot.events,
-            event_envelope(
-                {
-                    "type": "app_home_opened",
-                    "user": "U0000USER",
-                    "channel": "D0000DM01",
-                    "tab": "messages",
-                    "event_ts": next_ts(),
-                }
-            ),
-        )
-    )
+    ok(send_event(bot.events, event_envelope(home_opened("messages"))))
     fake.settle()
     assert fake.called("views.publish") == []
 
