@@ -113,3 +113,12 @@ def test_python_module_entry_point_matches():
         timeout=60,
     )
     assert json.loads(result.stdout)["topics"] == ["fargate"]
+
+
+def test_the_core_never_imports_slack():
+    code = (
+        "import sys; from bot.cli import main; main(['ask', '--json', 'ecs or eks?']); "
+        "assert not [m for m in sys.modules if m.startswith(('slack_bolt', 'slack_sdk'))], 'slack imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
