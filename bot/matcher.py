@@ -232,7 +232,8 @@ class Matcher:
         foreign = bool(exclusions)
 
         intents = {h.phrase.target for h in by_kind.get("intent", [])}
-        oos = [k.intents[i] for i in intents if k.intents[i].out_of_scope]
+        # in the knowledge file's order, so the hint given is the same on every run
+        oos = [i for i in k.intents.values() if i.out_of_scope and i.id in intents]
         situation = self._situation(by_kind.get("criterion", []))
         attr_hits = by_kind.get("attribute", [])
 
@@ -289,7 +290,7 @@ class Matcher:
                     **base,
                 )
         if kind == "fallback" or confidence < self.threshold:
-            suggestions = self._suggest(topics_in_order, kind, topics, attribute)
+            suggestions = self._suggest(topics_in_order)
             return Match(
                 "fallback",
                 [],
@@ -423,7 +424,8 @@ class Matcher:
             return "definition", [subject], None, 0.8 * penalty, "names a topic"
         return "definition", [subject], None, 0.75 * penalty, "names a topic"
 
-    def _suggest(self, topics: list[str], kind: str | None = None, chosen=None, attribute=None) -> list[str]:
+    def _suggest(self, topics: list[str]) -> list[str]:
+        """'Did you mean' questions: what the named topics are, and the ECS/EKS comparison and choice."""
         k = self.knowledge
         out: list[str] = []
         for topic in topics[:2]:
