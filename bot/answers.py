@@ -257,7 +257,6 @@ class AnswerEngine:
         if registry:
             parts.append(f"Either way, store your images in {registry.name}; both services pull from it.")
         other = next(s for s in services if s != decision.pick)
-        changes = [f"{c}" for c in decision.changes]
         answer = Answer(
             "recommendation",
             services,
@@ -271,8 +270,8 @@ class AnswerEngine:
             suggestions=match.suggestions if match else [],
             code=decision.code if guided else "",
         )
-        if changes:
-            answer.changes = [f"{_short(k.topics[other])} would fit better if {_join_or(changes)}"]
+        if decision.changes:
+            answer.changes = [f"{_short(k.topics[other])} would fit better if {_join_or(decision.changes)}"]
         return answer
 
     def help(self, confidence: float = 1.0) -> Answer:

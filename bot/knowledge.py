@@ -175,10 +175,6 @@ class _List(list):
     item_lines: list[int]
 
 
-class _Scalar:
-    """A scalar with its line; compared and hashed by value."""
-
-
 def _to_data(
     node: yaml.Node, file: str, problems: list[Problem], constructor: yaml.constructor.SafeConstructor
 ):
