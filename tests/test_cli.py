@@ -91,15 +91,18 @@ def test_knowledge_file_from_the_environment(tmp_path):
 
 
 def test_choose_in_a_terminal_ends_at_eks_for_a_kubernetes_team():
-    # kubernetes=yes, ecosystem=yes, portability=no, team_k8s=yes, aws=no, simplicity=no, cost=no
-    result = run("choose", stdin="1\n1\n2\n1\n2\n2\n2\n")
+    # kubernetes=yes ecosystem=yes and "no" to the other 13 questions, in the knowledge file's order
+    result = run("choose", stdin="1\n1\n" + "2\n" * 13)
     assert result.returncode == 0
     assert "Recommendation: Amazon EKS" in result.stdout and "Answer code: kubernetes=yes" in result.stdout
+    assert "This decides it: You must run software that exists only for Kubernetes" in result.stdout
 
 
 def test_choose_replays_an_answer_code():
     code = (
-        "kubernetes=no k8s_ecosystem=no portability=no team_k8s=no aws_invested=yes simplicity=yes cost=yes"
+        "kubernetes=no k8s_ecosystem=no multi_cloud=no own_hardware=no team_k8s=no learn_k8s=no "
+        "aws_invested=yes simplicity=yes cost=yes windows=no serverless=yes gpu=no daemons=no "
+        "avoid_upgrades=yes multi_tenancy=no"
     )
     result = run("choose", "--answers", code)
     assert "Recommendation: Amazon ECS" in result.stdout

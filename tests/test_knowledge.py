@@ -52,8 +52,8 @@ def test_unknown_key():
     broken = GOOD.replace("    category: registry\n", "    category: registry\n    colour: blue\n", 1)
     assert problems_of(broken) == [
         f"k.yaml:{line_of(broken, 'colour: blue')}: unknown key 'colour' in topic 'ecr' "
-        "(allowed: id, name, full_name, category, aliases, definition, source, link, "
-        "implies, facts)"
+        "(allowed: id, name, full_name, category, aliases, definition, source, as_of, link, "
+        "implies, facts, also)"
     ]
 
 
@@ -116,7 +116,9 @@ def test_empty_text():
 
 
 def test_fact_without_a_source_url():
-    broken = GOOD.replace('source: "https://aws.amazon.com/ecs/pricing/"}', "source: aws pricing page}", 1)
+    broken = GOOD.replace(
+        'source: "https://aws.amazon.com/ecs/pricing/", as_of', "source: aws pricing page, as_of", 1
+    )
     (problem,) = problems_of(broken)
     assert "must be 'seed' or an https:// URL" in problem and problem.startswith(
         f"k.yaml:{line_of(broken, 'aws pricing page')}:"
@@ -149,6 +151,7 @@ def test_a_new_topic_is_an_edit_to_yaml_alone(tmp_path):
         aliases: [app runner, apprunner]
         definition: A fully managed service that runs web applications and APIs from code or an image.
         source: "https://docs.aws.amazon.com/apprunner/latest/dg/what-is-apprunner.html"
+        as_of: 2026-11-29
     """)
     text = GOOD.replace("\nattributes:\n", "\n" + textwrap.indent(extra, "  ") + "\nattributes:\n", 1)
     path = tmp_path / "k.yaml"

@@ -38,10 +38,8 @@ SEED = [
         "what orchestration engine does eks use",
         "Uses Kubernetes, which is an open-source container orchestration system.",
     ),
-    (
-        "how much management does eks need",
-        "Provides full control over Kubernetes clusters, which may involve more configuration and management compared to ECS.",
-    ),
+    # Corrected by issue 10: AWS runs the control plane (and, in Auto Mode, the nodes); "full control" misled.
+    ("how much management does eks need", "AWS manages the Kubernetes control plane of every cluster"),
     (
         "eks control plane",
         "AWS manages the control plane, but you have more control over the cluster configuration.",
@@ -56,10 +54,9 @@ SEED = [
         "ecs vs eks flexibility",
         "EKS offers more flexibility and features of Kubernetes, which can be beneficial if you need advanced container orchestration capabilities.",
     ),
-    (
-        "ecs vs eks integration",
-        "ECS is tightly integrated with AWS services, while EKS integrates with the broader Kubernetes ecosystem.",
-    ),
+    # Corrected by issue 10: EKS is integrated with AWS too; what differs is the API and its ecosystem.
+    ("ecs vs eks integration", "ECS is tightly integrated with AWS services"),
+    ("ecs vs eks integration", "the broader Kubernetes ecosystem"),
     (
         "ecs or eks?",
         "Choose ECS for a simpler, AWS-integrated solution and EKS if you need the features of Kubernetes or are already using Kubernetes.",
