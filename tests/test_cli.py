@@ -202,3 +202,10 @@ def test_new_facts_are_answered_with_their_checked_date():
         elif "Sources (checked 2026-" not in answer["text"]:
             wrong.append((question, "no checked date in the sources line"))
     assert wrong == []
+
+
+def test_readme_says_how_to_recheck_a_fact():
+    readme = (KNOWLEDGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Keeping facts current: re-checking a fact") :]
+    assert "--max-age" in section and "as_of" in section and "source" in section
+    assert "windows_serverless" in readme and "kubernetes_only_software" in readme
