@@ -268,7 +268,7 @@ class AnswerEngine:
                 None,
                 confidence,
                 "No single service meets all of your hard requirements",
-                ["These needs pull in different directions, and each is one only one service meets:"]
+                ["Each of these needs is met by only one service, and not by the same one:"]
                 + [f"- {reason}" for reason in decision.conflict]
                 + ["Relax one of them, or split the workloads between the two services."],
                 sources=_sources(*(k.topics[s].link for s in services)),

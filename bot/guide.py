@@ -94,9 +94,14 @@ def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False
     against = [o.reason for _, o in chosen if o.weights.get(other, 0) > 0]
     if not reasons and not vetoes:
         reasons = [knowledge.default_reason]
-    # What would change it: answers not given (or given the other way) that pull towards the other service.
+    # What would change it: answers not given (or given the other way) that pull towards the other service;
+    # after a veto, only dropping that hard requirement would.
     levers = []
-    for criterion in knowledge.criteria:
+    for veto in vetoes:
+        for criterion_id, value in veto.when.items():
+            criterion = knowledge.criterion(criterion_id)
+            levers += [(100, o.condition) for o in criterion.options if o.value != value] if criterion else []
+    for criterion in knowledge.criteria if not vetoes else ():
         current = answers.get(criterion.id)
         for option in criterion.options:
             if option.value != current and option.weights.get(other, 0) > 0:

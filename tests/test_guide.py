@@ -34,6 +34,8 @@ def test_the_answer_states_the_hard_requirement_plainly(knowledge):
         "This decides it: You must run software that exists only for Kubernetes"
     )
     assert "This decides it:" in answer.text
+    # only dropping the hard requirement could change it, not the soft preferences
+    assert answer.changes == ["ECS would fit better if you don't need Kubernetes-only software"]
 
 
 def test_a_veto_needs_every_answer_of_its_condition(knowledge):
