@@ -31,6 +31,7 @@ class Answer:
     sources: list[str] = field(default_factory=list)
     summary: str = ""
     code: str = ""
+    checked: str = ""  # the oldest `as_of` of the statements used: when their sources were last checked
     match: Match | None = None
 
     @property
@@ -60,8 +61,12 @@ class Answer:
         if self.code:
             lines.append(f"Answer code: {self.code}")
         if self.sources:
-            lines.append("Sources: " + " ".join(self.sources))
+            lines.append(f"{self.sources_label}: " + " ".join(self.sources))
         return "\n".join(lines).strip()
+
+    @property
+    def sources_label(self) -> str:
+        return f"Sources (checked {self.checked})" if self.checked else "Sources"
 
     def to_json(self) -> dict:
         """The contract's JSON answer."""
@@ -84,6 +89,12 @@ def _join_or(items: list[str]) -> str:
 
 def _sources(*urls: str | None) -> list[str]:
     return list(dict.fromkeys(u for u in urls if u and u.startswith("https://")))
+
+
+def _oldest(*days: str) -> str:
+    """The earliest of the `as_of` dates given (ISO dates sort as text), or '' when none is known."""
+    known = [d for d in days if d]
+    return min(known) if known else ""
 
 
 def _short(topic: Topic) -> str:
@@ -129,8 +140,9 @@ class AnswerEngine:
             match.confidence if match else 1.0,
             title,
             [topic.definition],
-            sources=_sources(topic.link, topic.source),
+            sources=_sources(topic.link, topic.source, *topic.also),
             suggestions=match.suggestions if match else [],
+            checked=topic.as_of,
         )
 
     def attribute(self, topic_id: str, attribute_id: str, match: Match | None = None) -> Answer:
@@ -154,8 +166,9 @@ class AnswerEngine:
             match.confidence if match else 1.0,
             f"{topic.name}: {attribute.name.lower()}",
             [fact.text],
-            sources=_sources(fact.source, topic.link),
+            sources=_sources(fact.source, *fact.also, topic.link),
             suggestions=match.suggestions if match else [],
+            checked=fact.as_of,
         )
 
     def comparison(
@@ -185,12 +198,14 @@ class AnswerEngine:
                 differences=[d.text for d in diffs],
                 suggestions=suggestions,
             )
+            used = [t.facts[attribute_id] for t in (ta, tb) if attribute_id in t.facts]
             answer.sources = _sources(
-                *(t.facts[attribute_id].source for t in (ta, tb) if attribute_id in t.facts),
-                *(d.source for d in diffs),
+                *(u for f in used for u in (f.source, *f.also)),
+                *(u for d in diffs for u in (d.source, *d.also)),
                 ta.link,
                 tb.link,
             )
+            answer.checked = _oldest(*(f.as_of for f in used), *(d.as_of for d in diffs))
             return answer
         answer = Answer(
             "comparison",
@@ -216,19 +231,51 @@ class AnswerEngine:
             ]
             answer.differences = [d.text for d in entry.differences]
             answer.summary = entry.summary
-            answer.sources = _sources(entry.source, *(d.source for d in entry.differences), ta.link, tb.link)
+            answer.sources = _sources(
+                entry.source,
+                *entry.also,
+                *(u for d in entry.differences for u in (d.source, *d.also)),
+                ta.link,
+                tb.link,
+            )
+            facts = [t.facts[attr] for attr in entry.table for t in (ta, tb) if attr in t.facts]
+            answer.checked = _oldest(
+                entry.as_of,
+                ta.as_of,
+                tb.as_of,
+                *(d.as_of for d in entry.differences),
+                *(f.as_of for f in facts),
+            )
         elif entry:
             answer.parts = [entry.summary]
-            answer.sources = _sources(entry.source, ta.link, tb.link)
+            answer.sources = _sources(entry.source, *entry.also, ta.link, tb.link)
+            answer.checked = entry.as_of
         else:
             answer.parts = [f"{ta.name}: {ta.definition}", f"{tb.name}: {tb.definition}"]
             answer.sources = _sources(ta.link, tb.link)
+            answer.checked = _oldest(ta.as_of, tb.as_of)
         return answer
 
     def recommendation(self, decision: Decision, match: Match | None = None, guided: bool = False) -> Answer:
         k = self.knowledge
         services = list(k.services)
         confidence = match.confidence if match else 1.0
+        if decision.pick is None and decision.conflict:
+            return Answer(
+                "recommendation",
+                services,
+                None,
+                None,
+                confidence,
+                "No single service meets all of your hard requirements",
+                ["Each of these needs is met by only one service, and not by the same one:"]
+                + [f"- {reason}" for reason in decision.conflict]
+                + ["Relax one of them, or split the workloads between the two services."],
+                sources=_sources(*(k.topics[s].link for s in services)),
+                suggestions=match.suggestions if match else [],
+                code=decision.code,
+                checked=_oldest(*(k.topics[s].as_of for s in services)),
+            )
         if decision.pick is None:
             pair = k.comparison(*services) if len(services) == 2 else None
             lines = [
@@ -248,10 +295,18 @@ class AnswerEngine:
                 sources=_sources(*(k.topics[s].link for s in services)),
                 suggestions=match.suggestions if match else [],
                 code=decision.code,
+                checked=_oldest(
+                    *(
+                        k.topics[s].facts["use_case"].as_of
+                        for s in services
+                        if "use_case" in k.topics[s].facts
+                    ),
+                    pair.as_of if pair else "",
+                ),
             )
         topic = k.topics[decision.pick]
         registry = next((t for t in k.topics.values() if t.category == "registry"), None)
-        parts = []
+        parts = [f"This decides it: {reason}" for reason in decision.vetoes]
         if decision.against:
             parts.append("On the other side: " + " ".join(decision.against))
         if registry:
@@ -269,6 +324,7 @@ class AnswerEngine:
             sources=_sources(topic.link, registry.link if registry else None),
             suggestions=match.suggestions if match else [],
             code=decision.code if guided else "",
+            checked=_oldest(topic.as_of, registry.as_of if registry else ""),
         )
         if decision.changes:
             answer.changes = [f"{_short(k.topics[other])} would fit better if {_join_or(decision.changes)}"]

@@ -61,6 +61,7 @@ def cmd_ask(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from .knowledge import stale
     from .matcher import confusables
 
     path = args.file or str(default_path())
@@ -70,6 +71,13 @@ def cmd_check(args) -> int:
         print(f"{path}:{line}: {message}", file=sys.stderr)
     if problems:
         return 1
+    # Old facts are a warning, never a failure: CI must not break on a date alone.
+    for old in stale(knowledge, args.max_age):
+        print(
+            f"{path}:{old.line}: warning: {old.what} was last checked on {old.as_of.isoformat()}, "
+            f"more than {args.max_age} days ago; re-read {old.source} and update its as_of",
+            file=sys.stderr,
+        )
     print(
         f"{path}: OK ({len(knowledge.topics)} topics, {len(knowledge.attributes)} attributes, "
         f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria)"
@@ -104,6 +112,16 @@ def cmd_unanswered(args) -> int:
     return report(args.logfile, sys.stdout, limit=args.limit)
 
 
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError("the number of days can't be negative")
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="container-bot",
@@ -127,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a knowledge file")
     check.add_argument("file", nargs="?", help="knowledge file (default: KNOWLEDGE_FILE or the packaged one)")
     check.add_argument("--threshold", type=float, help="score above which two phrasings count as confusable")
+    check.add_argument(
+        "--max-age",
+        type=_days,
+        default=365,
+        metavar="DAYS",
+        help="warn about facts whose source was last checked more than DAYS ago (default 365; never fails)",
+    )
     check.set_defaults(func=cmd_check)
 
     choose = sub.add_parser("choose", help="the guided choice between ECS and EKS, in the terminal")

@@ -6,7 +6,9 @@ problems are collected before anything is returned: a file either loads whole or
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,6 +45,28 @@ class KnowledgeError(Exception):
 class Fact:
     text: str
     source: str
+    as_of: str = ""  # YYYY-MM-DD: the day the source page was last checked
+    also: tuple[str, ...] = ()  # further pages that say part of the text
+
+
+@dataclass(frozen=True)
+class Dated:
+    """One sourced statement with the day its page was checked, for `check --max-age`."""
+
+    what: str
+    source: str
+    as_of: datetime.date
+    line: int
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A hard requirement only one service meets: when every answer in `when` is given, `pick` decides."""
+
+    id: str
+    when: dict[str, str]
+    pick: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,8 @@ class Topic:
     link: str | None = None
     implies: str | None = None
     facts: dict[str, Fact] = field(default_factory=dict)
+    as_of: str = ""
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +99,8 @@ class Difference:
     attribute: str
     text: str
     source: str
+    as_of: str = ""
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +111,8 @@ class Comparison:
     differences: tuple[Difference, ...] = ()
     table: tuple[str, ...] = ()
     intro: str = ""
+    as_of: str = ""
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +174,8 @@ class Knowledge:
     default_pick: str = ""
     default_reason: str = ""
     lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
+    vetoes: tuple[Veto, ...] = ()
+    dated: tuple[Dated, ...] = field(default=(), compare=False, repr=False)
 
     def comparison(self, a: str, b: str) -> Comparison | None:
         return self.comparisons.get(tuple(sorted((a, b))))  # type: ignore[arg-type]
@@ -220,10 +252,36 @@ def _line_of(container: Any, key: Any = None) -> int:
 # ------------------------------------------------------------------------------------------------ schema
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    """YAML reads an unquoted 2026-11-29 as a date, a quoted one as a string: accept both, nothing else."""
+    if isinstance(value, datetime.datetime):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 class _Checker:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.dated: list[Dated] = []
+
+    def dated_statement(self, record: Any, what: str) -> str:
+        """Remember a checked `as_of` (already validated) for the freshness report; returns it as text."""
+        day = _as_date(record.get("as_of")) if isinstance(record, dict) else None
+        if day is None:
+            return ""
+        self.dated.append(Dated(what, str(record.get("source", "")), day, _line_of(record, "as_of")))
+        return day.isoformat()
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -261,7 +319,9 @@ class _Checker:
             "bool": lambda v: isinstance(v, bool),
             "list": lambda v: isinstance(v, list),
             "strlist": lambda v: isinstance(v, list),
+            "urllist": lambda v: isinstance(v, list),
             "map": lambda v: isinstance(v, dict),
+            "date": lambda v: _as_date(v) is not None,
         }
         expected = {
             "str": "a string",
@@ -272,7 +332,9 @@ class _Checker:
             "bool": "true or false",
             "list": "a list",
             "strlist": "a list of strings",
+            "urllist": "a list of https:// URLs",
             "map": "a mapping",
+            "date": "a date written YYYY-MM-DD (the day the source was checked)",
         }[kind]
         if not checks[kind](value):
             self.error(line, f"{what} must be {expected}, got {_type_name(value)}")
@@ -283,6 +345,18 @@ class _Checker:
         if kind == "source" and not (value == "seed" or value.startswith("https://")):
             self.error(line, f"{what} must be 'seed' or an https:// URL of the page the fact comes from")
             return False
+        if kind == "date" and _as_date(value) > datetime.date.today() + datetime.timedelta(days=1):
+            self.error(line, f"{what} is in the future: it is the day the source was checked")
+            return False
+        if kind == "urllist":
+            ok = bool(value)
+            if not value:
+                self.error(line, f"{what} is empty")
+            for i, item in enumerate(value):
+                if not (isinstance(item, str) and item.startswith("https://")):
+                    self.error(_line_of(value, i), f"{what}: item {i + 1} must be an https:// URL")
+                    ok = False
+            return ok
         if kind == "strlist":
             if not value:
                 self.error(line, f"{what} is empty")
@@ -367,7 +441,7 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
     comparisons = _comparisons(checker, data.get("comparisons", _List()), topic_ids, attribute_ids)
     intents = _intents(checker, data["intents"])
     exclusions = _exclusions(checker, data.get("exclusions", _List()), topic_ids)
-    domain_cues, criteria, default = _recommendation(checker, data["recommendation"], topic_ids)
+    domain_cues, criteria, default, vetoes = _recommendation(checker, data["recommendation"], topic_ids)
     if checker.problems:
         raise KnowledgeError(checker.problems)
     lines = _phrase_lines(data)
@@ -385,6 +459,8 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
         default_pick=default[0],
         default_reason=default[1],
         lines=lines,
+        vetoes=vetoes,
+        dated=tuple(checker.dated),
     )
 
 
@@ -457,8 +533,9 @@ def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topi
         "aliases": "strlist",
         "definition": "text",
         "source": "source",
+        "as_of": "date",
     }
-    optional = {"link": "source", "implies": "str", "facts": "map"}
+    optional = {"link": "source", "implies": "str", "facts": "map", "also": "urllist"}
     for line, item in _ids(checker, raw, "topic", _line_of(raw)):
         what = (
             f"topic '{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else "topic"
@@ -491,9 +568,16 @@ def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topi
                 checker.error(fact_line, f"{what}: fact about unknown attribute '{key}'")
                 continue
             if checker.record(
-                fact, fact_line, f"{what} fact '{key}'", {"text": "text", "source": "source"}, {}
+                fact,
+                fact_line,
+                f"{what} fact '{key}'",
+                {"text": "text", "source": "source", "as_of": "date"},
+                {"also": "urllist"},
             ):
-                facts[key] = Fact(" ".join(fact["text"].split()), fact["source"])
+                as_of = checker.dated_statement(fact, f"{item['id']}.{key}")
+                facts[key] = Fact(
+                    " ".join(fact["text"].split()), fact["source"], as_of, tuple(fact.get("also", ()))
+                )
         out[item["id"]] = Topic(
             id=item["id"],
             name=item["name"],
@@ -505,6 +589,8 @@ def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topi
             link=item.get("link"),
             implies=item.get("implies"),
             facts=facts,
+            as_of=checker.dated_statement(item, f"{item['id']} (definition)"),
+            also=tuple(item.get("also", ())),
         )
     return out
 
@@ -520,8 +606,8 @@ def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comp
             item,
             line,
             "comparison",
-            {"topics": "strlist", "summary": "text", "source": "source"},
-            {"differences": "list", "table": "strlist", "intro": "text"},
+            {"topics": "strlist", "summary": "text", "source": "source", "as_of": "date"},
+            {"differences": "list", "table": "strlist", "intro": "text", "also": "urllist"},
         ):
             continue
         pair = tuple(sorted(item["topics"]))
@@ -540,16 +626,23 @@ def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comp
                 diff,
                 diff_line,
                 "comparison difference",
-                {"attribute": "str", "text": "text", "source": "source"},
-                {},
+                {"attribute": "str", "text": "text", "source": "source", "as_of": "date"},
+                {"also": "urllist"},
             ):
                 if diff["attribute"] not in attributes:
                     checker.error(
                         _line_of(diff, "attribute"),
                         f"comparison difference: unknown attribute '{diff['attribute']}'",
                     )
+                as_of = checker.dated_statement(diff, f"{pair[0]} vs {pair[1]}: {diff['attribute']}")
                 differences.append(
-                    Difference(diff["attribute"], " ".join(diff["text"].split()), diff["source"])
+                    Difference(
+                        diff["attribute"],
+                        " ".join(diff["text"].split()),
+                        diff["source"],
+                        as_of,
+                        tuple(diff.get("also", ())),
+                    )
                 )
         for j, attr in enumerate(item.get("table", [])):
             if attr not in attributes:
@@ -561,6 +654,8 @@ def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comp
             tuple(differences),
             tuple(item.get("table", ())),
             " ".join(item.get("intro", "").split()),
+            checker.dated_statement(item, f"{pair[0]} vs {pair[1]}"),
+            tuple(item.get("also", ())),
         )
     return out
 
@@ -599,9 +694,9 @@ def _recommendation(checker: _Checker, raw: Any, topics: set[str]):
         _line_of(raw),
         "recommendation",
         {"domain_cues": "strlist", "criteria": "list", "default": "map"},
-        {},
+        {"vetoes": "list"},
     ):
-        return (), (), ("", "")
+        return (), (), ("", ""), ()
     default = raw["default"]
     if (
         checker.record(
@@ -663,7 +758,53 @@ def _recommendation(checker: _Checker, raw: Any, topics: set[str]):
         if len(options) < 2:
             checker.error(line, f"{what}: needs at least two options")
         criteria.append(Criterion(item["id"], item["question"], tuple(options), negated))
-    return _phrases(raw["domain_cues"]), tuple(criteria), (default.get("pick", ""), default.get("reason", ""))
+    vetoes = _vetoes(checker, raw.get("vetoes", _List()), criteria, _weighed(criteria))
+    return (
+        _phrases(raw["domain_cues"]),
+        tuple(criteria),
+        (default.get("pick", ""), default.get("reason", "")),
+        vetoes,
+    )
+
+
+def _weighed(criteria: list[Criterion]) -> set[str]:
+    return {topic for c in criteria for o in c.options for topic in o.weights}
+
+
+def _vetoes(checker: _Checker, raw: Any, criteria: list[Criterion], services: set[str]) -> tuple[Veto, ...]:
+    """Hard requirements: every `when` names a known criterion and one of its values; `pick` is a service."""
+    known = {c.id: c for c in criteria}
+    out = []
+    for line, item in _ids(checker, raw, "veto", _line_of(raw)):
+        what = f"veto '{item.get('id')}'" if isinstance(item, dict) else "veto"
+        if not checker.record(
+            item, line, what, {"id": "str", "when": "map", "pick": "str", "reason": "text"}, {}
+        ):
+            continue
+        ok = True
+        if not item["when"]:
+            checker.error(_line_of(item, "when"), f"{what}: 'when' names no criterion")
+            ok = False
+        for criterion_id, value in item["when"].items():
+            value_line = _line_of(item["when"], criterion_id)
+            criterion = known.get(criterion_id)
+            if criterion is None:
+                checker.error(value_line, f"{what}: unknown criterion '{criterion_id}'")
+                ok = False
+            elif not isinstance(value, str) or criterion.option(value) is None:
+                values = "/".join(o.value for o in criterion.options)
+                checker.error(value_line, f"{what}: {criterion_id} takes {values}, not '{value}'")
+                ok = False
+        if item["pick"] not in services:
+            checker.error(
+                _line_of(item, "pick"),
+                f"{what}: pick '{item['pick']}' is not a service the criteria weigh "
+                f"({', '.join(sorted(services))})",
+            )
+            ok = False
+        if ok:
+            out.append(Veto(item["id"], dict(item["when"]), item["pick"], " ".join(item["reason"].split())))
+    return tuple(out)
 
 
 def _phrase_lines(data: Any) -> dict[tuple[str, str], int]:
@@ -685,6 +826,13 @@ def _phrase_lines(data: Any) -> dict[tuple[str, str], int]:
         for option in criterion["options"]:
             add("criterion", f"{criterion['id']}={option['value']}", option.get("cues", []))
     return lines
+
+
+def stale(knowledge: Knowledge, max_age_days: int, today: datetime.date | None = None) -> list[Dated]:
+    """Statements whose source was last checked more than `max_age_days` ago, oldest first."""
+    today = today or datetime.date.today()
+    old = [d for d in knowledge.dated if (today - d.as_of).days > max_age_days]
+    return sorted(old, key=lambda d: (d.as_of, d.line))
 
 
 # --------------------------------------------------------------------------------------------- locating
