@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .guide import Decision, decide
+from .guide import Decision, decide_message
 from .knowledge import Knowledge, Topic
 from .matcher import Match, Matcher
 
@@ -108,9 +108,13 @@ class AnswerEngine:
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge, threshold)
 
-    def ask(self, text: str) -> Answer:
-        match = self.matcher.match(text)
+    def ask(self, text: str, addressed: bool = True) -> Answer:
+        """The answer to a message. ``addressed``: a DM, mention, command or reply in the bot's thread; a
+        channel message the bot only overheard is answered only when it plainly asks (else a fallback)."""
+        match = self.matcher.match(text, addressed=addressed)
         answer = self.build(match)
+        if match.language and answer.kind != "fallback":
+            answer.parts.insert(0, f"(You asked in {match.language}; I answer in English.)")
         answer.match = match
         return answer
 
@@ -122,16 +126,44 @@ class AnswerEngine:
         if match.kind == "attribute":
             return self.attribute(match.topics[0], match.attribute, match)
         if match.kind == "comparison":
+            if len(match.topics) > 2:
+                return self.roles(match.topics, match)
             return self.comparison(match.topics[0], match.topics[1], match.attribute, match)
         if match.kind == "recommendation":
-            return self.recommendation(decide(self.knowledge, match.situation), match)
+            decision = decide_message(self.knowledge, match.situation, match.lean, match.lean_p)
+            return self.recommendation(decision, match)
         if match.kind == "help":
-            return self.help(match.confidence)
+            if match.small_talk == "thanks":
+                return self.thanks(match.confidence)
+            return self.help(match.confidence, greeting=match.small_talk == "greeting")
         return self.fallback(match)
+
+    def roles(self, topic_ids: list[str], match: Match | None = None) -> Answer:
+        """Three or more topics side by side: one line each, so their roles are clear."""
+        k = self.knowledge
+        topics = [k.topics[t] for t in topic_ids]
+        return Answer(
+            "comparison",
+            list(topic_ids),
+            None,
+            None,
+            match.confidence if match else 1.0,
+            " vs ".join(t.name for t in topics),
+            [f"{t.name}: {t.definition}" for t in topics],
+            sources=_sources(*(t.link for t in topics)),
+            suggestions=match.suggestions if match else [],
+        )
 
     def definition(self, topic_id: str, match: Match | None = None) -> Answer:
         topic = self.knowledge.topics[topic_id]
         title = topic.name if topic.name == topic.full_name else f"{topic.name} ({topic.full_name})"
+        # what kind of service it is and what it is for belong with what it is
+        kind, use = topic.facts.get("service_type"), topic.facts.get("use_case")
+        parts = [topic.definition] + [
+            f"{label}: {fact.text}"
+            for label, fact in (("Kind of service", kind), ("What it is for", use))
+            if fact
+        ]
         return Answer(
             "definition",
             [topic_id],
@@ -139,15 +171,25 @@ class AnswerEngine:
             None,
             match.confidence if match else 1.0,
             title,
-            [topic.definition],
-            sources=_sources(topic.link, topic.source, *topic.also),
+            parts,
+            sources=_sources(topic.link, topic.source, *topic.also, *(f.source for f in (kind, use) if f)),
             suggestions=match.suggestions if match else [],
             checked=topic.as_of,
         )
 
     def attribute(self, topic_id: str, attribute_id: str, match: Match | None = None) -> Answer:
         k = self.knowledge
-        topic, attribute = k.topics[topic_id], k.attributes[attribute_id]
+        topic = k.topics[topic_id]
+        if attribute_id is None:
+            # The topic is clear, the fact asked is not one the knowledge names: say so, give what it has.
+            answer = self.definition(topic_id, match)
+            answer.kind = "attribute"
+            answer.title = f"{topic.name}: that detail"
+            answer.parts = [
+                f"I have no note on that detail of {topic.name}. What it is, and the documentation:"
+            ] + answer.parts
+            return answer
+        attribute = k.attributes[attribute_id]
         fact = topic.facts.get(attribute_id)
         if fact is None:
             # No note on that: say so and offer what there is, rather than guess.
@@ -330,7 +372,7 @@ class AnswerEngine:
             answer.changes = [f"{_short(k.topics[other])} would fit better if {_join_or(decision.changes)}"]
         return answer
 
-    def help(self, confidence: float = 1.0) -> Answer:
+    def help(self, confidence: float = 1.0, greeting: bool = False) -> Answer:
         k = self.knowledge
         names = ", ".join(t.name for t in k.topics.values() if t.category in ("orchestrator", "registry"))
         return Answer(
@@ -339,12 +381,26 @@ class AnswerEngine:
             None,
             None,
             confidence,
-            "Hi! I answer questions about " + names + ".",
+            ("Hi! " if greeting else "") + "I answer questions about " + names + ".",
             [
                 'Ask me what something is ("what is ecr"), how two compare ("ecs vs eks learning curve"), '
-                'or which to pick ("small team, all in on AWS, ecs or eks?").',
+                'a fact ("can ecs run windows containers?"), or which to pick ("small team, all in on AWS, '
+                'ecs or eks?").',
+                "Ask in a DM, mention me in a channel, or reply in a thread I answered in. I read other "
+                "languages too, and answer in English.",
                 GUIDED_CHOICE_POINTER,
             ],
+        )
+
+    def thanks(self, confidence: float = 1.0) -> Answer:
+        return Answer(
+            "help",
+            [],
+            None,
+            None,
+            confidence,
+            "You're welcome!",
+            ["If you are still deciding, /container-choice asks a few questions and recommends one."],
         )
 
     def fallback(self, match: Match) -> Answer:

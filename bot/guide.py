@@ -111,3 +111,38 @@ def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False
     return Decision(
         pick, scores, reasons, against, changes, format_code(knowledge, answers), [v.reason for v in vetoes]
     )
+
+
+def decide_message(
+    knowledge: Knowledge, answers: dict[str, str], lean: str | None = None, lean_p: float = 0.0
+) -> Decision:
+    """A recommendation for a free-text message: the criteria read from it decide when they can; when they
+    leave it open, the pick the examples' model leans to decides if it is sure enough, with its reason."""
+    decision = decide(knowledge, answers)
+    if (
+        decision.pick is not None
+        or decision.conflict  # two hard requirements that pull apart: no lean can settle that
+        or lean not in knowledge.services
+        or lean_p < knowledge.settings.lean_threshold
+        or decision.scores.get(next(s for s in knowledge.services if s != lean), 0) > 0  # a real trade-off
+    ):
+        return decision
+    topic = knowledge.topics[lean]
+    use_case = topic.facts.get("use_case")
+    reason = f"What you describe reads like the teams {topic.name} suits best" + (
+        f": {use_case.text[0].lower()}{use_case.text[1:]}" if use_case else "."
+    )
+    other = next(s for s in knowledge.services if s != lean)
+    chosen = [(c, c.option(answers[c.id])) for c in knowledge.criteria if c.id in answers]
+    reasons = [o.reason for _, o in chosen if o and o.weights.get(lean, 0) > 0] + [reason]
+    against = [o.reason for _, o in chosen if o and o.weights.get(other, 0) > 0]
+    levers = sorted(
+        (
+            (o.weights[other], o.condition)
+            for c in knowledge.criteria
+            for o in c.options
+            if o.value != answers.get(c.id) and o.weights.get(other, 0) > 0
+        ),
+        key=lambda lw: -lw[0],
+    )
+    return Decision(lean, decision.scores, reasons, against, [c for _, c in levers[:3]], decision.code)

@@ -7,6 +7,7 @@ problems are collected before anything is returned: a file either loads whole or
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -16,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .examples import EMPTY as EMPTY_EXAMPLES
+from .examples import Examples, parse_examples
 
 # libyaml's composer, where PyYAML was built with it, is several times faster and keeps line marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -157,6 +161,9 @@ class MatchSettings:
     channel_threshold: float = 0.8
     margin: float = 0.05
     decide_margin: int = 2
+    temperature: float = 1.0  # softens the models' probabilities; calibrated on the examples
+    lean_threshold: float = 0.6  # how sure the pick model must be to decide what the criteria leave open
+    overheard_skip: tuple[str, ...] = ()  # words of a channel message about the team's own systems ("our")
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,22 @@ class Knowledge:
     lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
     vetoes: tuple[Veto, ...] = ()
     dated: tuple[Dated, ...] = field(default=(), compare=False, repr=False)
+    checksum: str = ""  # of the knowledge file, its examples file and the bot's version
+    examples_file: str = field(default="", compare=False, repr=False)
+    examples_text: str = field(default="", compare=False, repr=False)
+    parsed_examples: Examples | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def examples(self) -> Examples:
+        """The examples file, parsed (at load, or here when a cached model let the load skip it)."""
+        if self.parsed_examples is not None:
+            return self.parsed_examples
+        if not self.examples_file:
+            return EMPTY_EXAMPLES
+        examples, problems = parse_examples(self.examples_text, self.examples_file, _ids_of(self))
+        if problems:
+            raise KnowledgeError(problems)
+        return examples
 
     def comparison(self, a: str, b: str) -> Comparison | None:
         return self.comparisons.get(tuple(sorted((a, b))))  # type: ignore[arg-type]
@@ -401,20 +424,30 @@ def _phrases(items: Any) -> tuple[str, ...]:
     return tuple(" ".join(str(item).split()) for item in items)
 
 
-def parse_knowledge(text: str, file: str) -> Knowledge:
-    """Parse and validate knowledge text; raise KnowledgeError listing every problem."""
-    checker = _Checker(file)
+def _compose(text: str, file: str, checker: _Checker) -> Any:
+    """YAML text -> plain data that remembers its lines; None (the problem recorded) if it does not parse."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise KnowledgeError([Problem(file, line, f"YAML syntax error: {problem}")]) from None
+        checker.error(line, f"YAML syntax error: {problem}")
+        return None
     if node is None:
-        raise KnowledgeError([Problem(file, 1, "the file is empty")])
+        checker.error(1, "the file is empty")
+        return None
     constructor = yaml.constructor.SafeConstructor()
-    data = _to_data(node, file, checker.problems, constructor)
+    return _to_data(node, file, checker.problems, constructor)
+
+
+def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
+    """Parse and validate knowledge text; raise KnowledgeError listing every problem. The examples file is
+    validated too, unless a model cached from these very files shows it was (``full`` checks it anyway)."""
+    checker = _Checker(file)
+    data = _compose(text, file, checker)
+    if data is None:
+        raise KnowledgeError(checker.problems)
     top_required = {
         "version": "int",
         "topics": "list",
@@ -423,7 +456,7 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
         "filler": "strlist",
         "recommendation": "map",
     }
-    top_optional = {"settings": "map", "comparisons": "list", "exclusions": "list"}
+    top_optional = {"settings": "map", "comparisons": "list", "exclusions": "list", "examples": "str"}
     if not checker.record(data, 1, "the knowledge file", top_required, top_optional):
         raise KnowledgeError(checker.problems)
     if data["version"] != 1:
@@ -442,8 +475,27 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
     intents = _intents(checker, data["intents"])
     exclusions = _exclusions(checker, data.get("exclusions", _List()), topic_ids)
     domain_cues, criteria, default, vetoes = _recommendation(checker, data["recommendation"], topic_ids)
+    examples_file, examples_text = "", ""
+    if "examples" in data and not checker.problems:
+        examples_file, examples_text = _examples_text(checker, data, file)
     if checker.problems:
         raise KnowledgeError(checker.problems)
+    from . import __version__, cache
+
+    checksum = hashlib.sha256(
+        "\0".join((__version__, text, examples_file and examples_text)).encode("utf-8")
+    ).hexdigest()
+    parsed = None
+    if examples_file and (full or not cache.has(checksum)):
+        ids = {
+            "topics": set(topics),
+            "attributes": set(attributes),
+            "criteria": {c.id: tuple(o.value for o in c.options) for c in criteria},
+            "services": sorted({t for c in criteria for o in c.options for t in o.weights}),
+        }
+        parsed, problems = parse_examples(examples_text, examples_file, ids)
+        if problems:
+            raise KnowledgeError(problems)
     lines = _phrase_lines(data)
     return Knowledge(
         path=file,
@@ -461,7 +513,31 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
         lines=lines,
         vetoes=vetoes,
         dated=tuple(checker.dated),
+        checksum=checksum,
+        examples_file=examples_file,
+        examples_text=examples_text,
+        parsed_examples=parsed,
     )
+
+
+def _examples_text(checker: _Checker, data: Any, file: str) -> tuple[str, str]:
+    """(path, text) of the examples file the knowledge names, relative to the knowledge file."""
+    target = Path(file).parent / data["examples"]
+    try:
+        return str(target), target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        checker.error(_line_of(data, "examples"), f"cannot read the examples file {target}: {reason}")
+        return "", ""
+
+
+def _ids_of(knowledge: Knowledge) -> dict[str, Any]:
+    return {
+        "topics": set(knowledge.topics),
+        "attributes": set(knowledge.attributes),
+        "criteria": {c.id: tuple(o.value for o in c.options) for c in knowledge.criteria},
+        "services": list(knowledge.services),
+    }
 
 
 def _declared(items: Any) -> set[str]:
@@ -471,14 +547,26 @@ def _declared(items: Any) -> set[str]:
 
 
 def _settings(checker: _Checker, raw: Any) -> MatchSettings:
-    fields = {"threshold": "num", "channel_threshold": "num", "margin": "num", "decide_margin": "int"}
+    fields = {
+        "threshold": "num",
+        "channel_threshold": "num",
+        "margin": "num",
+        "decide_margin": "int",
+        "temperature": "num",
+        "lean_threshold": "num",
+        "overheard_skip": "strlist",
+    }
     if not checker.record(raw, _line_of(raw), "settings", {}, fields):
         return MatchSettings()
-    for key in ("threshold", "channel_threshold", "margin"):
+    for key in ("threshold", "channel_threshold", "margin", "lean_threshold"):
         if key in raw and not 0 <= raw[key] <= 1:
             checker.error(_line_of(raw, key), f"settings: '{key}' must be between 0 and 1")
+    if "temperature" in raw and not 0.05 <= raw["temperature"] <= 20:
+        checker.error(_line_of(raw, "temperature"), "settings: 'temperature' must be between 0.05 and 20")
     defaults = MatchSettings()
-    return MatchSettings(**{k: raw.get(k, getattr(defaults, k)) for k in fields})
+    values = {k: raw.get(k, getattr(defaults, k)) for k in fields}
+    values["overheard_skip"] = tuple(str(w).lower() for w in values["overheard_skip"])
+    return MatchSettings(**values)
 
 
 def _ids(checker: _Checker, items: Any, what: str, line: int) -> list[tuple[int, Any]]:
@@ -678,13 +766,13 @@ def _intents(checker: _Checker, raw: Any) -> dict[str, Intent]:
 def _exclusions(checker: _Checker, raw: Any, topics: set[str]) -> tuple[Exclusion, ...]:
     out = []
     for line, item in _ids(checker, raw, "exclusion", _line_of(raw)):
-        if checker.record(item, line, "exclusion", {"id": "str", "cues": "strlist", "drops": "strlist"}, {}):
-            for i, topic in enumerate(item["drops"]):
+        if checker.record(item, line, "exclusion", {"id": "str", "cues": "strlist"}, {"drops": "list"}):
+            for i, topic in enumerate(item.get("drops", [])):
                 if topic not in topics:
                     checker.error(
                         _line_of(item["drops"], i), f"exclusion '{item['id']}': unknown topic '{topic}'"
                     )
-            out.append(Exclusion(item["id"], _phrases(item["cues"]), tuple(item["drops"])))
+            out.append(Exclusion(item["id"], _phrases(item["cues"]), tuple(item.get("drops", ()))))
     return tuple(out)
 
 
@@ -849,11 +937,11 @@ def default_path() -> Path:
     return Path(env) if env else packaged_path()
 
 
-def load_knowledge(path: str | os.PathLike[str] | None = None) -> Knowledge:
+def load_knowledge(path: str | os.PathLike[str] | None = None, full: bool = False) -> Knowledge:
     target = Path(path) if path is not None else default_path()
     try:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise KnowledgeError([Problem(str(target), 0, f"cannot read the knowledge file: {reason}")]) from None
-    return parse_knowledge(text, str(target))
+    return parse_knowledge(text, str(target), full)

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from .conftest import KNOWLEDGE, installed_command
+from .conftest import KNOWLEDGE, installed_command, write_knowledge
 
 EXE = installed_command()
 pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
@@ -48,7 +48,8 @@ def test_ask_json_reads_questions_from_stdin_in_order():
 
 def test_ask_survives_a_40000_character_message():
     result = run("ask", "--json", "ecs " + "blah " * 8000)
-    assert result.returncode == 0 and json.loads(result.stdout)["kind"] == "fallback"
+    # it names ECS and nothing puts it out of scope: what ECS is, or an honest "not sure", never a crash
+    assert result.returncode == 0 and json.loads(result.stdout)["kind"] in ("definition", "fallback")
 
 
 def test_check_passes_the_shipped_file():
@@ -67,11 +68,11 @@ def test_check_reports_file_and_line(tmp_path):
 
 
 def test_check_reports_confusable_phrasings(tmp_path):
-    bad = tmp_path / "confusing.yaml"
-    bad.write_text(
+    bad = write_knowledge(
+        tmp_path / "confusing.yaml",
         KNOWLEDGE.read_text().replace(
             "aliases: [fargate, aws fargate,", "aliases: [fargate, elastic kubernets service,"
-        )
+        ),
     )
     result = run("check", str(bad))
     assert result.returncode == 1
@@ -134,7 +135,7 @@ def test_check_warns_about_old_facts_but_does_not_fail(tmp_path):
         'source: "https://aws.amazon.com/ecs/pricing/", as_of: 2020-01-15',
         1,
     )
-    old.write_text(text)
+    write_knowledge(old, text)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "2020-01-15" in row)
     result = run("check", str(old))
     assert result.returncode == 0 and "OK" in result.stdout

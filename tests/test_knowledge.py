@@ -7,7 +7,7 @@ import pytest
 
 from bot.knowledge import KnowledgeError, load_knowledge, packaged_path, parse_knowledge
 
-from .conftest import KNOWLEDGE
+from .conftest import KNOWLEDGE, write_knowledge
 
 GOOD = KNOWLEDGE.read_text(encoding="utf-8")
 
@@ -154,8 +154,7 @@ def test_a_new_topic_is_an_edit_to_yaml_alone(tmp_path):
         as_of: 2026-11-29
     """)
     text = GOOD.replace("\nattributes:\n", "\n" + textwrap.indent(extra, "  ") + "\nattributes:\n", 1)
-    path = tmp_path / "k.yaml"
-    path.write_text(text, encoding="utf-8")
+    path = write_knowledge(tmp_path / "k.yaml", text)
     from bot.answers import AnswerEngine
 
     answer = AnswerEngine(load_knowledge(path)).ask("what is app runner?")
