@@ -124,7 +124,7 @@ class AnswerEngine:
         if match.kind == "definition":
             return self.definition(match.topics[0], match)
         if match.kind == "attribute":
-            return self.attribute(match.topics[0], match.attribute, match)
+            return self.attribute(match.topics, match.attribute, match)
         if match.kind == "comparison":
             if len(match.topics) > 2:
                 return self.roles(match.topics, match)
@@ -177,41 +177,70 @@ class AnswerEngine:
             checked=topic.as_of,
         )
 
-    def attribute(self, topic_id: str, attribute_id: str, match: Match | None = None) -> Answer:
+    def attribute(
+        self, topic_ids: str | list[str], attribute_id: str | None, match: Match | None = None
+    ) -> Answer:
+        """A fact about a topic, or about the two a message names ("does eks fargate support daemonsets":
+        the facts of both). A fact the knowledge lacks is said to be missing, with the nearest facts."""
         k = self.knowledge
-        topic = k.topics[topic_id]
+        ids = [topic_ids] if isinstance(topic_ids, str) else list(topic_ids)
+        subject = k.topics[ids[0]]
         if attribute_id is None:
             # The topic is clear, the fact asked is not one the knowledge names: say so, give what it has.
-            answer = self.definition(topic_id, match)
+            answer = self.definition(subject.id, match)
             answer.kind = "attribute"
-            answer.title = f"{topic.name}: that detail"
+            answer.title = f"{subject.name}: that detail"
             answer.parts = [
-                f"I have no note on that detail of {topic.name}. What it is, and the documentation:"
+                f"I have no note on that detail of {subject.name}. What it is, and the documentation:"
             ] + answer.parts
             return answer
         attribute = k.attributes[attribute_id]
-        fact = topic.facts.get(attribute_id)
-        if fact is None:
-            # No note on that: say so and offer what there is, rather than guess.
-            answer = self.definition(topic_id, match)
-            answer.kind, answer.attribute = "attribute", attribute_id
-            answer.title = f"{topic.name}: {attribute.name.lower()}"
-            answer.parts = [
-                f"I have no note on the {attribute.name.lower()} of {topic.name}. What it is:"
-            ] + answer.parts
-            return answer
+        known = [
+            (k.topics[t], k.topics[t].facts[attribute_id]) for t in ids if attribute_id in k.topics[t].facts
+        ]
+        if not known:
+            return self._missing_fact(ids, attribute_id, match)
+        facts = [fact for _, fact in known]
+        if len(known) == 1:
+            parts = [facts[0].text]
+        else:
+            parts = [f"{topic.name}: {fact.text}" for topic, fact in known]
         return Answer(
             "attribute",
-            [topic_id],
+            [topic.id for topic, _ in known],
             attribute_id,
             None,
             match.confidence if match else 1.0,
-            f"{topic.name}: {attribute.name.lower()}",
-            [fact.text],
-            sources=_sources(fact.source, *fact.also, topic.link),
+            f"{' and '.join(topic.name for topic, _ in known)}: {attribute.name.lower()}",
+            parts,
+            sources=_sources(*(u for f in facts for u in (f.source, *f.also)), *(t.link for t, _ in known)),
             suggestions=match.suggestions if match else [],
-            checked=fact.as_of,
+            checked=min(f.as_of for f in facts),
         )
+
+    def _missing_fact(self, ids: list[str], attribute_id: str, match: Match | None) -> Answer:
+        """No note on that: say so, and give the nearest facts (the same attribute of the other topic named,
+        or of the service the topic belongs to: ECS for ECS Anywhere), with their pages, rather than guess."""
+        k = self.knowledge
+        subject, attribute = k.topics[ids[0]], k.attributes[attribute_id]
+        parents = [t for t in k.services if subject.id.startswith(f"{t}_")]
+        related = list(dict.fromkeys([*ids[1:], *parents]))
+        nearest = [k.topics[t] for t in related if attribute_id in k.topics[t].facts and t != subject.id][:2]
+        answer = self.definition(subject.id, match)
+        answer.kind, answer.attribute = "attribute", attribute_id
+        answer.title = f"{subject.name}: {attribute.name.lower()}"
+        lines = [f"I have no note on the {attribute.name.lower()} of {subject.name}."]
+        if nearest:
+            lines.append("The nearest facts I have:")
+            lines += [f"{t.name}: {t.facts[attribute_id].text}" for t in nearest]
+            lines.append(f"And what {subject.name} is:")
+        answer.parts = lines + answer.parts[:1]
+        answer.topics = [subject.id] + [t.id for t in nearest]
+        answer.sources = _sources(
+            *answer.sources,
+            *(u for t in nearest for u in (t.facts[attribute_id].source, *t.facts[attribute_id].also)),
+        )
+        return answer
 
     def comparison(
         self, a: str, b: str, attribute_id: str | None = None, match: Match | None = None

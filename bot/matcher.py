@@ -25,7 +25,7 @@ from .knowledge import Knowledge
 from .model import NaiveBayes, features, learn_cues, learn_names, train
 from .text import Normalised, Rewriter, normalise
 
-STATE_FORMAT = 1  # bump when what _learn returns changes shape: older cached states are then ignored
+STATE_FORMAT = 2  # bump when what _learn returns changes shape: older cached states are then ignored
 ANSWER_KINDS = ("definition", "comparison", "attribute", "recommendation")
 SMALL_TALK = ("greeting", "thanks", "help")
 NAMING_KINDS = ("definition", "comparison", "attribute")  # kinds whose labelled topics are what they name
@@ -34,9 +34,9 @@ LANGUAGE_EVIDENCE = 1.5  # phrases of one language a message needs before the bo
 QUESTION_WORDS = frozenset(
     "what whats which who why how where when is are isnt does doesnt do can cant could should would".split()
 )
-BARE_CHOICE = (
-    0.9  # "which should we use?" naming nothing of ours is read as about ECS and EKS only this surely
-)
+SPECIFICITY = {"option": 0, "compute": 0, "orchestrator": 1, "registry": 1, "concept": 2}
+# "which should we use?" naming nothing of ours is read as about ECS and EKS only this surely
+BARE_CHOICE = 0.9
 ATTRIBUTE_THRESHOLD = 0.3  # below this the attribute asked about is not known
 _OTHER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")  # a colleague mentioned: the message is for them
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -89,17 +89,21 @@ class Matcher:
         self.threshold = knowledge.settings.threshold if threshold is None else threshold
         self.services = knowledge.services
         self.categories = {t.id: t.category for t in knowledge.topics.values()}
-        self.base = make_phrases(knowledge)
         use_cache = cache and examples is None and bool(knowledge.checksum)
         state = model_cache.load(knowledge.checksum) if use_cache else None
-        if state is None:
-            started = time.perf_counter()
-            state = self._learn(list(knowledge.examples.items if examples is None else examples))
-            self.training_seconds = time.perf_counter() - started
-            if use_cache:
-                model_cache.save(knowledge.checksum, state)
-        else:
-            self.training_seconds = 0.0
+        self.training_seconds = 0.0
+        if state is not None:
+            try:
+                self._restore(state)
+                return
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass  # a cached state of another shape: learn again and replace it
+        started = time.perf_counter()
+        self.base = make_phrases(knowledge)
+        state = self._learn(list(knowledge.examples.items if examples is None else examples))
+        self.training_seconds = time.perf_counter() - started
+        if use_cache:
+            model_cache.save(knowledge.checksum, state)
         self._restore(state)
 
     def _lexicon(self) -> dict[str, list[str]]:
@@ -117,6 +121,7 @@ class Matcher:
             {p: e for p, (e, _) in lexicon.items()}, {p: lang for p, (_, lang) in lexicon.items()}
         )
         norms = [normalise(ex.text, rewrite) for ex in items]
+        phrases = [[p.kind, p.target, p.text, list(p.tokens), p.gap, p.weak] for p in self.base]
         # Words of two or more examples: a typo made once ("contianer") is read as the word it stands for.
         seen = Counter(t for n in norms for t in set(n.tokens) if t.isascii() and not t.isdigit())
         vocabulary = sorted(t for t, count in seen.items() if count >= 2)
@@ -156,7 +161,8 @@ class Matcher:
         kind, attribute, pick = train(items, evidences, self.categories, self.services)
         return {
             "format": STATE_FORMAT,
-            "lexicon": lexicon,
+            "phrases": phrases,
+            "rewriter": rewrite.state(),
             "languages": {lang.id: lang.name for lang in k.examples.languages},
             "vocabulary": vocabulary,
             "names": [[list(words), topic] for words, topic in names],
@@ -169,11 +175,14 @@ class Matcher:
         }
 
     def _restore(self, state: dict) -> None:
+        if state.get("format") != STATE_FORMAT:
+            raise ValueError("a state of another format")
         k = self.knowledge
-        lexicon = state["lexicon"]
-        self.rewrite = Rewriter(
-            {p: e for p, (e, _) in lexicon.items()}, {p: lang for p, (_, lang) in lexicon.items()}
-        )
+        self.base = [
+            Phrase(kind, target, text, tuple(tokens), gap, weak)
+            for kind, target, text, tokens, gap, weak in state["phrases"]
+        ]
+        self.rewrite = Rewriter.restore(state["rewriter"])
         self.language_names = dict(state["languages"])
         self.names = [(tuple(words), topic) for words, topic in state["names"]]
         self.cues = [(tuple(words), target) for words, target in state["cues"]]
@@ -270,9 +279,6 @@ class Matcher:
             lean, lean_p = self._lean(feats)
             return Match(kind, services, None, p, situation, reason=reason, lean=lean, lean_p=lean_p, **base)
         attribute, attr_p = self._attribute(ev, feats)
-        plain = [t for t in asked if not k.topics[t].implies]
-        if kind == "attribute" and len(dict.fromkeys(plain)) >= 2:
-            kind = "comparison"  # a fact asked of two topics at once ("does ecr do the same job as eks?")
         if kind == "comparison":
             if not topics and not ev.attr_hits and "comparison" not in ev.intents:
                 return (
@@ -305,13 +311,15 @@ class Matcher:
             if attribute is None:
                 attribute = self._implied(topics, subject)
             topic = k.topics[subject]
+            # the other topic named beside it ("eks" in "does eks fargate support daemonsets"), if any
+            beside = [t for t in asked if t != subject and k.topics[t].category != "concept"][:1]
             if topic.category == "concept" and (attribute is None or attribute not in topic.facts):
                 # a concept has a definition and little else: "what does the control plane do?" asks what
                 # it is
                 return Match("definition", [subject], None, p, reason=reason + "; a concept", **base)
             return Match(
                 kind,
-                [subject],
+                [subject, *beside],
                 attribute,
                 p,
                 suggestions=self._close_calls(ev),
@@ -336,9 +344,14 @@ class Matcher:
                 else (group[0] if group else None)
             )
         for group in (asked, topics):
-            plain = [t for t in group if not k.topics[t].implies]
-            if plain:
-                return plain[0]
+            # the most specific topic named: an option or compute ("ecs anywhere", "fargate") before the
+            # service it belongs to; a concept ("kubernetes" in "built on kubernetes") only says which fact
+            ranked = sorted(
+                (t for t in group if k.topics[t].category != "concept"),
+                key=lambda t: SPECIFICITY.get(k.topics[t].category, 1),
+            )
+            if ranked:
+                return ranked[0]
         return (asked or topics or [None])[0]
 
     def _implied(self, topics: list[str], subject: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -29,12 +30,22 @@ _NON_WORD = re.compile(r"[^\w]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])|\n+")
 _CLAUSE_BREAK = re.compile(r"[,.;:!?()\[\]\u2014\u2013。、，！？：；]|\s-\s|\s/\s")
 _QUESTION_MARK = re.compile(r"[?？]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x9FFF), (0xAC00, 0xD7AF))  # kana, CJK ideographs, hangul
 _KANA_MARKS = frozenset("\u3099\u309a")
-_SCRIPT_BOUNDARY = re.compile(
-    r"(?<=[a-z0-9])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])|(?<=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])(?=[a-z0-9])"
-)
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
+
+
+def _has_cjk(text: str) -> bool:
+    """Written (partly) in Chinese, Japanese or Korean script. Cheaper than a regular expression over those
+    ranges, whose compilation alone would cost milliseconds at every start."""
+    return not text.isascii() and any(lo <= ord(ch) <= hi for ch in text for lo, hi in _CJK_RANGES)
+
+
+@functools.cache
+def _script_boundary() -> re.Pattern:
+    """Where Latin letters meet CJK ones ("ecs랑"): compiled the first time a CJK message comes."""
+    cjk = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+    return re.compile(rf"(?<=[a-z0-9])(?=[{cjk}])|(?<=[{cjk}])(?=[a-z0-9])")
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,7 @@ class Rewriter:
         for key, english in phrases.items():
             folded = fold(key)
             language = (languages or {}).get(key, "")
-            if _CJK.search(folded):
+            if _has_cjk(folded):
                 cjk[folded] = english
                 entry: tuple[str, ...] | str = folded
             elif words := tuple(_NON_WORD.sub(" ", folded).split()):
@@ -99,9 +110,30 @@ class Rewriter:
         alternatives = "|".join(re.escape(k) for k in sorted(cjk, key=len, reverse=True))
         self._cjk_pattern = re.compile(alternatives) if alternatives else None
 
+    def state(self) -> dict:
+        """Plain data to rebuild the rewriter from without folding every phrase again."""
+        return {
+            "words": [[list(k), list(v), self.languages.get(k, "")] for k, v in self.words.items()],
+            "cjk": [[k, v, self.languages.get(k, "")] for k, v in self.cjk.items()],
+        }
+
+    @classmethod
+    def restore(cls, state: dict) -> Rewriter:
+        rewriter = cls({})
+        for key, english, language in state["words"]:
+            rewriter.words[tuple(key)] = tuple(english)
+            rewriter.languages[tuple(key)] = language
+        for key, english, language in state["cjk"]:
+            rewriter.cjk[key] = english
+            rewriter.languages[key] = language
+        rewriter.longest = max((len(w) for w in rewriter.words), default=0)
+        alternatives = "|".join(re.escape(k) for k in sorted(rewriter.cjk, key=len, reverse=True))
+        rewriter._cjk_pattern = re.compile(alternatives) if alternatives else None
+        return rewriter
+
     def spaced(self, text: str) -> tuple[str, list[str]]:
         """Chinese, Japanese and Korean phrases rewritten in a folded sentence; (text, their languages)."""
-        if self._cjk_pattern is None or not _CJK.search(text):
+        if self._cjk_pattern is None or not _has_cjk(text):
             return text, []
         found: list[str] = []
 
@@ -221,7 +253,7 @@ def normalise(raw: str, rewrite: Rewriter | None = None) -> Normalised:
     phrases of other languages rewritten in English when a rewriter is given. Each word carries the weight
     of its sentence (asking, context or quote) and its clause number."""
     text, emoji, links = _slack_to_plain(raw)
-    script = "cjk" if _CJK.search(text) else ""
+    script = "cjk" if _has_cjk(text) else ""
     tokens: list[str] = []
     clauses: list[int] = []
     weights: list[float] = []
@@ -234,7 +266,7 @@ def normalise(raw: str, rewrite: Rewriter | None = None) -> Normalised:
         question = question or bool(_QUESTION_MARK.search(sentence))
         sentence = fold(sentence)
         if script:
-            sentence = _SCRIPT_BOUNDARY.sub(" ", sentence)  # "ecs랑" -> "ecs 랑"
+            sentence = _script_boundary().sub(" ", sentence)  # "ecs랑" -> "ecs 랑"
         if rewrite is not None and script:
             sentence, found = rewrite.spaced(sentence)
             rewritten += found

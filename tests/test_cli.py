@@ -155,7 +155,13 @@ def test_check_passes_the_shipped_file_without_warnings_this_year():
 # Facts AWS added since the seed note, asked the way people ask, through the installed command.
 NEW_FACTS = [
     ("what is eks auto mode", "definition", ["eks_auto_mode"], None, "built on Karpenter"),
-    ("does eks fargate support daemonsets", "attribute", ["eks"], "fargate_limits", "can't run DaemonSets"),
+    (
+        "does eks fargate support daemonsets",
+        "attribute",
+        ["fargate", "eks"],
+        "fargate_limits",
+        "can't run DaemonSets",
+    ),
     ("can ecr scan images", "attribute", ["ecr"], "scanning", "billed through Amazon Inspector"),
     ("how often do we have to upgrade eks", "attribute", ["eks"], "upgrades", "every four months"),
     ("what is ecs managed instances", "definition", ["ecs_managed_instances"], None, "full range of EC2"),

@@ -14,8 +14,6 @@ from .conftest import ROOT, installed_command
 ROWS = yaml.safe_load((ROOT / "tests" / "data" / "scenarios.yaml").read_text(encoding="utf-8"))["scenarios"]
 
 
-
-
 def test_the_table_is_big_and_covers_every_veto(knowledge):
     assert len(ROWS) >= 30 and len({r["id"] for r in ROWS}) == len(ROWS)
     assert {r["veto"] for r in ROWS if r.get("veto")} == {v.id for v in knowledge.vetoes}
