@@ -10,9 +10,9 @@ from . import __version__
 from .knowledge import Knowledge, KnowledgeError, default_path, load_knowledge
 
 
-def _load(path: str | None) -> Knowledge:
+def _load(path: str | None, full: bool = False) -> Knowledge:
     try:
-        return load_knowledge(path)
+        return load_knowledge(path, full=full)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -61,14 +61,16 @@ def cmd_ask(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from .guide import disagreeing_picks
     from .knowledge import stale
     from .matcher import confusables
 
     path = args.file or str(default_path())
-    knowledge = _load(path)
-    problems = confusables(knowledge, args.threshold)
-    for line, message in problems:
-        print(f"{path}:{line}: {message}", file=sys.stderr)
+    knowledge = _load(path, full=True)  # the examples too, even when a cached model could skip them
+    problems = [(path, line, message) for line, message in confusables(knowledge, args.threshold)]
+    problems += [(knowledge.examples.path, line, message) for line, message in disagreeing_picks(knowledge)]
+    for file, line, message in problems:
+        print(f"{file}:{line}: {message}", file=sys.stderr)
     if problems:
         return 1
     # Old facts are a warning, never a failure: CI must not break on a date alone.
@@ -80,7 +82,8 @@ def cmd_check(args) -> int:
         )
     print(
         f"{path}: OK ({len(knowledge.topics)} topics, {len(knowledge.attributes)} attributes, "
-        f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria)"
+        f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria, "
+        f"{len(knowledge.examples.items)} examples, {len(knowledge.examples.languages)} other languages)"
     )
     return 0
 

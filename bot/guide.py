@@ -146,3 +146,23 @@ def decide_message(
         key=lambda lw: -lw[0],
     )
     return Decision(lean, decision.scores, reasons, against, [c for _, c in levers[:3]], decision.code)
+
+
+def disagreeing_picks(knowledge: Knowledge) -> list[tuple[int, str]]:
+    """Recommendation examples whose labelled pick the criteria contradict: the situation they state decides
+    for one service (or a veto does) and the example says another. Examples teach the pick model, so they
+    must agree with the rules that explain the picks."""
+    out = []
+    for example in knowledge.examples.items:
+        if example.kind != "recommendation" or not example.situation:
+            continue
+        pick = decide(knowledge, dict(example.situation)).pick
+        if pick is not None and pick != example.pick:
+            out.append(
+                (
+                    example.line,
+                    f"example '{example.text[:60]}' picks {example.pick or 'null'}, but its situation "
+                    f"({' '.join(f'{c}={v}' for c, v in example.situation)}) decides {pick}",
+                )
+            )
+    return out
