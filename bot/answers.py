@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .guide import Decision, decide_message
 from .knowledge import Knowledge, Topic
-from .matcher import Match, Matcher
+from .matcher import Context, Match, Matcher
 
 GUIDED_CHOICE_POINTER = (
     "For a guided choice, run /container-choice in Slack or `container-bot choose` in a terminal."
@@ -68,6 +68,17 @@ class Answer:
     def sources_label(self) -> str:
         return f"Sources (checked {self.checked})" if self.checked else "Sources"
 
+    def context(self) -> Context:
+        """What a reply in the same thread may lean on: this answer's reading and recommendation."""
+        situation = self.match.situation if self.match and self.kind == "recommendation" else {}
+        return Context(
+            self.kind,
+            tuple(self.topics),
+            self.attribute,
+            tuple(sorted(situation.items())),
+            self.recommendation if self.kind == "recommendation" else None,
+        )
+
     def to_json(self) -> dict:
         """The contract's JSON answer."""
         return {
@@ -108,11 +119,14 @@ class AnswerEngine:
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge, threshold)
 
-    def ask(self, text: str, addressed: bool = True) -> Answer:
+    def ask(self, text: str, addressed: bool = True, context: Context | None = None) -> Answer:
         """The answer to a message. ``addressed``: a DM, mention, command or reply in the bot's thread; a
-        channel message the bot only overheard is answered only when it plainly asks (else a fallback)."""
-        match = self.matcher.match(text, addressed=addressed)
+        channel message the bot only overheard is answered only when it plainly asks (else a fallback).
+        ``context``: the bot's previous answer in the thread, for follow-ups ("and ecr?", "why?")."""
+        match = self.matcher.match(text, addressed=addressed, context=context)
         answer = self.build(match)
+        if match.follow_up == "why" and answer.recommendation:
+            answer.title = f"Why {self.knowledge.topics[answer.recommendation].name}"
         if match.language and answer.kind != "fallback":
             answer.parts.insert(0, f"(You asked in {match.language}; I answer in English.)")
         answer.match = match

@@ -64,12 +64,61 @@ class Match:
     readings: list[tuple[str, float]] = field(default_factory=list)  # the model's kinds, most likely first
     lean: str | None = None  # recommendation: the service the pick model leans to (None: too little to say)
     lean_p: float = 0.0
+    follow_up: str | None = (
+        None  # how a reply leaned on the previous answer: why | situation | attribute | topic
+    )
 
     @property
     def phrasing(self) -> str:
         """The phrases that decided the answer, as 'phrase ~ words (score)'."""
         return "; ".join(
             f"{h.phrase.kind} '{h.phrase.text}' ~ '{h.matched}' ({h.score:.2f})" for h in self.evidence
+        )
+
+    def context(self) -> Context:
+        """What a reply in the same thread may lean on."""
+        return Context(self.kind, tuple(self.topics), self.attribute, tuple(sorted(self.situation.items())))
+
+
+@dataclass(frozen=True)
+class Context:
+    """The bot's previous answer in a thread, as it travels in Slack's message metadata."""
+
+    kind: str
+    topics: tuple[str, ...] = ()
+    attribute: str | None = None
+    situation_items: tuple[tuple[str, str], ...] = ()
+    recommendation: str | None = None
+
+    @property
+    def situation(self) -> dict[str, str]:
+        return dict(self.situation_items)
+
+    def to_payload(self) -> dict:
+        return {
+            "kind": self.kind,
+            "topics": list(self.topics),
+            "attribute": self.attribute,
+            "situation": self.situation,
+            "recommendation": self.recommendation,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Context | None:
+        """From message metadata; None when it is not ours or not well-formed."""
+        if not isinstance(payload, dict) or not isinstance(payload.get("kind"), str):
+            return None
+        topics = payload.get("topics") or []
+        situation = payload.get("situation") or {}
+        if not isinstance(topics, list) or not isinstance(situation, dict):
+            return None
+        attribute, pick = payload.get("attribute"), payload.get("recommendation")
+        return cls(
+            payload["kind"],
+            tuple(str(t) for t in topics[:5]),
+            attribute if isinstance(attribute, str) else None,
+            tuple(sorted((str(c), str(v)) for c, v in list(situation.items())[:30])),
+            pick if isinstance(pick, str) else None,
         )
 
 
@@ -203,9 +252,10 @@ class Matcher:
     def evidence(self, raw: str) -> Evidence:
         return self.finder.find(normalise(raw, self.rewrite))
 
-    def match(self, raw: str, addressed: bool = True) -> Match:
+    def match(self, raw: str, addressed: bool = True, context: Context | None = None) -> Match:
         """What the message asks. ``addressed``: a DM, mention, command or reply in the bot's thread; else
-        a channel message the bot overheard, which it answers only when it is plainly asked."""
+        a channel message the bot overheard, which it answers only when it is plainly asked. ``context``:
+        the bot's previous answer in the same thread, which a follow-up ("and ecr?", "why?") leans on."""
         norm = normalise(raw, self.rewrite)
         base = dict(normalised=norm.text, threshold=self.threshold, language=self._language(norm))
         if not norm.tokens:
@@ -224,6 +274,10 @@ class Matcher:
             if _OTHER_MENTION.search(raw or ""):
                 return Match("fallback", [], None, 0.9, reason="overheard; addressed to someone else", **base)
             return self._overheard(ev, feats, kind, p, base)
+        if context is not None:
+            followed = self._follow_up(ev, feats, context, base)
+            if followed is not None:
+                return followed
         if kind in SMALL_TALK:
             return Match("help", [], None, round(p, 2), small_talk=kind, reason=f"reads as {kind}", **base)
         if kind == "fallback":
@@ -239,6 +293,98 @@ class Matcher:
             return self._decline(ev, 1 - answerable, f"not sure ({kind}, {answerable:.2f} in scope)", base)
         found.confidence = round(answerable, 2)
         return found
+
+    def _follow_up(self, ev: Evidence, feats: dict[str, float], context: Context, base: dict) -> Match | None:
+        """A reply read in the light of the previous answer, or None when it stands on its own.
+
+        "why?" explains the previous recommendation; a situation ("we also run windows") adds to the one read
+        so far and decides again; an attribute with no topic ("what about cost?") is asked of the previous
+        topics; a short reply naming a new topic ("and ecr?") asks the previous kind of question about it."""
+        k = self.knowledge
+        services = list(self.services)
+        words = len(ev.norm.tokens)
+        topics = [t for t in ev.topics if t in k.topics]
+        situation = self.situation(ev)
+        attribute = _cue_attribute(k, ev)
+        asks = ev.intents & {"definition", "comparison", "recommendation"}
+        previous = [t for t in context.topics if t in k.topics]
+        if context.kind == "recommendation" and "why" in ev.intents and set(topics) <= set(services):
+            return Match(
+                "recommendation",
+                services,
+                None,
+                0.9,
+                dict(context.situation),
+                follow_up="why",
+                reason="asks why, after a recommendation",
+                **base,
+            )
+        if context.kind == "recommendation" and situation and set(topics) <= set(services) and words <= 30:
+            merged = {**context.situation, **situation}
+            lean, lean_p = self._lean(feats)
+            return Match(
+                "recommendation",
+                services,
+                None,
+                0.9,
+                merged,
+                follow_up="situation",
+                lean=lean,
+                lean_p=lean_p,
+                reason="adds to the situation read before",
+                **base,
+            )
+        if topics or asks or words > 8:
+            if topics and not asks and words <= 4 and previous:
+                return self._new_topic(topics, context, base)
+            return None
+        if attribute and previous:
+            pair = previous if len(previous) >= 2 else previous[:1]
+            kind = "comparison" if len(pair) >= 2 else "attribute"
+            return Match(
+                kind,
+                pair,
+                attribute,
+                0.9,
+                follow_up="attribute",
+                reason=f"asks about {attribute} of the previous topics",
+                **base,
+            )
+        return None
+
+    def _new_topic(self, topics: list[str], context: Context, base: dict) -> Match:
+        """ "and ecr?": the previous kind of question, about the topic the reply names."""
+        topic = topics[0]
+        if context.kind == "attribute" and context.attribute:
+            return Match(
+                "attribute",
+                [topic],
+                context.attribute,
+                0.9,
+                follow_up="topic",
+                reason="the previous question, about another topic",
+                **base,
+            )
+        if context.kind == "comparison":
+            together = list(dict.fromkeys([*context.topics, *topics]))
+            return Match(
+                "comparison",
+                together,
+                None,
+                0.9,
+                follow_up="topic",
+                reason="adds a topic to the comparison",
+                **base,
+            )
+        return Match(
+            "definition",
+            [topic],
+            None,
+            0.9,
+            follow_up="topic",
+            reason="the previous question, about another topic",
+            **base,
+        )
 
     def _readings(self, ev: Evidence, feats: dict[str, float]) -> list[tuple[str, float]]:
         if self.kind_model is None:
