@@ -482,13 +482,12 @@ class Matcher:
         k = self.knowledge
         if kind == "definition":
             group = asked or topics
-            return (
-                group[-1]
-                if len(group) == 2
-                and k.topics[group[0]].category != "concept"
-                and k.topics[group[1]].category == "concept"
-                else (group[0] if group else None)
-            )
+            specific = [t for t in group if SPECIFICITY.get(k.topics[t].category) == 0]
+            if specific:
+                return specific[0]  # "what are serverless pods on eks": Fargate, not EKS
+            if len(group) == 2 and k.topics[group[1]].category == "concept":
+                return group[1]  # "the eks control plane": the control plane
+            return group[0] if group else None
         for group in (asked, topics):
             # the most specific topic named: an option or compute ("ecs anywhere", "fargate") before the
             # service it belongs to; a concept ("kubernetes" in "built on kubernetes") only says which fact
