@@ -62,7 +62,17 @@ class Evidence:
     domain: bool = False
 
     def of_kind(self, kind: str) -> list[Hit]:
-        return [h for h in self.hits if h.phrase.kind == kind]
+        return self.by_kind.get(kind, [])
+
+    @property
+    def by_kind(self) -> dict[str, list[Hit]]:
+        grouped = self.__dict__.get("_by_kind")
+        if grouped is None:
+            grouped = {}
+            for hit in self.hits:
+                grouped.setdefault(hit.phrase.kind, []).append(hit)
+            self.__dict__["_by_kind"] = grouped
+        return grouped
 
 
 def _allowed_distance(length: int) -> int:
@@ -176,18 +186,22 @@ class Finder:
         clauses = clauses or (0,) * len(tokens)
         found: list[Hit] = []
         n = len(words)
+        present = set(words)
+        negators = [j for j, w in enumerate(words) if w in NEGATORS]
         for i, word in enumerate(words):
             for phrase in self.by_first.get(word, ()):
-                if (
-                    len(phrase.tokens) > 1
-                    and not phrase.gap
-                    and (i + 1 >= n or words[i + 1] != phrase.tokens[1])
-                ):
-                    continue  # cheap early exit: most phrases starting with "what" are not "what is"
+                if len(phrase.tokens) > 1:
+                    if phrase.gap:
+                        if not present.issuperset(phrase.tokens):
+                            continue  # a word of the cue is missing altogether
+                    elif i + 1 >= n or words[i + 1] != phrase.tokens[1]:
+                        continue  # cheap early exit: most phrases starting with "what" are not "what is"
                 end, scores = self._extend(phrase, words, canon, i)
                 if end is None:
                     continue
-                negated = phrase.kind == "criterion" and self._negated(words, clauses, i, phrase)
+                negated = (
+                    phrase.kind == "criterion" and bool(negators) and self._negated(words, clauses, i, phrase)
+                )
                 score = sum(scores) / len(scores)
                 found.append(Hit(phrase, i, end, score, " ".join(tokens[i:end]), negated))
         return found, canon

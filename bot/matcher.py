@@ -149,11 +149,10 @@ class Matcher:
                 pass  # a cached state of another shape: learn again and replace it
         started = time.perf_counter()
         self.base = make_phrases(knowledge)
-        state = self._learn(list(knowledge.examples.items if examples is None else examples))
+        self._learn(list(knowledge.examples.items if examples is None else examples))
         self.training_seconds = time.perf_counter() - started
         if use_cache:
-            model_cache.save(knowledge.checksum, state)
-        self._restore(state)
+            model_cache.save(knowledge.checksum, self._state())
 
     def _lexicon(self) -> dict[str, list[str]]:
         return {
@@ -162,15 +161,14 @@ class Matcher:
             for phrase, english in language.phrases.items()
         }
 
-    def _learn(self, items: list[Example]) -> dict:
-        """Everything learned from the examples, as plain data (what the cache keeps)."""
+    def _learn(self, items: list[Example]) -> None:
+        """Learn everything from the examples: descriptive names, situation cues and the models."""
         k = self.knowledge
         lexicon = self._lexicon()
         rewrite = Rewriter(
             {p: e for p, (e, _) in lexicon.items()}, {p: lang for p, (_, lang) in lexicon.items()}
         )
         norms = [normalise(ex.text, rewrite) for ex in items]
-        phrases = [[p.kind, p.target, p.text, list(p.tokens), p.gap, p.weak] for p in self.base]
         # Words of two or more examples: a typo made once ("contianer") is read as the word it stands for.
         seen = Counter(t for n in norms for t in set(n.tokens) if t.isascii() and not t.isdigit())
         vocabulary = sorted(t for t, count in seen.items() if count >= 2)
@@ -202,25 +200,41 @@ class Matcher:
         )
         if names or cues:
             finder = Finder(k, self.base + _learned(names, cues), vocabulary)
-            firsts = {words[0] for words, _ in names + cues}
+            # find again only where a learned phrase occurs in full
+            starting: dict[str, list[tuple[str, ...]]] = {}
+            for words, _ in names + cues:
+                starting.setdefault(words[0], []).append(tuple(words))
+
+            def has_learned(ev: Evidence) -> bool:
+                words = [c[0] for c in ev.canon]
+                return any(
+                    tuple(words[i : i + len(phrase)]) == phrase
+                    for i, word in enumerate(words)
+                    for phrase in starting.get(word, ())
+                )
+
             evidences = [
-                finder.find(n) if firsts & {c[0] for c in ev.canon} else ev
-                for n, ev in zip(norms, evidences, strict=True)
+                finder.find(n) if has_learned(ev) else ev for n, ev in zip(norms, evidences, strict=True)
             ]
-        kind, attribute, pick = train(items, evidences, self.categories, self.services)
+        self.kind_model, self.attribute_model, self.pick_model = train(
+            items, evidences, self.categories, self.services, temperature=k.settings.temperature
+        )
+        self.rewrite, self.finder, self.phrases = rewrite, finder, finder.phrases
+        self.vocabulary, self.names, self.cues = vocabulary, names, cues
+        self.language_names = {lang.id: lang.name for lang in k.examples.languages}
+
+    def _state(self) -> dict:
+        """What was learned, as plain data (what the cache keeps)."""
+        models = {"kind": self.kind_model, "attribute": self.attribute_model, "pick": self.pick_model}
         return {
             "format": STATE_FORMAT,
-            "phrases": phrases,
-            "rewriter": rewrite.state(),
-            "languages": {lang.id: lang.name for lang in k.examples.languages},
-            "vocabulary": vocabulary,
-            "names": [[list(words), topic] for words, topic in names],
-            "cues": [[list(words), target] for words, target in cues],
-            "models": {
-                "kind": kind.state() if kind else None,
-                "attribute": attribute.state() if attribute else None,
-                "pick": pick.state() if pick else None,
-            },
+            "phrases": [[p.kind, p.target, p.text, list(p.tokens), p.gap, p.weak] for p in self.base],
+            "rewriter": self.rewrite.state(),
+            "languages": self.language_names,
+            "vocabulary": self.vocabulary,
+            "names": [[list(words), topic] for words, topic in self.names],
+            "cues": [[list(words), target] for words, target in self.cues],
+            "models": {name: model.state() if model else None for name, model in models.items()},
         }
 
     def _restore(self, state: dict) -> None:
@@ -235,7 +249,8 @@ class Matcher:
         self.language_names = dict(state["languages"])
         self.names = [(tuple(words), topic) for words, topic in state["names"]]
         self.cues = [(tuple(words), target) for words, target in state["cues"]]
-        self.finder = Finder(k, self.base + _learned(self.names, self.cues), state["vocabulary"])
+        self.vocabulary = list(state["vocabulary"])
+        self.finder = Finder(k, self.base + _learned(self.names, self.cues), self.vocabulary)
         self.phrases = self.finder.phrases
         temperature = k.settings.temperature
         models = {

@@ -106,6 +106,7 @@ class Rewriter:
             known = self.languages.get(entry, "")
             self.languages[entry] = "|".join(sorted({*known.split("|"), language} - {""}))
         self.longest = max((len(w) for w in self.words), default=0)
+        self.firsts = frozenset(w[0] for w in self.words)
         self.cjk = cjk
         alternatives = "|".join(re.escape(k) for k in sorted(cjk, key=len, reverse=True))
         self._cjk_pattern = re.compile(alternatives) if alternatives else None
@@ -127,6 +128,7 @@ class Rewriter:
             rewriter.cjk[key] = english
             rewriter.languages[key] = language
         rewriter.longest = max((len(w) for w in rewriter.words), default=0)
+        rewriter.firsts = frozenset(w[0] for w in rewriter.words)
         alternatives = "|".join(re.escape(k) for k in sorted(rewriter.cjk, key=len, reverse=True))
         rewriter._cjk_pattern = re.compile(alternatives) if alternatives else None
         return rewriter
@@ -147,10 +149,17 @@ class Rewriter:
         """Phrases of words rewritten in a clause; (words, the languages of the phrases rewritten)."""
         if not self.words:
             return words, []
+        firsts = self.firsts
+        if not any(w in firsts for w in words):
+            return words, []
         out: list[str] = []
         found: list[str] = []
         i = 0
         while i < len(words):
+            if words[i] not in firsts:
+                out.append(words[i])
+                i += 1
+                continue
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 key = tuple(words[i : i + size])
                 english = self.words.get(key)
