@@ -288,7 +288,8 @@ class Matcher:
         if not addressed:
             if _OTHER_MENTION.search(raw or ""):
                 return Match("fallback", [], None, 0.9, reason="overheard; addressed to someone else", **base)
-            return self._overheard(ev, feats, kind, p, base)
+            answerable = sum(q for k, q in readings if k in ANSWER_KINDS)
+            return self._overheard(ev, feats, kind, answerable, base)
         if context is not None:
             followed = self._follow_up(ev, feats, context, base)
             if followed is not None:
