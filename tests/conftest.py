@@ -3,20 +3,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import installed_command, load_questions  # noqa: F401  (the tests use them from here)
 from bot.answers import AnswerEngine
 from bot.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge.yaml"
-
-
-def installed_command() -> str | None:
-    """The installed `container-bot`: on PATH, or next to this Python (a virtualenv that is not activated)."""
-    import shutil
-    import sys
-
-    beside = Path(sys.executable).parent / "container-bot"
-    return shutil.which("container-bot") or (str(beside) if beside.exists() else None)
 
 
 @pytest.fixture(autouse=True)
@@ -37,30 +29,12 @@ def engine(knowledge):
     return AnswerEngine(knowledge)
 
 
-def load_questions(name: str = "questions.tsv"):
-    rows = []
-    for line in (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, topics, attribute, recommendation, text = line.split("\t")
-        rows.append(
-            {
-                "kind": kind,
-                "topics": [] if topics == "-" else sorted(topics.split(",")),
-                "attribute": None if attribute == "-" else attribute,
-                "recommendation": {"-": "-", "null": None}.get(recommendation, recommendation),
-                "text": text,
-            }
-        )
-    return rows
-
-
 # ------------------------------------------------------------------------------------ Slack end to end
 
 
 @pytest.fixture
 def fake():
-    from .slack_fake import FakeSlack
+    from bench.slack_fake import FakeSlack
 
     server = FakeSlack().start()
     yield server
@@ -74,12 +48,11 @@ def start_bot(fake, knowledge, **settings_overrides):
 
     from waitress import create_server
 
+    from bench.slack_fake import BOT_TOKEN, SIGNING_SECRET
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.metrics import Metrics
     from bot.slack.server import SlackWsgi
-
-    from .slack_fake import BOT_TOKEN, SIGNING_SECRET
 
     settings = Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides

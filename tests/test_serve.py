@@ -12,16 +12,18 @@ import time
 
 import pytest
 
-from .conftest import installed_command
-from .slack_fake import (
+from bench.slack_fake import (
     APP_TOKEN,
     BOT_TOKEN,
     SIGNING_SECRET,
+    FakeSocketModeServer,
     command_form,
     event_envelope,
     mention_event,
     send_event,
 )
+
+from .conftest import installed_command
 
 EXE = installed_command()
 pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
@@ -173,67 +175,6 @@ def test_json_logs_one_object_per_line_without_message_text(fake):
 
 
 # ------------------------------------------------------------------------------------------ Socket Mode
-
-
-class FakeSocketModeServer:
-    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks."""
-
-    def __init__(self):
-        from websockets.sync.server import serve
-
-        self.acks: queue.Queue[dict] = queue.Queue()
-        self.outbox: queue.Queue[dict] = queue.Queue()
-        self.connected = threading.Event()
-        self.server = serve(self._handle, "127.0.0.1", 0)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=fake"
-
-    def _handle(self, ws):
-        ws.send(
-            json.dumps(
-                {
-                    "type": "hello",
-                    "num_connections": 1,
-                    "connection_info": {"app_id": "AFAKE0001"},
-                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
-                }
-            )
-        )
-        self.connected.set()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                envelope = self.outbox.get(timeout=0.05)
-                ws.send(json.dumps(envelope))
-            except queue.Empty:
-                pass
-            try:
-                message = ws.recv(timeout=0.05)
-            except TimeoutError:
-                continue
-            except Exception:
-                return
-            self.acks.put(json.loads(message))
-
-    def send(self, envelope: dict) -> None:
-        self.outbox.put(envelope)
-
-    def ack_for(self, envelope_id: str, timeout: float = 10) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                ack = self.acks.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if ack.get("envelope_id") == envelope_id:
-                return ack
-        raise AssertionError(f"no ack for {envelope_id}")
-
-    def close(self):
-        self.server.shutdown()
 
 
 def test_socket_mode_answers_acks_and_drops_redelivery(fake):

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from .slack_fake import (
+from bench.slack_fake import (
     BOT_ID,
     BOT_USER,
     block_actions,
@@ -370,7 +370,7 @@ def scrape(bot) -> dict[str, float]:
 
 
 def test_metrics_count_real_requests(bot, fake):
-    from .slack_fake import post
+    from bench.slack_fake import post
 
     envelope = event_envelope(mention_event("what is ecr"))
     ok(send_event(bot.events, envelope))

@@ -1,10 +1,15 @@
-"""A fake Slack for end-to-end tests: a real HTTP server on 127.0.0.1 that plays the Web API and response_url
-endpoints and records every call, plus builders for payloads shaped and signed exactly as Slack sends them."""
+"""A fake Slack for end-to-end tests and benchmarks.
+
+A real HTTP server on 127.0.0.1 plays the Web API and response_url endpoints and records every call; a
+local WebSocket server speaks Socket Mode; builders make payloads shaped and signed exactly as Slack sends
+them. No test framework in here, so the benchmarks run after a plain `pip install .`. The Socket Mode
+server needs `websockets` (in the test and bench extras)."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import queue
 import threading
 import time
 import urllib.request
@@ -186,6 +191,70 @@ class FakeSlack:
         if method == "response_url":
             return 200, "ok", {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
+
+
+# ------------------------------------------------------------------------------------- Socket Mode
+
+
+class FakeSocketModeServer:
+    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks."""
+
+    def __init__(self):
+        from websockets.sync.server import serve
+
+        self.acks: queue.Queue[dict] = queue.Queue()
+        self.outbox: queue.Queue[dict] = queue.Queue()
+        self.connected = threading.Event()
+        self.server = serve(self._handle, "127.0.0.1", 0)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=fake"
+
+    def _handle(self, ws):
+        ws.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "AFAKE0001"},
+                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                }
+            )
+        )
+        self.connected.set()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                envelope = self.outbox.get(timeout=0.05)
+                ws.send(json.dumps(envelope))
+            except queue.Empty:
+                pass
+            try:
+                message = ws.recv(timeout=0.05)
+            except TimeoutError:
+                continue
+            except Exception:
+                return
+            self.acks.put(json.loads(message))
+
+    def send(self, envelope: dict) -> None:
+        self.outbox.put(envelope)
+
+    def ack_for(self, envelope_id: str, timeout: float = 10) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                ack = self.acks.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if ack.get("envelope_id") == envelope_id:
+                return ack
+        raise AssertionError(f"no ack for {envelope_id}")
+
+    def close(self):
+        self.server.shutdown()
 
 
 # ----------------------------------------------------------------------------------------- payloads
