@@ -197,14 +197,21 @@ class FakeSlack:
 
 
 class FakeSocketModeServer:
-    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks."""
+    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks.
 
-    def __init__(self):
+    Envelopes go out on their own thread while acks are read, so neither waits for the other; both are
+    timestamped, and every ack is kept by envelope id (acks may arrive in any order)."""
+
+    def __init__(self, lifetime: float = 120.0):
         from websockets.sync.server import serve
 
-        self.acks: queue.Queue[dict] = queue.Queue()
         self.outbox: queue.Queue[dict] = queue.Queue()
         self.connected = threading.Event()
+        self.sent_at: dict[str, float] = {}
+        self.acked_at: dict[str, float] = {}
+        self.acks: dict[str, dict] = {}
+        self._changed = threading.Condition()
+        self._lifetime = lifetime
         self.server = serve(self._handle, "127.0.0.1", 0)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -224,34 +231,56 @@ class FakeSocketModeServer:
             )
         )
         self.connected.set()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                envelope = self.outbox.get(timeout=0.05)
-                ws.send(json.dumps(envelope))
-            except queue.Empty:
-                pass
-            try:
-                message = ws.recv(timeout=0.05)
-            except TimeoutError:
-                continue
-            except Exception:
-                return
-            self.acks.put(json.loads(message))
+        done = threading.Event()
+
+        def pump():
+            while not done.is_set():
+                try:
+                    envelope = self.outbox.get(timeout=0.05)
+                except queue.Empty:
+                    continue
+                with self._changed:
+                    self.sent_at[envelope["envelope_id"]] = time.monotonic()
+                try:
+                    ws.send(json.dumps(envelope))
+                except Exception:
+                    return
+
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.monotonic() + self._lifetime
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    message = json.loads(ws.recv(timeout=0.1))
+                except TimeoutError:
+                    continue
+                except Exception:
+                    return
+                with self._changed:
+                    envelope_id = message.get("envelope_id", "")
+                    self.acked_at[envelope_id] = time.monotonic()
+                    self.acks[envelope_id] = message
+                    self._changed.notify_all()
+        finally:
+            done.set()
 
     def send(self, envelope: dict) -> None:
         self.outbox.put(envelope)
 
     def ack_for(self, envelope_id: str, timeout: float = 10) -> dict:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                ack = self.acks.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if ack.get("envelope_id") == envelope_id:
-                return ack
-        raise AssertionError(f"no ack for {envelope_id}")
+        with self._changed:
+            while envelope_id not in self.acks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no ack for {envelope_id}")
+                self._changed.wait(left)
+            return self.acks[envelope_id]
+
+    def ack_seconds(self, envelope_id: str) -> float:
+        """From the envelope leaving the server to its ack arriving."""
+        with self._changed:
+            return self.acked_at[envelope_id] - self.sent_at[envelope_id]
 
     def close(self):
         self.server.shutdown()
@@ -519,3 +548,18 @@ def send_form(url: str, form: dict, secret: str = SIGNING_SECRET):
 
 def send_payload(url: str, payload: dict, secret: str = SIGNING_SECRET):
     return send_form(url, {"payload": json.dumps(payload)}, secret)
+
+
+_envelope_ids = itertools.count(1)
+
+
+def socket_envelope(kind: str, payload: dict, retry_attempt: int = 0) -> dict:
+    """A Socket Mode envelope: kind is events_api, slash_commands or interactive."""
+    return {
+        "envelope_id": f"env-{next(_envelope_ids):06d}",
+        "type": kind,
+        "payload": payload,
+        "accepts_response_payload": kind != "events_api",
+        "retry_attempt": retry_attempt,
+        "retry_reason": "timeout" if retry_attempt else "",
+    }

@@ -3,15 +3,12 @@ SIGTERM."""
 
 import json
 import os
-import queue
-import re
-import signal
 import subprocess
-import threading
 import time
 
 import pytest
 
+from bench.common import Served
 from bench.slack_fake import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -43,46 +40,6 @@ def run_serve(env, *args, timeout=30):
     start = time.monotonic()
     result = subprocess.run([EXE, "serve", *args], env=env, capture_output=True, text=True, timeout=timeout)
     return result, time.monotonic() - start
-
-
-class Served:
-    """A running `container-bot serve`, its stderr read line by line on a thread."""
-
-    def __init__(self, env, *args):
-        self.proc = subprocess.Popen(
-            [EXE, "serve", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.log: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.log.append(line)
-            self.lines.put(line)
-
-    def wait_line(self, pattern: str, timeout: float = 15) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            found = re.search(pattern, line)
-            if found:
-                return found
-        raise AssertionError(f"no line matching {pattern!r}; log: {''.join(self.log)}")
-
-    def stop(self, timeout: float = 15) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
 
 
 # -------------------------------------------------------------------------------------------- settings
