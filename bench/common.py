@@ -12,9 +12,10 @@ DATA = ROOT / "tests" / "data"
 
 
 def installed_command() -> str | None:
-    """The installed `container-bot`: on PATH, or next to this Python (a virtualenv that is not activated)."""
+    """The installed `container-bot`: beside this Python first (its virtualenv, activated or not, holds the
+    code under test), else on PATH. PATH first would run whatever install a shell shim finds: other code."""
     beside = Path(sys.executable).parent / "container-bot"
-    return shutil.which("container-bot") or (str(beside) if beside.exists() else None)
+    return str(beside) if beside.exists() else shutil.which("container-bot")
 
 
 def load_questions(name: str = "questions.tsv") -> list[dict]:

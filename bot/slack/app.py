@@ -20,6 +20,7 @@ from ..settings import Settings
 from .dedupe import Deduper, MemoryDeduper
 from .listeners import Deps, register
 from .metrics import Metrics
+from .outbox import Outbox
 
 
 class _Counted:
@@ -78,7 +79,10 @@ def create_app(
     dedupe: Deduper | None = None,
     metrics: Metrics | None = None,
     executor: ThreadPoolExecutor | None = None,
+    outbox: Outbox | None = None,
 ) -> App:
+    """The Bolt App with every listener registered. Listeners run on `executor` (Bolt's listener pool) and
+    only ack and build answers there; their Web API calls go through `outbox`, so acks never wait on Slack."""
     metrics = metrics or Metrics()
     app = App(
         client=client or make_client(settings, metrics),
@@ -89,7 +93,12 @@ def create_app(
         raise_error_for_unhandled_request=False,
     )
     deps = Deps(
-        knowledge, AnswerEngine(knowledge, settings.threshold), settings, dedupe or MemoryDeduper(), metrics
+        knowledge,
+        AnswerEngine(knowledge, settings.threshold),
+        settings,
+        dedupe or MemoryDeduper(),
+        metrics,
+        outbox or Outbox(metrics),
     )
     register(app, deps)
     app.container_bot = deps  # type: ignore[attr-defined]  # the server reads metrics and settings from here

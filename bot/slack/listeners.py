@@ -30,6 +30,7 @@ from .ids import (
     SHORTCUT_ASK,
 )
 from .metrics import Metrics
+from .outbox import Outbox
 from .safety import scrub_message
 
 log = logging.getLogger("container_bot.requests")
@@ -45,6 +46,7 @@ class Deps:
     settings: Settings
     dedupe: Deduper
     metrics: Metrics
+    outbox: Outbox  # every Web API call goes through it: listeners ack and never wait on Slack
 
     def ask(self, text: str, event_type: str) -> Answer:
         started = time.perf_counter()
@@ -152,7 +154,8 @@ def register_events(app: App, deps: Deps) -> None:
             return
         text = event.get("text") or ""
         answer = deps.ask(text, "app_mention")
-        _post(
+        deps.outbox.reply(
+            _post,
             deps,
             client,
             channel=event["channel"],
@@ -186,19 +189,30 @@ def register_events(app: App, deps: Deps) -> None:
         if not deps.dedupe.claim(f"msg:{event['channel']}:{event['ts']}"):
             deps.metrics.duplicates.inc()
             return
-        _post(deps, client, channel=event["channel"], thread_ts=thread, **blocks.answer_message(answer, text))
+        deps.outbox.reply(
+            _post,
+            deps,
+            client,
+            channel=event["channel"],
+            thread_ts=thread,
+            **blocks.answer_message(answer, text),
+        )
 
     @app.event("app_home_opened")
     def on_home(event, client):
         if event.get("tab", "home") != "home":
             return
-        try:
-            client.views_publish(user_id=event["user"], view=blocks.home_view(deps.knowledge))
-        except SlackApiError as exc:
-            deps.metrics.slack_errors.labels("views.publish").inc()
-            log.warning(
-                "views.publish failed", extra={"method": "views.publish", "error": exc.response.get("error")}
-            )
+        deps.outbox.reply(_publish_home, deps, client, event["user"])
+
+
+def _publish_home(deps: Deps, client, user: str) -> None:
+    try:
+        client.views_publish(user_id=user, view=blocks.home_view(deps.knowledge))
+    except SlackApiError as exc:
+        deps.metrics.slack_errors.labels("views.publish").inc()
+        log.warning(
+            "views.publish failed", extra={"method": "views.publish", "error": exc.response.get("error")}
+        )
 
 
 # ------------------------------------------------------------------------------------------ commands
@@ -230,7 +244,7 @@ def register_commands(app: App, deps: Deps) -> None:
             return
         ack()
         metadata = {"response_url": command.get("response_url"), "channel": command.get("channel_id")}
-        _open_choice(deps, client, body.get("trigger_id"), metadata)
+        deps.outbox.view(_open_choice, deps, client, body.get("trigger_id"), metadata)
 
 
 def _open_choice(deps: Deps, client, trigger_id: str | None, metadata: dict) -> None:
@@ -249,7 +263,14 @@ def register_actions(app: App, deps: Deps) -> None:
         channel, thread = _where(body)
         answer = deps.ask(question, event_type)
         if channel:
-            _post(deps, client, channel=channel, thread_ts=thread, **blocks.answer_message(answer, question))
+            deps.outbox.reply(
+                _post,
+                deps,
+                client,
+                channel=channel,
+                thread_ts=thread,
+                **blocks.answer_message(answer, question),
+            )
 
     @app.action(ACTION_COMPARE)
     def on_compare(ack, body, client):
@@ -271,14 +292,15 @@ def register_actions(app: App, deps: Deps) -> None:
             metadata = {"user": body.get("user", {}).get("id")}
         else:
             metadata = {"response_url": body.get("response_url"), "channel": channel}
-        _open_choice(deps, client, body.get("trigger_id"), metadata)
+        deps.outbox.view(_open_choice, deps, client, body.get("trigger_id"), metadata)
 
     @app.action(ACTION_WHY)
     def on_why(ack, action, respond):
         ack()
         question = action.get("value") or ""
         match = deps.engine.matcher.match(question)
-        _respond(
+        deps.outbox.reply(
+            _respond,
             deps,
             respond,
             response_type="ephemeral",
@@ -295,7 +317,8 @@ def register_actions(app: App, deps: Deps) -> None:
             return
         user = body.get("user", {}).get("id", "")
         message = blocks.choice_result_message(_result_answer(deps, answers), shared_by=user)
-        _respond(
+        deps.outbox.reply(
+            _respond,
             deps,
             respond,
             allow_users=(user,),
@@ -337,7 +360,7 @@ def register_views(app: App, deps: Deps) -> None:
             },
         )
         ack(response_action="update", view=blocks.choice_result_view(answer))
-        _deliver_result(deps, client, body, view, answer)
+        deps.outbox.reply(_deliver_result, deps, client, body, view, answer)
 
 
 def _deliver_result(deps: Deps, client, body: dict, view: dict, answer: Answer) -> None:
@@ -377,9 +400,13 @@ def register_shortcuts(app: App, deps: Deps) -> None:
         answer = deps.ask(text, "message_action")
         channel = (shortcut.get("channel") or {}).get("id")
         thread = message.get("thread_ts") or message.get("ts")
-        if channel and _post(
-            deps, client, channel=channel, thread_ts=thread, **blocks.answer_message(answer, text)
-        ):
-            return
-        # not a member of that channel: answer privately instead of failing silently
-        _respond(deps, respond, response_type="ephemeral", **blocks.answer_message(answer, text))
+        deps.outbox.reply(_answer_shortcut, deps, client, respond, channel, thread, answer, text)
+
+
+def _answer_shortcut(deps: Deps, client, respond, channel, thread, answer: Answer, text: str) -> None:
+    if channel and _post(
+        deps, client, channel=channel, thread_ts=thread, **blocks.answer_message(answer, text)
+    ):
+        return
+    # not a member of that channel: answer privately instead of failing silently
+    _respond(deps, respond, response_type="ephemeral", **blocks.answer_message(answer, text))

@@ -228,6 +228,7 @@ def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExec
         server.run()
     finally:
         executor.shutdown(wait=True, cancel_futures=False)  # replies already being written still go out
+        app.container_bot.outbox.shutdown(wait=True)
         log.info("stopped")
     return 0
 
@@ -283,6 +284,7 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
     if side is not None:
         side.close()
     executor.shutdown(wait=True, cancel_futures=False)
+    app.container_bot.outbox.shutdown(wait=True)
     log.info("stopped")
     return 0
 
