@@ -52,13 +52,19 @@ def start_bot(fake, knowledge, **settings_overrides):
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.metrics import Metrics
-    from bot.slack.server import SlackWsgi
+    from bot.slack.server import SlackWsgi, check_token
 
     settings = Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides
     )
     metrics = Metrics()
-    app = create_app(settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"))
+    # as serve does: auth.test once at start, handed to the app; the tests then see only what requests cause
+    auth_test = check_token(settings)
+    with fake.lock:
+        fake.calls.clear()
+    app = create_app(
+        settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"), auth_test=auth_test
+    )
     server = create_server(SlackWsgi(app, settings, metrics), host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -18,6 +19,8 @@ from bench.slack_fake import (
     event_envelope,
     mention_event,
     send_event,
+    send_form,
+    socket_envelope,
 )
 
 from .conftest import installed_command
@@ -190,3 +193,60 @@ def test_socket_mode_answers_acks_and_drops_redelivery(fake):
         code = served.stop()
         ws.close()
     assert code == 0
+
+
+# ----------------------------------------------------------------------------------- one auth.test
+
+
+def get(url: str, timeout: float = 5) -> tuple[int, float]:
+    import urllib.request
+
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, time.monotonic() - start
+    except urllib.error.HTTPError as exc:
+        return exc.code, time.monotonic() - start
+
+
+def test_http_after_start_never_calls_auth_test_again_even_when_slack_hangs(fake):
+    """serve's start-up auth.test is handed to Bolt: the first requests after a restart do not call it
+    again, so a Web API that hangs right after start delays no ack, and /healthz answers under 20 concurrent
+    events."""
+    served = Served(env_for(fake, PORT="0", SLACK_API_TIMEOUT="2"), "--http")
+    try:
+        port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
+        assert len(fake.called("auth.test")) == 1  # the start-up check
+        fake.fail("auth.test", times=40, delay=5)  # Slack hangs from now on
+        fake.fail("chat.postMessage", times=40, delay=5)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        envelopes = [event_envelope(mention_event("what is ecr", channel=f"C{i:08d}")) for i in range(20)]
+        with ThreadPoolExecutor(21) as pool:
+            acks = pool.map(lambda e: send_event(url, e, timeout=10), envelopes)
+            health = pool.submit(get, f"http://127.0.0.1:{port}/healthz")
+            results = list(acks)
+            assert health.result() == (200, pytest.approx(0, abs=1.0))
+        assert all(status == 200 and seconds < 3 for status, _, seconds in results), results
+        form = command_form("ecs vs eks", fake.response_url())
+        status, body, seconds = send_form(url, form)
+        assert status == 200 and seconds < 1.5 and "Amazon ECS vs Amazon EKS" in body
+        assert len(fake.called("auth.test")) == 1
+    finally:
+        served.stop()
+
+
+def test_socket_mode_after_start_never_calls_auth_test_again(fake):
+    ws = FakeSocketModeServer()
+    fake.socket_url = ws.url
+    served = Served(env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=APP_TOKEN))
+    try:
+        served.wait_line(r"connected in Socket Mode")
+        fake.fail("auth.test", times=10, delay=5)
+        command = socket_envelope("slash_commands", command_form("ecs vs eks", fake.response_url()))
+        ws.send(command)
+        ack = ws.ack_for(command["envelope_id"], timeout=10)
+        assert ws.ack_seconds(command["envelope_id"]) < 1.5 and "Amazon ECS" in ack["payload"]["text"]
+        assert len(fake.called("auth.test")) == 1
+    finally:
+        served.stop()
+        ws.close()

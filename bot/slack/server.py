@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web import SlackResponse
 
 from ..knowledge import KnowledgeError, load_knowledge
 from ..logs import setup_logging
@@ -292,9 +293,10 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
 # ---------------------------------------------------------------------------------------- start-up
 
 
-def check_token(settings: Settings) -> None:
+def check_token(settings: Settings) -> SlackResponse:
     """auth.test within a bounded time: a revoked token or an unreachable Slack is a clear error, not a hang.
-    Warns by name about any scope manifest.yml asks for that the token does not have."""
+    Warns by name about any scope manifest.yml asks for that the token does not have. The response is who
+    the bot is; the app authorizes every request with it instead of calling auth.test again."""
     client = WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
@@ -320,6 +322,7 @@ def check_token(settings: Settings) -> None:
                     "the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope
                 )
     log.info("authenticated as %s in team %s", response.get("user_id"), response.get("team_id"))
+    return response
 
 
 def serve(force_http: bool = False, port: int | None = None) -> int:
@@ -342,7 +345,7 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
         print(f"container-bot: {name}{first}{more}", file=sys.stderr)
         return 2 if settings.knowledge_file else 1
     try:
-        check_token(settings)
+        auth_test = check_token(settings)
         dedupe = make_deduper(settings.redis_url)
         if settings.redis_url:
             try:
@@ -354,7 +357,9 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
         return exc.code
     metrics = Metrics()
     executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
-    app = create_app(settings, knowledge, dedupe=dedupe, metrics=metrics, executor=executor)
+    app = create_app(
+        settings, knowledge, dedupe=dedupe, metrics=metrics, executor=executor, auth_test=auth_test
+    )
     if settings.socket_mode:
         return run_socket_mode(app, settings, metrics, executor)
     return run_http(app, settings, metrics, executor)
