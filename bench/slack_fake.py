@@ -24,6 +24,7 @@ APP_TOKEN = "xapp-fake-test-token"
 SIGNING_SECRET = "fake-signing-secret-for-tests"
 BOT_USER = "UBOT000001"
 BOT_ID = "BBOT000001"
+BOT_DM = "D0000DM01"  # the DM between the bot and U0000USER
 TEAM = "T00000001"
 ALL_SCOPES = "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history"
 
@@ -44,6 +45,10 @@ class FakeSlack:
         self.scopes = scopes
         self.revoked = False
         self.socket_url = ""
+        # Where the bot may post, as Slack decides it: not in channels it was never invited to
+        # (not_in_channel), not in DMs between other people (channel_not_found); a user id opens its DM.
+        self.outside: set[str] = set()
+        self.bot_dms: set[str] = {BOT_DM}
         self._ts = itertools.count(1)
         fake = self
 
@@ -173,6 +178,11 @@ class FakeSlack:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
             return 200, {"ok": True, "url": self.socket_url}, {}
         if method in ("chat.postMessage", "chat.update"):
+            channel = str(params.get("channel") or "")
+            if channel in self.outside:
+                return 200, {"ok": False, "error": "not_in_channel"}, {}
+            if channel.startswith("D") and channel not in self.bot_dms:
+                return 200, {"ok": False, "error": "channel_not_found"}, {}
             ts = f"1700000000.{next(self._ts):06d}"
             return (
                 200,
@@ -404,12 +414,15 @@ def block_actions(
     message_ts: str = "1710000000.000001",
     container_type: str = "message",
     thread_ts: str | None = None,
+    ephemeral: bool = False,
 ) -> dict:
+    """A button click. `ephemeral`: on a message only the clicker sees (a slash command's answer, a private
+    fallback); Slack then marks the container and sends no copy of the message, which it never stored."""
     message = {"type": "message", "user": BOT_USER, "ts": message_ts, "bot_id": BOT_ID, "text": "answer"}
     if thread_ts:
         message["thread_ts"] = thread_ts
     container = (
-        {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False}
+        {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral}
         if container_type == "message"
         else {"type": "view", "view_id": "VHOME0001"}
     )
@@ -436,8 +449,12 @@ def block_actions(
         ],
     }
     if container_type == "message":
-        payload["channel"] = {"id": channel, "name": "platform"}
-        payload["message"] = message
+        payload["channel"] = {
+            "id": channel,
+            "name": "directmessage" if channel.startswith("D") else "platform",
+        }
+        if not ephemeral:
+            payload["message"] = message
     else:
         payload["view"] = {"id": "VHOME0001", "type": "home", "callback_id": "", "private_metadata": ""}
     return payload

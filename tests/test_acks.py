@@ -5,12 +5,7 @@ Socket Mode. (bench/ack_latency.py measures the same scenario against `container
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from bench.slack_fake import (
-    APP_TOKEN,
-    BOT_TOKEN,
-    FakeSocketModeServer,
     block_actions,
     command_form,
     event_envelope,
@@ -75,26 +70,6 @@ def test_http_acks_within_bounds_while_replies_wait_out_a_429(bot, fake):
     )  # the modal opened while the replies were still waiting: trigger_id lives 3 s
     # and every reply still goes out once the rate limit has passed: 24 mentions and the Compare click
     assert len(fake.wait_for("chat.postMessage", count=2 * PENDING + 1, timeout=15)) == 2 * PENDING + 1
-
-
-@pytest.fixture
-def socket_bot(fake, knowledge):
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bot.settings import Settings
-    from bot.slack.app import create_app
-
-    ws = FakeSocketModeServer()
-    fake.socket_url = ws.url
-    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url)
-    app = create_app(settings, knowledge)
-    handler = SocketModeHandler(app, APP_TOKEN)
-    handler.connect()
-    assert ws.connected.wait(10)
-    yield ws
-    handler.close()
-    app.container_bot.outbox.shutdown(wait=False)
-    ws.close()
 
 
 def test_socket_mode_acks_within_bounds_while_replies_wait_out_a_429(socket_bot, fake):

@@ -90,32 +90,50 @@ def register(app: App, deps: Deps) -> None:
 # ------------------------------------------------------------------------------------------- helpers
 
 
-def _post(deps: Deps, client, allow_users: tuple[str, ...] = (), **kwargs) -> bool:
-    """chat.postMessage through the safety gate; a failure is a log line and a metric, never a crash."""
+def _post(deps: Deps, client, allow_users: tuple[str, ...] = (), **kwargs) -> str | None:
+    """chat.postMessage through the safety gate: None when it was delivered, else Slack's error code (such as
+    not_in_channel). A failure is a log line and a metric, never a crash."""
     payload = scrub_message(kwargs, allow_users)
     try:
         client.chat_postMessage(unfurl_links=False, unfurl_media=False, **payload)
-        return True
+        return None
     except SlackApiError as exc:
-        deps.metrics.slack_errors.labels("chat.postMessage").inc()
-        log.warning(
-            "chat.postMessage failed",
-            extra={"method": "chat.postMessage", "error": exc.response.get("error", "unknown")},
-        )
+        error = str(exc.response.get("error", "unknown"))
     except Exception as exc:  # connection errors, timeouts after the client's own bounded retries
-        deps.metrics.slack_errors.labels("chat.postMessage").inc()
-        log.warning(
-            "chat.postMessage failed", extra={"method": "chat.postMessage", "error": type(exc).__name__}
-        )
-    return False
+        error = type(exc).__name__
+    deps.metrics.slack_errors.labels("chat.postMessage").inc()
+    log.warning("chat.postMessage failed", extra={"method": "chat.postMessage", "error": error})
+    return error
 
 
-def _respond(deps: Deps, respond, allow_users: tuple[str, ...] = (), **kwargs) -> None:
+def delivered(status: int, body: str | None) -> bool:
+    """Whether a response_url answered that it took the message: a 2xx status is not enough, since Slack
+    can answer 200 with `{"ok": false, "error": "expired_url"}`; the body must say ok."""
+    if not 200 <= status < 300:
+        return False
+    text = (body or "").strip()
+    if text.startswith("{"):
+        try:
+            return json.loads(text).get("ok") is True
+        except (ValueError, AttributeError):
+            return False
+    return text.lower() == "ok"
+
+
+def _respond(deps: Deps, respond, allow_users: tuple[str, ...] = (), **kwargs) -> bool:
+    """A message through the click's or command's response_url; True when Slack took it."""
+    if respond is None:  # App Home clicks and modal submissions carry no response_url
+        return False
     try:
-        respond(**scrub_message(kwargs, allow_users))
+        response = respond(**scrub_message(kwargs, allow_users))
+        if delivered(response.status_code, response.body):
+            return True
+        error = f"http_{response.status_code}" if response.status_code >= 300 else str(response.body)[:100]
     except Exception as exc:
-        deps.metrics.slack_errors.labels("response_url").inc()
-        log.warning("response_url post failed", extra={"method": "response_url", "error": type(exc).__name__})
+        error = type(exc).__name__
+    deps.metrics.slack_errors.labels("response_url").inc()
+    log.warning("response_url post failed", extra={"method": "response_url", "error": error})
+    return False
 
 
 def _ignored(event: dict, context) -> bool:
@@ -258,30 +276,38 @@ def _open_choice(deps: Deps, client, trigger_id: str | None, metadata: dict) -> 
 # ------------------------------------------------------------------------------------------- actions
 
 
+def _answer_click(deps: Deps, client, respond, body: dict, message: dict, replace: bool) -> None:
+    """A button's answer where the clicked message is: a private (ephemeral) message is answered privately
+    through the click's response_url (`replace` swaps the private message for the answer); a public one in
+    its thread, and privately whenever that post fails (the bot is not in the channel, a DM between two
+    people)."""
+    if (body.get("container") or {}).get("is_ephemeral"):
+        _respond(deps, respond, response_type="ephemeral", replace_original=replace, **message)
+        return
+    channel, thread = _where(body)
+    if channel and _post(deps, client, channel=channel, thread_ts=thread, **message) is None:
+        return
+    _respond(deps, respond, response_type="ephemeral", replace_original=False, **message)
+
+
 def register_actions(app: App, deps: Deps) -> None:
-    def answer_in_place(body, client, question: str, event_type: str) -> None:
-        channel, thread = _where(body)
+    def answer_in_place(body, client, respond, question: str, event_type: str, replace: bool) -> None:
         answer = deps.ask(question, event_type)
-        if channel:
-            deps.outbox.reply(
-                _post,
-                deps,
-                client,
-                channel=channel,
-                thread_ts=thread,
-                **blocks.answer_message(answer, question),
-            )
+        message = blocks.answer_message(answer, question)
+        deps.outbox.reply(_answer_click, deps, client, respond, body, message, replace)
 
     @app.action(ACTION_COMPARE)
-    def on_compare(ack, body, client):
+    def on_compare(ack, body, client, respond):
         ack()
         names = " vs ".join(deps.knowledge.services)
-        answer_in_place(body, client, names, "block_actions.compare")
+        answer_in_place(body, client, respond, names, "block_actions.compare", replace=False)
 
     @app.action({"action_id": re.compile(rf"^{ACTION_SUGGESTION_PREFIX}\d+$")})
-    def on_suggestion(ack, body, action, client):
+    def on_suggestion(ack, body, action, client, respond):
         ack()
-        answer_in_place(body, client, action.get("value") or "", "block_actions.suggestion")
+        # the suggestion picked replaces the private "not sure" answer it was offered on
+        question = action.get("value") or ""
+        answer_in_place(body, client, respond, question, "block_actions.suggestion", replace=True)
 
     @app.action(ACTION_START_CHOICE)
     def on_start(ack, body, client):
@@ -404,8 +430,10 @@ def register_shortcuts(app: App, deps: Deps) -> None:
 
 
 def _answer_shortcut(deps: Deps, client, respond, channel, thread, answer: Answer, text: str) -> None:
-    if channel and _post(
-        deps, client, channel=channel, thread_ts=thread, **blocks.answer_message(answer, text)
+    if (
+        channel
+        and _post(deps, client, channel=channel, thread_ts=thread, **blocks.answer_message(answer, text))
+        is None
     ):
         return
     # not a member of that channel: answer privately instead of failing silently
