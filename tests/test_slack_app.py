@@ -123,7 +123,8 @@ def test_mention_arriving_as_two_events_is_answered_once(bot, fake, mention_firs
         {"subtype": "message_changed"},
         {"subtype": "message_deleted"},
         {"subtype": "channel_join"},
-        {"subtype": "thread_broadcast"},
+        {"subtype": "channel_topic"},
+        {"subtype": "file_share", "bot_id": "BOTHER0001"},  # a bot sharing a file
     ],
 )
 def test_never_answers_itself_bots_edits_or_joins(bot, fake, extra):
@@ -132,6 +133,57 @@ def test_never_answers_itself_bots_edits_or_joins(bot, fake, extra):
     ok(send_event(bot.events, event_envelope(event)))
     fake.settle()
     assert fake.called("chat.postMessage") == []
+
+
+SCREENSHOT = [{"id": "F0000SHOT", "name": "image.png", "mimetype": "image/png", "filetype": "png"}]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"subtype": "file_share", "files": SCREENSHOT, "upload": False, "display_as_bot": False},
+        {
+            "subtype": "thread_broadcast",
+            "thread_ts": "1710000000.000300",
+            "root": {"ts": "1710000000.000300"},
+        },
+        {"subtype": "me_message"},
+    ],
+    ids=["file_share", "thread_broadcast", "me_message"],
+)
+def test_dm_written_by_a_person_is_answered_whatever_its_subtype(bot, fake, extra):
+    event = message_event("what is ecr again", channel="D0000DM01", channel_type="im", **extra)
+    ok(send_event(bot.events, event_envelope(event)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["channel"] == "D0000DM01" and "Amazon ECR" in call.params["text"]
+    assert call.params.get("thread_ts") == extra.get("thread_ts")
+
+
+def test_mention_with_a_screenshot_is_answered_once_in_its_thread(bot, fake):
+    """A mention with a file arrives as app_mention and as a file_share message: one answer."""
+    ts = next_ts()
+    mention = mention_event("is eks harder to learn than ecs? see screenshot", ts=ts)
+    mention["files"] = SCREENSHOT
+    shared = message_event(
+        f"<@{BOT_USER}> is eks harder to learn than ecs? see screenshot",
+        ts=ts,
+        subtype="file_share",
+        files=SCREENSHOT,
+        upload=False,
+    )
+    ok(send_event(bot.events, event_envelope(shared)))
+    ok(send_event(bot.events, event_envelope(mention)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == ts and "learning curve" in call.params["text"]
+    fake.settle()
+    assert len(fake.called("chat.postMessage")) == 1
+
+
+def test_channel_question_with_a_screenshot_is_answered_in_thread(bot, fake):
+    event = message_event("ecs or eks?", subtype="file_share", files=SCREENSHOT, upload=False)
+    ok(send_event(bot.events, event_envelope(event)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == event["ts"]
 
 
 def test_unhandled_event_types_are_acknowledged(bot, fake):

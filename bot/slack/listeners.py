@@ -136,9 +136,17 @@ def _respond(deps: Deps, respond, allow_users: tuple[str, ...] = (), **kwargs) -
     return False
 
 
+# What a person writes arrives as a plain message or as one of these subtypes: a message with a file or
+# screenshot, a thread reply also sent to the channel, /me. Every other subtype (bot_message, message_changed,
+# message_deleted, channel_join, ...) is Slack reporting something, not someone asking.
+USER_SUBTYPES = frozenset({"file_share", "thread_broadcast", "me_message"})
+
+
 def _ignored(event: dict, context) -> bool:
     """Never answer ourselves, other bots, edits, deletions, joins or any other non-user message."""
-    if event.get("bot_id") or event.get("subtype") or event.get("hidden") or event.get("bot_profile"):
+    if event.get("bot_id") or event.get("hidden") or event.get("bot_profile"):
+        return True
+    if event.get("subtype") and event["subtype"] not in USER_SUBTYPES:
         return True
     user = event.get("user")
     return not user or user in (context.get("bot_user_id"), context.get("bot_id"))
