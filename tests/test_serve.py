@@ -250,3 +250,59 @@ def test_socket_mode_after_start_never_calls_auth_test_again(fake):
     finally:
         served.stop()
         ws.close()
+
+
+# ------------------------------------------------------------------------------- start-up errors, one line
+
+
+def error_line(result) -> str:
+    """The one line serve ends with; nothing else on standard error may be a traceback or repeat it."""
+    assert "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("container-bot: ")
+    return last
+
+
+def test_rejected_app_token_is_one_line_and_a_non_zero_exit(fake):
+    token = "xapp-revoked-not-a-real-token"
+    result, seconds = run_serve(env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=token))
+    assert result.returncode == 2 and seconds < 20
+    assert error_line(result) == "container-bot: SLACK_APP_TOKEN was rejected by Slack (invalid_auth)"
+    assert result.stderr.count("invalid_auth") == 1 and token not in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+def test_busy_port_is_one_line_naming_it(fake, mode):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        if mode == "http":
+            result, _ = run_serve(env_for(fake, PORT=str(port)), "--http")
+            variable = "PORT"
+        else:
+            ws = FakeSocketModeServer()
+            fake.socket_url = ws.url
+            env = env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=APP_TOKEN, METRICS_PORT=str(port))
+            result, _ = run_serve(env)
+            ws.close()
+            variable = "METRICS_PORT"
+    assert result.returncode == 2
+    assert error_line(result) == f"container-bot: {variable} {port} cannot be used: already in use"
+
+
+def test_redis_url_without_the_redis_client_is_one_line_naming_the_extra(fake, tmp_path):
+    # redis is a dependency now; an install made without it (--no-deps) still gets one clear line
+    shadow = tmp_path / "redis"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'redis'\", name='redis')\n"
+    )
+    result, _ = run_serve(env_for(fake, REDIS_URL="redis://127.0.0.1:6379/0", PYTHONPATH=str(tmp_path)))
+    assert result.returncode == 2
+    assert error_line(result) == (
+        "container-bot: REDIS_URL is set but the Redis client is not installed: "
+        "pip install 'container-bot[redis]'"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import signal
@@ -201,16 +202,19 @@ def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExec
 
     # inbuf_overflow above MAX_BODY: an accepted body stays in memory and never spills to a temp file, which a
     # read-only root filesystem would refuse
-    server = create_server(
-        SlackWsgi(app, settings, metrics),
-        host="0.0.0.0",
-        port=settings.port,
-        threads=16,
-        ident="container-bot",
-        clear_untrusted_proxy_headers=True,
-        channel_timeout=30,
-        inbuf_overflow=MAX_BODY + 65536,
-    )
+    try:
+        server = create_server(
+            SlackWsgi(app, settings, metrics),
+            host="0.0.0.0",
+            port=settings.port,
+            threads=16,
+            ident="container-bot",
+            clear_untrusted_proxy_headers=True,
+            channel_timeout=30,
+            inbuf_overflow=MAX_BODY + 65536,
+        )
+    except OSError as exc:
+        raise _unusable_port("PORT", settings.port, exc) from None
     stopping = threading.Event()
 
     def on_term(signum, frame):
@@ -264,20 +268,28 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
     if settings.metrics_port is not None:
         from waitress import create_server
 
-        side = create_server(
-            HealthWsgi(metrics, lambda: handler.client.is_connected()),
-            host="0.0.0.0",
-            port=settings.metrics_port,
-            threads=2,
-            ident="container-bot",
-        )
+        try:
+            side = create_server(
+                HealthWsgi(metrics, lambda: handler.client.is_connected()),
+                host="0.0.0.0",
+                port=settings.metrics_port,
+                threads=2,
+                ident="container-bot",
+            )
+        except OSError as exc:
+            raise _unusable_port("METRICS_PORT", settings.metrics_port, exc) from None
         threading.Thread(target=side.run, daemon=True, name="metrics").start()
         log.info(
             "health and metrics on http://%s:%s (GET /healthz, GET /metrics)",
             side.effective_host,
             side.effective_port,
         )
-    handler.connect()
+    try:
+        _connect(handler)
+    except StartupError:
+        if side is not None:
+            side.close()
+        raise
     log.info("connected in Socket Mode")
     while not stop.wait(1):
         pass
@@ -291,6 +303,35 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
 
 
 # ---------------------------------------------------------------------------------------- start-up
+
+
+def _unusable_port(variable: str, port: int, exc: OSError) -> StartupError:
+    reason = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or type(exc).__name__)
+    return StartupError(f"{variable} {port} cannot be used: {reason}", 2)
+
+
+class _Quiet(logging.Filter):
+    """Drops the Socket Mode client's own report of a failed connection, which serve turns into one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to retrieve WSS URL")
+
+
+def _connect(handler) -> None:
+    """Open the Socket Mode connection: a rejected app token or an unreachable Slack is one line."""
+    quiet, logger = _Quiet(), handler.client.logger
+    logger.addFilter(quiet)
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown_error")
+        raise StartupError(f"SLACK_APP_TOKEN was rejected by Slack ({error})", 2) from None
+    except Exception as exc:
+        raise StartupError(
+            f"cannot open a Socket Mode connection through SLACK_API_URL ({type(exc).__name__}); giving up"
+        ) from None
+    finally:
+        logger.removeFilter(quiet)
 
 
 def check_token(settings: Settings) -> SlackResponse:
@@ -346,7 +387,13 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
         return 2 if settings.knowledge_file else 1
     try:
         auth_test = check_token(settings)
-        dedupe = make_deduper(settings.redis_url)
+        try:
+            dedupe = make_deduper(settings.redis_url)
+        except ImportError:
+            raise StartupError(
+                "REDIS_URL is set but the Redis client is not installed: pip install 'container-bot[redis]'",
+                2,
+            ) from None
         if settings.redis_url:
             try:
                 dedupe.ping()  # type: ignore[attr-defined]
@@ -360,6 +407,10 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     app = create_app(
         settings, knowledge, dedupe=dedupe, metrics=metrics, executor=executor, auth_test=auth_test
     )
-    if settings.socket_mode:
-        return run_socket_mode(app, settings, metrics, executor)
-    return run_http(app, settings, metrics, executor)
+    try:
+        if settings.socket_mode:
+            return run_socket_mode(app, settings, metrics, executor)
+        return run_http(app, settings, metrics, executor)
+    except StartupError as exc:
+        print(f"container-bot: {exc}", file=sys.stderr)
+        return exc.code
