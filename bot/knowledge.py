@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from .renderable import guided_choice_problems
+
 # libyaml's composer, where PyYAML was built with it, is several times faster and keeps line marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 REQUIRED_INTENTS = ("definition", "comparison", "recommendation", "recommendation_weak", "help")
@@ -368,6 +370,8 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
     intents = _intents(checker, data["intents"])
     exclusions = _exclusions(checker, data.get("exclusions", _List()), topic_ids)
     domain_cues, criteria, default = _recommendation(checker, data["recommendation"], topic_ids)
+    for line, message in guided_choice_problems(data["recommendation"], _line_of):
+        checker.error(line, message)  # what Slack's guided-choice modal cannot show is invalid too
     if checker.problems:
         raise KnowledgeError(checker.problems)
     lines = _phrase_lines(data)

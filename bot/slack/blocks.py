@@ -28,6 +28,7 @@ from slack_sdk.models.views import View
 from ..answers import Answer
 from ..knowledge import Knowledge
 from ..matcher import Match
+from ..renderable import MAX_LABEL, MAX_OPTION_TEXT, MODAL_BLOCKS
 from ..text import escape_slack
 from .ids import (
     ACTION_COMPARE,
@@ -61,6 +62,11 @@ def _md(text: str) -> str:
 
 def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text, MAX_SECTION)))
+
+
+def text_section(text: str) -> dict:
+    """One mrkdwn section of text we wrote ourselves (it may use Slack formatting), as a dict."""
+    return _section(text).to_dict()
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
@@ -183,7 +189,8 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
     ]
     for criterion in knowledge.criteria:
         options = [
-            Option(text=PlainTextObject(text=clip(o.label, 75)), value=o.value) for o in criterion.options
+            Option(text=PlainTextObject(text=clip(o.label, MAX_OPTION_TEXT)), value=o.value)
+            for o in criterion.options
         ]
         initial = next(
             (
@@ -196,7 +203,7 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
         blocks.append(
             InputBlock(
                 block_id=criterion.id,
-                label=PlainTextObject(text=clip(criterion.question, 2000)),
+                label=PlainTextObject(text=clip(criterion.question, MAX_LABEL)),
                 element=RadioButtonsElement(
                     action_id=CHOICE_ACTION_ID, options=options, initial_option=initial
                 ),
@@ -209,7 +216,7 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
         submit=PlainTextObject(text="Recommend"),
         close=PlainTextObject(text="Cancel"),
         private_metadata=clip(json.dumps(metadata, separators=(",", ":")), 3000),
-        blocks=blocks[:100],
+        blocks=blocks[:MODAL_BLOCKS],
     )
     return view.to_dict()
 

@@ -270,15 +270,59 @@ def register_commands(app: App, deps: Deps) -> None:
             return
         ack()
         metadata = {"response_url": command.get("response_url"), "channel": command.get("channel_id")}
-        deps.outbox.view(_open_choice, deps, client, body.get("trigger_id"), metadata)
+        deps.outbox.view(_open_choice, deps, client, body.get("trigger_id"), metadata, command.get("user_id"))
 
 
-def _open_choice(deps: Deps, client, trigger_id: str | None, metadata: dict) -> None:
+def _open_choice(deps: Deps, client, trigger_id: str | None, metadata: dict, user: str | None) -> None:
+    """The guided-choice modal. When it cannot be built (knowledge Slack cannot render) or Slack refuses to
+    open it, the user is told privately instead of seeing nothing."""
     try:
-        client.views_open(trigger_id=trigger_id, view=blocks.choice_view(deps.knowledge, metadata))
+        view = blocks.choice_view(deps.knowledge, metadata)
+    except Exception as exc:  # `container-bot check` refuses such files; this is the last line of defence
+        deps.metrics.slack_errors.labels("block_kit").inc()
+        log.error(
+            "guided choice cannot be built", extra={"method": "views.open", "error": type(exc).__name__}
+        )
+        why = "a question in the knowledge file cannot be shown in Slack (`container-bot check` finds it)"
+        deps.outbox.reply(_tell_privately, deps, client, metadata.get("response_url"), user, why)
+        return
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+        return
     except SlackApiError as exc:
-        deps.metrics.slack_errors.labels("views.open").inc()
-        log.warning("views.open failed", extra={"method": "views.open", "error": exc.response.get("error")})
+        error = str(exc.response.get("error", "unknown_error"))
+    except Exception as exc:  # connection errors, timeouts
+        error = type(exc).__name__
+    deps.metrics.slack_errors.labels("views.open").inc()
+    log.warning("views.open failed", extra={"method": "views.open", "error": error})
+    why = f"Slack did not open it ({error})"
+    deps.outbox.reply(_tell_privately, deps, client, metadata.get("response_url"), user, why)
+
+
+def _tell_privately(deps: Deps, client, response_url: str | None, user: str | None, why: str) -> None:
+    text = (
+        f"Sorry, I couldn't open the guided choice: {why}. You can still ask me directly, "
+        "for example `/container-choice ecs vs eks`, or try again in a moment."
+    )
+    message = {"text": text, "blocks": [blocks.text_section(text)]}
+    if response_url and _to_response_url(deps, response_url, response_type="ephemeral", **message):
+        return
+    if user:
+        _post(deps, client, channel=user, **message)
+
+
+def _to_response_url(deps: Deps, url: str, **message) -> bool:
+    """A message through a response_url kept for later (a modal's metadata); True when Slack took it."""
+    try:
+        response = WebhookClient(url, timeout=10).send(**scrub_message(message))
+        if delivered(response.status_code, response.body):
+            return True
+        error = f"http_{response.status_code}" if response.status_code >= 300 else str(response.body)[:100]
+    except Exception as exc:
+        error = type(exc).__name__
+    deps.metrics.slack_errors.labels("response_url").inc()
+    log.warning("response_url post failed", extra={"method": "response_url", "error": error})
+    return False
 
 
 # ------------------------------------------------------------------------------------------- actions
@@ -326,7 +370,8 @@ def register_actions(app: App, deps: Deps) -> None:
             metadata = {"user": body.get("user", {}).get("id")}
         else:
             metadata = {"response_url": body.get("response_url"), "channel": channel}
-        deps.outbox.view(_open_choice, deps, client, body.get("trigger_id"), metadata)
+        user = body.get("user", {}).get("id")
+        deps.outbox.view(_open_choice, deps, client, body.get("trigger_id"), metadata, user)
 
     @app.action(ACTION_WHY)
     def on_why(ack, action, respond):
@@ -403,21 +448,11 @@ def _deliver_result(deps: Deps, client, body: dict, view: dict, answer: Answer) 
         metadata = json.loads(view.get("private_metadata") or "{}")
     except ValueError:
         metadata = {}
-    message = scrub_message(blocks.choice_result_message(answer))
+    message = blocks.choice_result_message(answer)
     user = body.get("user", {}).get("id")
     url = metadata.get("response_url")
-    if url:
-        try:
-            response = WebhookClient(url, timeout=10).send(
-                response_type="ephemeral", replace_original=False, **message
-            )
-            if response.status_code < 300:
-                return
-        except Exception as exc:
-            log.warning(
-                "response_url post failed", extra={"method": "response_url", "error": type(exc).__name__}
-            )
-        deps.metrics.slack_errors.labels("response_url").inc()
+    if url and _to_response_url(deps, url, response_type="ephemeral", replace_original=False, **message):
+        return
     if user:
         _post(deps, client, channel=user, **message)
 
