@@ -1,6 +1,7 @@
 """The Slack app end to end: signed requests shaped like Slack's, a real server, a fake Slack Web API."""
 
 import json
+import logging
 import time
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from bench.slack_fake import (
     BOT_ID,
     BOT_USER,
+    TEAM,
     block_actions,
     command_form,
     event_envelope,
@@ -22,6 +24,8 @@ from bench.slack_fake import (
     socket_envelope,
     view_submission,
 )
+
+from .conftest import start_bot
 
 KUBERNETES_TEAM = {
     "kubernetes": "yes",
@@ -450,6 +454,44 @@ def test_message_shortcut_outside_the_bots_channels_answers_privately(bot, fake)
     ok(send_payload(bot.events, message_action("what is ecr", fake.response_url("short"))))
     (call,) = fake.wait_for("response_url")
     assert call.params["response_type"] == "ephemeral" and "Amazon ECR" in call.params["text"]
+
+
+# ---------------------------------------------------------------------------------- event rate limits
+
+
+def test_app_rate_limited_notice_is_logged_and_counted(bot, fake, caplog):
+    caplog.set_level(logging.WARNING, logger="container_bot.requests")
+    notice = {
+        "token": "fake-verification-token",
+        "type": "app_rate_limited",
+        "team_id": TEAM,
+        "minute_rate_limited": 1518467820,
+        "api_app_id": "AFAKE0001",
+    }
+    ok(send_event(bot.events, notice))
+    assert scrape(bot)["container_bot_events_rate_limited_total"] == 1
+    assert "rate limiting this app's events" in caplog.text and "1518467820" in caplog.text
+    fake.settle(0.1)
+    assert fake.calls == []
+
+
+def test_channel_listening_off_answers_mentions_and_dms_only(fake, knowledge):
+    running = start_bot(fake, knowledge, channel_listening=False)
+    try:
+        ok(send_event(running.events, event_envelope(message_event("ecs or eks?"))))
+        mention = mention_event("ecs or eks?")
+        ok(send_event(running.events, event_envelope(mention)))
+        dm = message_event("what is ecr", channel="D0000DM01", channel_type="im")
+        ok(send_event(running.events, event_envelope(dm)))
+        fake.wait_for("chat.postMessage", count=2)
+        fake.settle()
+        calls = fake.called("chat.postMessage")
+        assert sorted((c.params["channel"], c.params.get("thread_ts")) for c in calls) == [
+            ("C0000CHAN", mention["ts"]),
+            ("D0000DM01", None),
+        ]
+    finally:
+        running.server.close()
 
 
 # -------------------------------------------------------------------------------------- HTTP basics

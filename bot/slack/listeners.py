@@ -8,7 +8,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
@@ -80,6 +80,7 @@ def _loggable(text: str) -> str:
 
 
 def register(app: App, deps: Deps) -> None:
+    register_rate_limit_notice(app, deps)
     register_events(app, deps)
     register_commands(app, deps)
     register_actions(app, deps)
@@ -168,6 +169,30 @@ def _where(body: dict) -> tuple[str | None, str | None]:
 # -------------------------------------------------------------------------------------------- events
 
 
+def register_rate_limit_notice(app: App, deps: Deps) -> None:
+    """Slack sends `app_rate_limited` (no inner event, so no listener matches it) when this app would get over
+    30,000 events an hour from one workspace; events are then dropped, mentions and DMs included."""
+
+    @app.middleware
+    def on_rate_limited(body, next):
+        if body.get("type") != "app_rate_limited":
+            return next()
+        deps.metrics.events_rate_limited.inc()
+        minute = body.get("minute_rate_limited")
+        since = (
+            time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(minute)) if isinstance(minute, int) else str(minute)
+        )
+        log.warning(
+            "Slack is rate limiting this app's events from %s since %s (minute_rate_limited=%s) and dropping "
+            "some; see the README, Event rate limits",
+            body.get("team_id"),
+            since,
+            minute,
+            extra={"event_type": "app_rate_limited", "outcome": "events_dropped"},
+        )
+        return BoltResponse(status=200, body="")
+
+
 def register_events(app: App, deps: Deps) -> None:
     @app.event("app_mention")
     def on_mention(event, body, context, client):
@@ -198,6 +223,8 @@ def register_events(app: App, deps: Deps) -> None:
         bot_user = context.get("bot_user_id")
         if not is_dm and bot_user and f"<@{bot_user}" in text:
             return  # a mention: app_mention answers it, once
+        if not is_dm and not deps.settings.channel_listening:
+            return  # CHANNEL_LISTENING=off: in channels, only mentions are answered
         if not deps.dedupe.claim(f"event:{body.get('event_id')}"):
             deps.metrics.duplicates.inc()
             return

@@ -38,6 +38,11 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.events_rate_limited = Counter(
+            "container_bot_events_rate_limited",
+            "app_rate_limited notices: Slack drops events past 30,000 an hour from one workspace",
+            registry=self.registry,
+        )
         self.outbox_pending = Gauge(
             "container_bot_outbox_pending",
             "Outgoing Web API calls queued or in flight, by lane (reply, view)",

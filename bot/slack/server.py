@@ -402,6 +402,8 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     except StartupError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return exc.code
+    if not settings.channel_listening:
+        log.info("CHANNEL_LISTENING=off: in channels only mentions are answered")
     metrics = Metrics()
     executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
     app = create_app(
