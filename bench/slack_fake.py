@@ -179,8 +179,9 @@ class FakeSlack:
             return 200, {"ok": True, "url": self.socket_url}, {}
         if method in ("chat.postMessage", "chat.update"):
             channel = str(params.get("channel") or "")
-            if channel in self.outside:
-                return 200, {"ok": False, "error": "not_in_channel"}, {}
+            if channel in self.outside:  # a private channel the bot is not in is invisible to it
+                error = "channel_not_found" if channel.startswith("G") else "not_in_channel"
+                return 200, {"ok": False, "error": error}, {}
             if channel.startswith("D") and channel not in self.bot_dms:
                 return 200, {"ok": False, "error": "channel_not_found"}, {}
             ts = f"1700000000.{next(self._ts):06d}"
@@ -494,6 +495,17 @@ def view_submission(
         "is_enterprise_install": False,
         "enterprise": None,
     }
+
+
+def share_submission(channel: str | None, private_metadata: dict) -> dict:
+    """The share modal submitted with `channel` picked in its conversations_select (None: nothing picked)."""
+    payload = view_submission({}, private_metadata, callback_id="share_choice_to")
+    payload["view"]["state"]["values"] = {
+        "share_channel": {
+            "share_channel_select": {"type": "conversations_select", "selected_conversation": channel}
+        }
+    }
+    return payload
 
 
 def message_action(

@@ -86,6 +86,7 @@ def bot(fake, knowledge):
     running = start_bot(fake, knowledge)
     yield running
     running.server.close()
+    running.app.container_bot.outbox.shutdown(wait=True)  # no reply of this test outlives it
 
 
 @pytest.fixture

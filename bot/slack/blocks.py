@@ -14,6 +14,8 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -38,6 +40,9 @@ from .ids import (
     ACTION_WHY,
     CHOICE_ACTION_ID,
     CHOICE_VIEW,
+    SHARE_CHANNEL_ACTION,
+    SHARE_CHANNEL_BLOCK,
+    SHARE_VIEW,
 )
 
 MAX_BLOCKS = 50
@@ -246,6 +251,44 @@ def choice_result_message(answer: Answer, shared_by: str | None = None) -> dict:
             ActionsBlock(elements=[_button("Share in channel", ACTION_SHARE, answer.code, style="primary")])
         )
     return {"text": fallback_text(answer), "blocks": [b.to_dict() for b in blocks[:MAX_BLOCKS]]}
+
+
+def share_picker_view(metadata: dict) -> dict:
+    """A small modal to pick the channel a guided-choice result is shared in (from a DM, sharing "here" would
+    only post into the DM). `metadata` carries the answer code to the submission."""
+    picker = ConversationSelectElement(
+        action_id=SHARE_CHANNEL_ACTION,
+        placeholder=PlainTextObject(text="Pick a channel"),
+        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+    )
+    view = View(
+        type="modal",
+        callback_id=SHARE_VIEW,
+        title=PlainTextObject(text="Share the result"),
+        submit=PlainTextObject(text="Share"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(metadata, separators=(",", ":")),
+        blocks=[
+            InputBlock(
+                block_id=SHARE_CHANNEL_BLOCK,
+                label=PlainTextObject(text="Share the recommendation in"),
+                element=picker,
+            )
+        ],
+    )
+    return view.to_dict()
+
+
+def share_status_view(text: str) -> dict:
+    """What the share modal turns into: sharing, shared, or why it could not be shared."""
+    view = View(
+        type="modal",
+        callback_id=f"{SHARE_VIEW}_status",
+        title=PlainTextObject(text="Share the result"),
+        close=PlainTextObject(text="Done"),
+        blocks=[_section(text)],
+    )
+    return view.to_dict()
 
 
 def home_view(knowledge: Knowledge) -> dict:

@@ -27,6 +27,9 @@ from .ids import (
     CHOICE_ACTION_ID,
     CHOICE_VIEW,
     COMMAND,
+    SHARE_CHANNEL_ACTION,
+    SHARE_CHANNEL_BLOCK,
+    SHARE_VIEW,
     SHORTCUT_ASK,
 )
 from .metrics import Metrics
@@ -311,7 +314,9 @@ def _open_choice(deps: Deps, client, trigger_id: str | None, metadata: dict, use
             "guided choice cannot be built", extra={"method": "views.open", "error": type(exc).__name__}
         )
         why = "a question in the knowledge file cannot be shown in Slack (`container-bot check` finds it)"
-        deps.outbox.reply(_tell_privately, deps, client, metadata.get("response_url"), user, why)
+        deps.outbox.reply(
+            _tell_privately, deps, client, metadata.get("response_url"), user, _cannot_open(why)
+        )
         return
     try:
         client.views_open(trigger_id=trigger_id, view=view)
@@ -323,14 +328,18 @@ def _open_choice(deps: Deps, client, trigger_id: str | None, metadata: dict, use
     deps.metrics.slack_errors.labels("views.open").inc()
     log.warning("views.open failed", extra={"method": "views.open", "error": error})
     why = f"Slack did not open it ({error})"
-    deps.outbox.reply(_tell_privately, deps, client, metadata.get("response_url"), user, why)
+    deps.outbox.reply(_tell_privately, deps, client, metadata.get("response_url"), user, _cannot_open(why))
 
 
-def _tell_privately(deps: Deps, client, response_url: str | None, user: str | None, why: str) -> None:
-    text = (
+def _cannot_open(why: str) -> str:
+    return (
         f"Sorry, I couldn't open the guided choice: {why}. You can still ask me directly, "
         "for example `/container-choice ecs vs eks`, or try again in a moment."
     )
+
+
+def _tell_privately(deps: Deps, client, response_url: str | None, user: str | None, text: str) -> None:
+    """A note only the user sees: through the response_url when there is one, else in their DM."""
     message = {"text": text, "blocks": [blocks.text_section(text)]}
     if response_url and _to_response_url(deps, response_url, response_type="ephemeral", **message):
         return
@@ -415,34 +424,116 @@ def register_actions(app: App, deps: Deps) -> None:
         )
 
     @app.action(ACTION_SHARE)
-    def on_share(ack, body, action, respond):
+    def on_share(ack, body, action, respond, client):
         ack()
+        code = action.get("value") or ""
         try:
-            answers = parse_code(deps.knowledge, action.get("value") or "")
+            answers = parse_code(deps.knowledge, code)
         except ValueError:
             return
         user = body.get("user", {}).get("id", "")
+        channel, _ = _where(body)
+        picker = {"code": code, "response_url": body.get("response_url")}
+        trigger = body.get("trigger_id")
+        if not channel or channel.startswith("D"):
+            # shown in a DM (App Home's Messages tab, a response_url fallback): "here" is that DM; ask where
+            deps.outbox.view(_open_share_picker, deps, client, trigger, picker, user)
+            return
         message = blocks.choice_result_message(_result_answer(deps, answers), shared_by=user)
-        deps.outbox.reply(
-            _respond,
-            deps,
-            respond,
-            allow_users=(user,),
-            response_type="in_channel",
-            replace_original=False,
-            delete_original=False,
-            **message,
-        )
+        deps.outbox.view(_share_here, deps, client, respond, trigger, picker, user, message)
 
     @app.action(CHOICE_ACTION_ID)
     def on_radio(ack):
         ack()  # a radio button inside the guided-choice modal: the answer arrives with the submission
 
 
+def _share_here(deps: Deps, client, respond, trigger_id, picker: dict, user: str, message: dict) -> None:
+    """In the channel the private result was shown in, through its response_url (which posts even where the
+    bot is not a member); when Slack refuses (the URL expired or was used up), ask where instead."""
+    if _respond(
+        deps,
+        respond,
+        allow_users=(user,),
+        response_type="in_channel",
+        replace_original=False,
+        delete_original=False,
+        **message,
+    ):
+        return
+    _open_share_picker(deps, client, trigger_id, picker, user)
+
+
+def _open_share_picker(deps: Deps, client, trigger_id, picker: dict, user: str) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=blocks.share_picker_view(picker))
+        return
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+    except Exception as exc:
+        error = type(exc).__name__
+    deps.metrics.slack_errors.labels("views.open").inc()
+    log.warning("views.open failed", extra={"method": "views.open", "error": error})
+    text = f"Sorry, I couldn't open the channel picker to share it ({error}). Try *Share in channel* again."
+    deps.outbox.reply(_tell_privately, deps, client, picker.get("response_url"), user, text)
+
+
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+
+def _share_to(deps: Deps, client, view_id: str, channel: str, user: str, bot: str, message: dict) -> None:
+    """Post the shared result in the picked channel, then turn the share modal into what happened."""
+    error = _post(deps, client, allow_users=(user,), channel=channel, **message)
+    if error is None:
+        text = f"Shared in <#{channel}>."
+    elif error in ("not_in_channel", "channel_not_found"):  # channel_not_found: a private channel
+        me = f"<@{bot}>" if bot else "me"
+        text = (
+            f"I'm not a member of <#{channel}>, so I can't post there. Add me first: in <#{channel}>, type "
+            f"`/invite` and pick {me} (or mention {me} there and choose *Invite*), then share again."
+        )
+    else:
+        text = f"Slack did not take the post ({error}). Try again in a moment."
+    try:
+        client.views_update(view_id=view_id, view=blocks.share_status_view(text))
+        return
+    except SlackApiError as exc:
+        failure = str(exc.response.get("error", "unknown_error"))
+    except Exception as exc:
+        failure = type(exc).__name__
+    deps.metrics.slack_errors.labels("views.update").inc()
+    log.warning("views.update failed", extra={"method": "views.update", "error": failure})
+    if error is not None:  # the modal is gone (closed meanwhile): say it in the DM instead
+        _tell_privately(deps, client, None, user, text)
+
+
 # --------------------------------------------------------------------------------------------- views
 
 
 def register_views(app: App, deps: Deps) -> None:
+    @app.view(SHARE_VIEW)
+    def on_share_submitted(ack, body, view, client, context):
+        state = (view.get("state") or {}).get("values") or {}
+        picked = ((state.get(SHARE_CHANNEL_BLOCK) or {}).get(SHARE_CHANNEL_ACTION) or {}).get(
+            "selected_conversation"
+        )
+        if not isinstance(picked, str) or not _CHANNEL_ID.match(picked):
+            ack(response_action="errors", errors={SHARE_CHANNEL_BLOCK: "Pick a channel to share in."})
+            return
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+            answers = parse_code(deps.knowledge, str(metadata.get("code") or ""))
+        except (ValueError, AttributeError):
+            ack(
+                response_action="errors",
+                errors={SHARE_CHANNEL_BLOCK: "This result no longer reads; run the guided choice again."},
+            )
+            return
+        user = body.get("user", {}).get("id", "")
+        ack(response_action="update", view=blocks.share_status_view(f"Sharing in <#{picked}>…"))
+        message = blocks.choice_result_message(_result_answer(deps, answers), shared_by=user)
+        bot = context.get("bot_user_id") or ""
+        deps.outbox.reply(_share_to, deps, client, view.get("id"), picked, user, bot, message)
+
     @app.view(CHOICE_VIEW)
     def on_choice_submitted(ack, body, view, client):
         state = (view.get("state") or {}).get("values") or {}
