@@ -192,6 +192,7 @@ def scaled_file(factor: int, directory: Path) -> Path:
             attribute["cues"] = list(attribute["cues"]) + [f"{_word(rng)} {_word(rng)}" for _ in range(3)]
     path = directory / f"knowledge-x{factor}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    (directory / "examples.yaml").write_text((ROOT / "examples.yaml").read_text())
     return path
 
 
@@ -208,12 +209,12 @@ def scaling(factors: list[int], texts: list[str], repeats: int) -> list[dict]:
             built = time.perf_counter() - start
             matcher = engine.matcher
             warm = latency(engine.ask, texts, repeats)
-            cold = latency(engine.ask, texts, 1, before=matcher.canonical.cache_clear)
+            cold = latency(engine.ask, texts, 1, before=matcher.finder.canonical.cache_clear)
             rows.append(
                 {
                     "factor": factor,
                     "topics": len(knowledge.topics),
-                    "vocabulary": len(matcher.vocab),
+                    "vocabulary": len(matcher.finder.vocab),
                     "file_kb": round(path.stat().st_size / 1024, 1),
                     "load_validate_ms": round(loaded * 1000, 1),
                     "matcher_build_ms": round(built * 1000, 1),
@@ -309,12 +310,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     texts = [q["text"] for q in labelled]
     repeats = 1 if args.quick else 5
-    engine.matcher.canonical.cache_clear()
+    engine.matcher.finder.canonical.cache_clear()
     results["latency"] = {
         "ours (full answer, warm)": latency(engine.ask, texts, repeats),
         "ours (matcher only, warm)": latency(engine.matcher.match, texts, repeats),
         "ours (full answer, cold word cache)": latency(
-            engine.ask, texts, 1, before=engine.matcher.canonical.cache_clear
+            engine.ask, texts, 1, before=engine.matcher.finder.canonical.cache_clear
         ),
         "A: difflib FAQ": latency(baseline_difflib, texts, repeats),
         "B: rapidfuzz extractOne FAQ": latency(baseline_rapidfuzz, texts, repeats),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .guide import Decision, decide
+from .guide import Decision, decide_message
 from .knowledge import Knowledge, Topic
-from .matcher import Match, Matcher
+from .matcher import Context, Match, Matcher
 
 GUIDED_CHOICE_POINTER = (
     "For a guided choice, run /container-choice in Slack or `container-bot choose` in a terminal."
@@ -31,6 +31,7 @@ class Answer:
     sources: list[str] = field(default_factory=list)
     summary: str = ""
     code: str = ""
+    checked: str = ""  # the oldest `as_of` of the statements used: when their sources were last checked
     match: Match | None = None
 
     @property
@@ -60,8 +61,23 @@ class Answer:
         if self.code:
             lines.append(f"Answer code: {self.code}")
         if self.sources:
-            lines.append("Sources: " + " ".join(self.sources))
+            lines.append(f"{self.sources_label}: " + " ".join(self.sources))
         return "\n".join(lines).strip()
+
+    @property
+    def sources_label(self) -> str:
+        return f"Sources (checked {self.checked})" if self.checked else "Sources"
+
+    def context(self) -> Context:
+        """What a reply in the same thread may lean on: this answer's reading and recommendation."""
+        situation = self.match.situation if self.match and self.kind == "recommendation" else {}
+        return Context(
+            self.kind,
+            tuple(self.topics),
+            self.attribute,
+            tuple(sorted(situation.items())),
+            self.recommendation if self.kind == "recommendation" else None,
+        )
 
     def to_json(self) -> dict:
         """The contract's JSON answer."""
@@ -86,6 +102,12 @@ def _sources(*urls: str | None) -> list[str]:
     return list(dict.fromkeys(u for u in urls if u and u.startswith("https://")))
 
 
+def _oldest(*days: str) -> str:
+    """The earliest of the `as_of` dates given (ISO dates sort as text), or '' when none is known."""
+    known = [d for d in days if d]
+    return min(known) if known else ""
+
+
 def _short(topic: Topic) -> str:
     return topic.name.split()[-1] if topic.category == "orchestrator" else topic.name
 
@@ -97,9 +119,16 @@ class AnswerEngine:
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge, threshold)
 
-    def ask(self, text: str) -> Answer:
-        match = self.matcher.match(text)
+    def ask(self, text: str, addressed: bool = True, context: Context | None = None) -> Answer:
+        """The answer to a message. ``addressed``: a DM, mention, command or reply in the bot's thread; a
+        channel message the bot only overheard is answered only when it plainly asks (else a fallback).
+        ``context``: the bot's previous answer in the thread, for follow-ups ("and ecr?", "why?")."""
+        match = self.matcher.match(text, addressed=addressed, context=context)
         answer = self.build(match)
+        if match.follow_up == "why" and answer.recommendation:
+            answer.title = f"Why {self.knowledge.topics[answer.recommendation].name}"
+        if match.language and answer.kind != "fallback":
+            answer.parts.insert(0, f"(You asked in {match.language}; I answer in English.)")
         answer.match = match
         return answer
 
@@ -109,18 +138,46 @@ class AnswerEngine:
         if match.kind == "definition":
             return self.definition(match.topics[0], match)
         if match.kind == "attribute":
-            return self.attribute(match.topics[0], match.attribute, match)
+            return self.attribute(match.topics, match.attribute, match)
         if match.kind == "comparison":
+            if len(match.topics) > 2:
+                return self.roles(match.topics, match)
             return self.comparison(match.topics[0], match.topics[1], match.attribute, match)
         if match.kind == "recommendation":
-            return self.recommendation(decide(self.knowledge, match.situation), match)
+            decision = decide_message(self.knowledge, match.situation, match.lean, match.lean_p)
+            return self.recommendation(decision, match)
         if match.kind == "help":
-            return self.help(match.confidence)
+            if match.small_talk == "thanks":
+                return self.thanks(match.confidence)
+            return self.help(match.confidence, greeting=match.small_talk == "greeting")
         return self.fallback(match)
+
+    def roles(self, topic_ids: list[str], match: Match | None = None) -> Answer:
+        """Three or more topics side by side: one line each, so their roles are clear."""
+        k = self.knowledge
+        topics = [k.topics[t] for t in topic_ids]
+        return Answer(
+            "comparison",
+            list(topic_ids),
+            None,
+            None,
+            match.confidence if match else 1.0,
+            " vs ".join(t.name for t in topics),
+            [f"{t.name}: {t.definition}" for t in topics],
+            sources=_sources(*(t.link for t in topics)),
+            suggestions=match.suggestions if match else [],
+        )
 
     def definition(self, topic_id: str, match: Match | None = None) -> Answer:
         topic = self.knowledge.topics[topic_id]
         title = topic.name if topic.name == topic.full_name else f"{topic.name} ({topic.full_name})"
+        # what kind of service it is and what it is for belong with what it is
+        kind, use = topic.facts.get("service_type"), topic.facts.get("use_case")
+        parts = [topic.definition] + [
+            f"{label}: {fact.text}"
+            for label, fact in (("Kind of service", kind), ("What it is for", use))
+            if fact
+        ]
         return Answer(
             "definition",
             [topic_id],
@@ -128,35 +185,76 @@ class AnswerEngine:
             None,
             match.confidence if match else 1.0,
             title,
-            [topic.definition],
-            sources=_sources(topic.link, topic.source),
+            parts,
+            sources=_sources(topic.link, topic.source, *topic.also, *(f.source for f in (kind, use) if f)),
             suggestions=match.suggestions if match else [],
+            checked=topic.as_of,
         )
 
-    def attribute(self, topic_id: str, attribute_id: str, match: Match | None = None) -> Answer:
+    def attribute(
+        self, topic_ids: str | list[str], attribute_id: str | None, match: Match | None = None
+    ) -> Answer:
+        """A fact about a topic, or about the two a message names ("does eks fargate support daemonsets":
+        the facts of both). A fact the knowledge lacks is said to be missing, with the nearest facts."""
         k = self.knowledge
-        topic, attribute = k.topics[topic_id], k.attributes[attribute_id]
-        fact = topic.facts.get(attribute_id)
-        if fact is None:
-            # No note on that: say so and offer what there is, rather than guess.
-            answer = self.definition(topic_id, match)
-            answer.kind, answer.attribute = "attribute", attribute_id
-            answer.title = f"{topic.name}: {attribute.name.lower()}"
+        ids = [topic_ids] if isinstance(topic_ids, str) else list(topic_ids)
+        subject = k.topics[ids[0]]
+        if attribute_id is None:
+            # The topic is clear, the fact asked is not one the knowledge names: say so, give what it has.
+            answer = self.definition(subject.id, match)
+            answer.kind = "attribute"
+            answer.title = f"{subject.name}: that detail"
             answer.parts = [
-                f"I have no note on the {attribute.name.lower()} of {topic.name}. What it is:"
+                f"I have no note on that detail of {subject.name}. What it is, and the documentation:"
             ] + answer.parts
             return answer
+        attribute = k.attributes[attribute_id]
+        known = [
+            (k.topics[t], k.topics[t].facts[attribute_id]) for t in ids if attribute_id in k.topics[t].facts
+        ]
+        if not known:
+            return self._missing_fact(ids, attribute_id, match)
+        facts = [fact for _, fact in known]
+        if len(known) == 1:
+            parts = [facts[0].text]
+        else:
+            parts = [f"{topic.name}: {fact.text}" for topic, fact in known]
         return Answer(
             "attribute",
-            [topic_id],
+            [topic.id for topic, _ in known],
             attribute_id,
             None,
             match.confidence if match else 1.0,
-            f"{topic.name}: {attribute.name.lower()}",
-            [fact.text],
-            sources=_sources(fact.source, topic.link),
+            f"{' and '.join(topic.name for topic, _ in known)}: {attribute.name.lower()}",
+            parts,
+            sources=_sources(*(u for f in facts for u in (f.source, *f.also)), *(t.link for t, _ in known)),
             suggestions=match.suggestions if match else [],
+            checked=min(f.as_of for f in facts),
         )
+
+    def _missing_fact(self, ids: list[str], attribute_id: str, match: Match | None) -> Answer:
+        """No note on that: say so, and give the nearest facts (the same attribute of the other topic named,
+        or of the service the topic belongs to: ECS for ECS Anywhere), with their pages, rather than guess."""
+        k = self.knowledge
+        subject, attribute = k.topics[ids[0]], k.attributes[attribute_id]
+        parents = [t for t in k.services if subject.id.startswith(f"{t}_")]
+        related = list(dict.fromkeys([*ids[1:], *parents]))
+        nearest = [k.topics[t] for t in related if attribute_id in k.topics[t].facts and t != subject.id][:2]
+        answer = self.definition(subject.id, match)
+        answer.kind, answer.attribute = "attribute", attribute_id
+        answer.title = f"{subject.name}: {attribute.name.lower()}"
+        lines = [f"I have no note on the {attribute.name.lower()} of {subject.name}."]
+        if nearest:
+            lines.append("The nearest facts I have:")
+            lines += [f"{t.name}: {t.facts[attribute_id].text}" for t in nearest]
+            lines.append(f"And what {subject.name} is:")
+        answer.parts = lines + answer.parts[:1]
+        answer.topics = [subject.id] + [t.id for t in nearest]
+        answer.sources = _sources(
+            *answer.sources,
+            *(u for t in nearest for u in (t.facts[attribute_id].source, *t.facts[attribute_id].also)),
+        )
+        return answer
 
     def comparison(
         self, a: str, b: str, attribute_id: str | None = None, match: Match | None = None
@@ -185,12 +283,14 @@ class AnswerEngine:
                 differences=[d.text for d in diffs],
                 suggestions=suggestions,
             )
+            used = [t.facts[attribute_id] for t in (ta, tb) if attribute_id in t.facts]
             answer.sources = _sources(
-                *(t.facts[attribute_id].source for t in (ta, tb) if attribute_id in t.facts),
-                *(d.source for d in diffs),
+                *(u for f in used for u in (f.source, *f.also)),
+                *(u for d in diffs for u in (d.source, *d.also)),
                 ta.link,
                 tb.link,
             )
+            answer.checked = _oldest(*(f.as_of for f in used), *(d.as_of for d in diffs))
             return answer
         answer = Answer(
             "comparison",
@@ -216,19 +316,51 @@ class AnswerEngine:
             ]
             answer.differences = [d.text for d in entry.differences]
             answer.summary = entry.summary
-            answer.sources = _sources(entry.source, *(d.source for d in entry.differences), ta.link, tb.link)
+            answer.sources = _sources(
+                entry.source,
+                *entry.also,
+                *(u for d in entry.differences for u in (d.source, *d.also)),
+                ta.link,
+                tb.link,
+            )
+            facts = [t.facts[attr] for attr in entry.table for t in (ta, tb) if attr in t.facts]
+            answer.checked = _oldest(
+                entry.as_of,
+                ta.as_of,
+                tb.as_of,
+                *(d.as_of for d in entry.differences),
+                *(f.as_of for f in facts),
+            )
         elif entry:
             answer.parts = [entry.summary]
-            answer.sources = _sources(entry.source, ta.link, tb.link)
+            answer.sources = _sources(entry.source, *entry.also, ta.link, tb.link)
+            answer.checked = entry.as_of
         else:
             answer.parts = [f"{ta.name}: {ta.definition}", f"{tb.name}: {tb.definition}"]
             answer.sources = _sources(ta.link, tb.link)
+            answer.checked = _oldest(ta.as_of, tb.as_of)
         return answer
 
     def recommendation(self, decision: Decision, match: Match | None = None, guided: bool = False) -> Answer:
         k = self.knowledge
         services = list(k.services)
         confidence = match.confidence if match else 1.0
+        if decision.pick is None and decision.conflict:
+            return Answer(
+                "recommendation",
+                services,
+                None,
+                None,
+                confidence,
+                "No single service meets all of your hard requirements",
+                ["Each of these needs is met by only one service, and not by the same one:"]
+                + [f"- {reason}" for reason in decision.conflict]
+                + ["Relax one of them, or split the workloads between the two services."],
+                sources=_sources(*(k.topics[s].link for s in services)),
+                suggestions=match.suggestions if match else [],
+                code=decision.code,
+                checked=_oldest(*(k.topics[s].as_of for s in services)),
+            )
         if decision.pick is None:
             pair = k.comparison(*services) if len(services) == 2 else None
             lines = [
@@ -248,10 +380,18 @@ class AnswerEngine:
                 sources=_sources(*(k.topics[s].link for s in services)),
                 suggestions=match.suggestions if match else [],
                 code=decision.code,
+                checked=_oldest(
+                    *(
+                        k.topics[s].facts["use_case"].as_of
+                        for s in services
+                        if "use_case" in k.topics[s].facts
+                    ),
+                    pair.as_of if pair else "",
+                ),
             )
         topic = k.topics[decision.pick]
         registry = next((t for t in k.topics.values() if t.category == "registry"), None)
-        parts = []
+        parts = [f"This decides it: {reason}" for reason in decision.vetoes]
         if decision.against:
             parts.append("On the other side: " + " ".join(decision.against))
         if registry:
@@ -269,12 +409,13 @@ class AnswerEngine:
             sources=_sources(topic.link, registry.link if registry else None),
             suggestions=match.suggestions if match else [],
             code=decision.code if guided else "",
+            checked=_oldest(topic.as_of, registry.as_of if registry else ""),
         )
         if decision.changes:
             answer.changes = [f"{_short(k.topics[other])} would fit better if {_join_or(decision.changes)}"]
         return answer
 
-    def help(self, confidence: float = 1.0) -> Answer:
+    def help(self, confidence: float = 1.0, greeting: bool = False) -> Answer:
         k = self.knowledge
         names = ", ".join(t.name for t in k.topics.values() if t.category in ("orchestrator", "registry"))
         return Answer(
@@ -283,12 +424,26 @@ class AnswerEngine:
             None,
             None,
             confidence,
-            "Hi! I answer questions about " + names + ".",
+            ("Hi! " if greeting else "") + "I answer questions about " + names + ".",
             [
                 'Ask me what something is ("what is ecr"), how two compare ("ecs vs eks learning curve"), '
-                'or which to pick ("small team, all in on AWS, ecs or eks?").',
+                'a fact ("can ecs run windows containers?"), or which to pick ("small team, all in on AWS, '
+                'ecs or eks?").',
+                "Ask in a DM, mention me in a channel, or reply in a thread I answered in. I read other "
+                "languages too, and answer in English.",
                 GUIDED_CHOICE_POINTER,
             ],
+        )
+
+    def thanks(self, confidence: float = 1.0) -> Answer:
+        return Answer(
+            "help",
+            [],
+            None,
+            None,
+            confidence,
+            "You're welcome!",
+            ["If you are still deciding, /container-choice asks a few questions and recommends one."],
         )
 
     def fallback(self, match: Match) -> Answer:

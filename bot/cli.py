@@ -10,9 +10,9 @@ from . import __version__
 from .knowledge import Knowledge, KnowledgeError, default_path, load_knowledge
 
 
-def _load(path: str | None) -> Knowledge:
+def _load(path: str | None, full: bool = False) -> Knowledge:
     try:
-        return load_knowledge(path)
+        return load_knowledge(path, full=full)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -61,18 +61,29 @@ def cmd_ask(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from .guide import disagreeing_picks
+    from .knowledge import stale
     from .matcher import confusables
 
     path = args.file or str(default_path())
-    knowledge = _load(path)
-    problems = confusables(knowledge, args.threshold)
-    for line, message in problems:
-        print(f"{path}:{line}: {message}", file=sys.stderr)
+    knowledge = _load(path, full=True)  # the examples too, even when a cached model could skip them
+    problems = [(path, line, message) for line, message in confusables(knowledge, args.threshold)]
+    problems += [(knowledge.examples.path, line, message) for line, message in disagreeing_picks(knowledge)]
+    for file, line, message in problems:
+        print(f"{file}:{line}: {message}", file=sys.stderr)
     if problems:
         return 1
+    # Old facts are a warning, never a failure: CI must not break on a date alone.
+    for old in stale(knowledge, args.max_age):
+        print(
+            f"{path}:{old.line}: warning: {old.what} was last checked on {old.as_of.isoformat()}, "
+            f"more than {args.max_age} days ago; re-read {old.source} and update its as_of",
+            file=sys.stderr,
+        )
     print(
         f"{path}: OK ({len(knowledge.topics)} topics, {len(knowledge.attributes)} attributes, "
-        f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria)"
+        f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria, "
+        f"{len(knowledge.examples.items)} examples, {len(knowledge.examples.languages)} other languages)"
     )
     return 0
 
@@ -104,6 +115,16 @@ def cmd_unanswered(args) -> int:
     return report(args.logfile, sys.stdout, limit=args.limit)
 
 
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of days") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError("the number of days can't be negative")
+    return days
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="container-bot",
@@ -127,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a knowledge file")
     check.add_argument("file", nargs="?", help="knowledge file (default: KNOWLEDGE_FILE or the packaged one)")
     check.add_argument("--threshold", type=float, help="score above which two phrasings count as confusable")
+    check.add_argument(
+        "--max-age",
+        type=_days,
+        default=365,
+        metavar="DAYS",
+        help="warn about facts whose source was last checked more than DAYS ago (default 365; never fails)",
+    )
     check.set_defaults(func=cmd_check)
 
     choose = sub.add_parser("choose", help="the guided choice between ECS and EKS, in the terminal")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .knowledge import Criterion, Knowledge
+from .knowledge import Criterion, Knowledge, Veto
 
 _CODE_PAIR = re.compile(r"^([a-z0-9_]+)=([a-z0-9_\-]+)$")
 
@@ -23,6 +23,8 @@ class Decision:
     against: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     code: str = ""
+    vetoes: list[str] = field(default_factory=list)  # hard requirements that decided the pick
+    conflict: list[str] = field(default_factory=list)  # hard requirements that pick different services
 
 
 def format_code(knowledge: Knowledge, answers: dict[str, str]) -> str:
@@ -55,7 +57,13 @@ def next_question(knowledge: Knowledge, answers: dict[str, str]) -> Criterion | 
     return next((c for c in knowledge.criteria if c.id not in answers), None)
 
 
+def applicable_vetoes(knowledge: Knowledge, answers: dict[str, str]) -> list[Veto]:
+    """The hard requirements every answer of which was given."""
+    return [v for v in knowledge.vetoes if all(answers.get(c) == value for c, value in v.when.items())]
+
+
 def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False) -> Decision:
+    """Vetoes first (a need only one service meets decides), then the soft weights."""
     services = knowledge.services
     scores = {s: 0 for s in services}
     chosen = []
@@ -66,9 +74,17 @@ def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False
         chosen.append((criterion, option))
         for topic, weight in option.weights.items():
             scores[topic] = scores.get(topic, 0) + weight
+    vetoes = applicable_vetoes(knowledge, answers)
+    if len({v.pick for v in vetoes}) > 1:
+        # two hard requirements that no single service meets together: no weight can settle that
+        return Decision(
+            None, scores, code=format_code(knowledge, answers), conflict=[v.reason for v in vetoes]
+        )
     ranked = sorted(services, key=lambda s: -scores[s])
     lead = scores[ranked[0]] - scores[ranked[1]] if len(ranked) > 1 else scores[ranked[0]]
     pick: str | None = ranked[0] if lead >= knowledge.settings.decide_margin else None
+    if vetoes:
+        pick = vetoes[0].pick
     if pick is None and complete:
         pick = ranked[0] if lead > 0 else knowledge.default_pick
     if pick is None:
@@ -76,15 +92,77 @@ def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False
     other = next(s for s in services if s != pick)
     reasons = [o.reason for _, o in chosen if o.weights.get(pick, 0) > 0]
     against = [o.reason for _, o in chosen if o.weights.get(other, 0) > 0]
-    if not reasons:
+    if not reasons and not vetoes:
         reasons = [knowledge.default_reason]
-    # What would change it: answers not given (or given the other way) that pull towards the other service.
+    # What would change it: answers not given (or given the other way) that pull towards the other service;
+    # after a veto, only dropping that hard requirement would.
     levers = []
-    for criterion in knowledge.criteria:
+    for veto in vetoes:
+        for criterion_id, value in veto.when.items():
+            criterion = knowledge.criterion(criterion_id)
+            levers += [(100, o.condition) for o in criterion.options if o.value != value] if criterion else []
+    for criterion in knowledge.criteria if not vetoes else ():
         current = answers.get(criterion.id)
         for option in criterion.options:
             if option.value != current and option.weights.get(other, 0) > 0:
                 levers.append((option.weights[other], option.condition))
     levers.sort(key=lambda lw: -lw[0])
     changes = [condition for _, condition in levers[:3]]
-    return Decision(pick, scores, reasons, against, changes, format_code(knowledge, answers))
+    return Decision(
+        pick, scores, reasons, against, changes, format_code(knowledge, answers), [v.reason for v in vetoes]
+    )
+
+
+def decide_message(
+    knowledge: Knowledge, answers: dict[str, str], lean: str | None = None, lean_p: float = 0.0
+) -> Decision:
+    """A recommendation for a free-text message: the criteria read from it decide when they can; when they
+    leave it open, the pick the examples' model leans to decides if it is sure enough, with its reason."""
+    decision = decide(knowledge, answers)
+    if (
+        decision.pick is not None
+        or decision.conflict  # two hard requirements that pull apart: no lean can settle that
+        or lean not in knowledge.services
+        or lean_p < knowledge.settings.lean_threshold
+        or decision.scores.get(next(s for s in knowledge.services if s != lean), 0) > 0  # a real trade-off
+    ):
+        return decision
+    topic = knowledge.topics[lean]
+    use_case = topic.facts.get("use_case")
+    reason = f"What you describe reads like the teams {topic.name} suits best" + (
+        f": {use_case.text[0].lower()}{use_case.text[1:]}" if use_case else "."
+    )
+    other = next(s for s in knowledge.services if s != lean)
+    chosen = [(c, c.option(answers[c.id])) for c in knowledge.criteria if c.id in answers]
+    reasons = [o.reason for _, o in chosen if o and o.weights.get(lean, 0) > 0] + [reason]
+    against = [o.reason for _, o in chosen if o and o.weights.get(other, 0) > 0]
+    levers = sorted(
+        (
+            (o.weights[other], o.condition)
+            for c in knowledge.criteria
+            for o in c.options
+            if o.value != answers.get(c.id) and o.weights.get(other, 0) > 0
+        ),
+        key=lambda lw: -lw[0],
+    )
+    return Decision(lean, decision.scores, reasons, against, [c for _, c in levers[:3]], decision.code)
+
+
+def disagreeing_picks(knowledge: Knowledge) -> list[tuple[int, str]]:
+    """Recommendation examples whose labelled pick the criteria contradict: the situation they state decides
+    for one service (or a veto does) and the example says another. Examples teach the pick model, so they
+    must agree with the rules that explain the picks."""
+    out = []
+    for example in knowledge.examples.items:
+        if example.kind != "recommendation" or not example.situation:
+            continue
+        pick = decide(knowledge, dict(example.situation)).pick
+        if pick is not None and pick != example.pick:
+            out.append(
+                (
+                    example.line,
+                    f"example '{example.text[:60]}' picks {example.pick or 'null'}, but its situation "
+                    f"({' '.join(f'{c}={v}' for c, v in example.situation)}) decides {pick}",
+                )
+            )
+    return out

@@ -6,7 +6,10 @@ problems are collected before anything is returned: a file either loads whole or
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from .examples import EMPTY as EMPTY_EXAMPLES
+from .examples import Examples, parse_examples
 from .renderable import guided_choice_problems
 
 # libyaml's composer, where PyYAML was built with it, is several times faster and keeps line marks.
@@ -45,6 +50,28 @@ class KnowledgeError(Exception):
 class Fact:
     text: str
     source: str
+    as_of: str = ""  # YYYY-MM-DD: the day the source page was last checked
+    also: tuple[str, ...] = ()  # further pages that say part of the text
+
+
+@dataclass(frozen=True)
+class Dated:
+    """One sourced statement with the day its page was checked, for `check --max-age`."""
+
+    what: str
+    source: str
+    as_of: datetime.date
+    line: int
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A hard requirement only one service meets: when every answer in `when` is given, `pick` decides."""
+
+    id: str
+    when: dict[str, str]
+    pick: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +86,8 @@ class Topic:
     link: str | None = None
     implies: str | None = None
     facts: dict[str, Fact] = field(default_factory=dict)
+    as_of: str = ""
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,8 @@ class Difference:
     attribute: str
     text: str
     source: str
+    as_of: str = ""
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +116,8 @@ class Comparison:
     differences: tuple[Difference, ...] = ()
     table: tuple[str, ...] = ()
     intro: str = ""
+    as_of: str = ""
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +162,9 @@ class MatchSettings:
     channel_threshold: float = 0.8
     margin: float = 0.05
     decide_margin: int = 2
+    temperature: float = 1.0  # softens the models' probabilities; calibrated on the examples
+    lean_threshold: float = 0.6  # how sure the pick model must be to decide what the criteria leave open
+    overheard_skip: tuple[str, ...] = ()  # words of a channel message about the team's own systems ("our")
 
 
 @dataclass(frozen=True)
@@ -146,6 +182,24 @@ class Knowledge:
     default_pick: str = ""
     default_reason: str = ""
     lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
+    vetoes: tuple[Veto, ...] = ()
+    dated: tuple[Dated, ...] = field(default=(), compare=False, repr=False)
+    checksum: str = ""  # of the knowledge file, its examples file and the bot's version
+    examples_file: str = field(default="", compare=False, repr=False)
+    examples_text: str = field(default="", compare=False, repr=False)
+    parsed_examples: Examples | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def examples(self) -> Examples:
+        """The examples file, parsed (at load, or here when a cached model let the load skip it)."""
+        if self.parsed_examples is not None:
+            return self.parsed_examples
+        if not self.examples_file:
+            return EMPTY_EXAMPLES
+        examples, problems = parse_examples(self.examples_text, self.examples_file, _ids_of(self))
+        if problems:
+            raise KnowledgeError(problems)
+        return examples
 
     def comparison(self, a: str, b: str) -> Comparison | None:
         return self.comparisons.get(tuple(sorted((a, b))))  # type: ignore[arg-type]
@@ -222,10 +276,36 @@ def _line_of(container: Any, key: Any = None) -> int:
 # ------------------------------------------------------------------------------------------------ schema
 
 
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    """YAML reads an unquoted 2026-11-29 as a date, a quoted one as a string: accept both, nothing else."""
+    if isinstance(value, datetime.datetime):
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and _DATE.match(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
 class _Checker:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
+        self.dated: list[Dated] = []
+
+    def dated_statement(self, record: Any, what: str) -> str:
+        """Remember a checked `as_of` (already validated) for the freshness report; returns it as text."""
+        day = _as_date(record.get("as_of")) if isinstance(record, dict) else None
+        if day is None:
+            return ""
+        self.dated.append(Dated(what, str(record.get("source", "")), day, _line_of(record, "as_of")))
+        return day.isoformat()
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.file, line, message))
@@ -263,7 +343,9 @@ class _Checker:
             "bool": lambda v: isinstance(v, bool),
             "list": lambda v: isinstance(v, list),
             "strlist": lambda v: isinstance(v, list),
+            "urllist": lambda v: isinstance(v, list),
             "map": lambda v: isinstance(v, dict),
+            "date": lambda v: _as_date(v) is not None,
         }
         expected = {
             "str": "a string",
@@ -274,7 +356,9 @@ class _Checker:
             "bool": "true or false",
             "list": "a list",
             "strlist": "a list of strings",
+            "urllist": "a list of https:// URLs",
             "map": "a mapping",
+            "date": "a date written YYYY-MM-DD (the day the source was checked)",
         }[kind]
         if not checks[kind](value):
             self.error(line, f"{what} must be {expected}, got {_type_name(value)}")
@@ -285,6 +369,18 @@ class _Checker:
         if kind == "source" and not (value == "seed" or value.startswith("https://")):
             self.error(line, f"{what} must be 'seed' or an https:// URL of the page the fact comes from")
             return False
+        if kind == "date" and _as_date(value) > datetime.date.today() + datetime.timedelta(days=1):
+            self.error(line, f"{what} is in the future: it is the day the source was checked")
+            return False
+        if kind == "urllist":
+            ok = bool(value)
+            if not value:
+                self.error(line, f"{what} is empty")
+            for i, item in enumerate(value):
+                if not (isinstance(item, str) and item.startswith("https://")):
+                    self.error(_line_of(value, i), f"{what}: item {i + 1} must be an https:// URL")
+                    ok = False
+            return ok
         if kind == "strlist":
             if not value:
                 self.error(line, f"{what} is empty")
@@ -329,20 +425,30 @@ def _phrases(items: Any) -> tuple[str, ...]:
     return tuple(" ".join(str(item).split()) for item in items)
 
 
-def parse_knowledge(text: str, file: str) -> Knowledge:
-    """Parse and validate knowledge text; raise KnowledgeError listing every problem."""
-    checker = _Checker(file)
+def _compose(text: str, file: str, checker: _Checker) -> Any:
+    """YAML text -> plain data that remembers its lines; None (the problem recorded) if it does not parse."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise KnowledgeError([Problem(file, line, f"YAML syntax error: {problem}")]) from None
+        checker.error(line, f"YAML syntax error: {problem}")
+        return None
     if node is None:
-        raise KnowledgeError([Problem(file, 1, "the file is empty")])
+        checker.error(1, "the file is empty")
+        return None
     constructor = yaml.constructor.SafeConstructor()
-    data = _to_data(node, file, checker.problems, constructor)
+    return _to_data(node, file, checker.problems, constructor)
+
+
+def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
+    """Parse and validate knowledge text; raise KnowledgeError listing every problem. The examples file is
+    validated too, unless a model cached from these very files shows it was (``full`` checks it anyway)."""
+    checker = _Checker(file)
+    data = _compose(text, file, checker)
+    if data is None:
+        raise KnowledgeError(checker.problems)
     top_required = {
         "version": "int",
         "topics": "list",
@@ -351,7 +457,7 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
         "filler": "strlist",
         "recommendation": "map",
     }
-    top_optional = {"settings": "map", "comparisons": "list", "exclusions": "list"}
+    top_optional = {"settings": "map", "comparisons": "list", "exclusions": "list", "examples": "str"}
     if not checker.record(data, 1, "the knowledge file", top_required, top_optional):
         raise KnowledgeError(checker.problems)
     if data["version"] != 1:
@@ -369,11 +475,30 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
     comparisons = _comparisons(checker, data.get("comparisons", _List()), topic_ids, attribute_ids)
     intents = _intents(checker, data["intents"])
     exclusions = _exclusions(checker, data.get("exclusions", _List()), topic_ids)
-    domain_cues, criteria, default = _recommendation(checker, data["recommendation"], topic_ids)
+    domain_cues, criteria, default, vetoes = _recommendation(checker, data["recommendation"], topic_ids)
     for line, message in guided_choice_problems(data["recommendation"], _line_of):
         checker.error(line, message)  # what Slack's guided-choice modal cannot show is invalid too
+    examples_file, examples_text = "", ""
+    if "examples" in data and not checker.problems:
+        examples_file, examples_text = _examples_text(checker, data, file)
     if checker.problems:
         raise KnowledgeError(checker.problems)
+    from . import __version__, cache
+
+    checksum = hashlib.sha256(
+        "\0".join((__version__, text, examples_file and examples_text)).encode("utf-8")
+    ).hexdigest()
+    parsed = None
+    if examples_file and (full or not cache.has(checksum)):
+        ids = {
+            "topics": set(topics),
+            "attributes": set(attributes),
+            "criteria": {c.id: tuple(o.value for o in c.options) for c in criteria},
+            "services": sorted({t for c in criteria for o in c.options for t in o.weights}),
+        }
+        parsed, problems = parse_examples(examples_text, examples_file, ids)
+        if problems:
+            raise KnowledgeError(problems)
     lines = _phrase_lines(data)
     return Knowledge(
         path=file,
@@ -389,7 +514,33 @@ def parse_knowledge(text: str, file: str) -> Knowledge:
         default_pick=default[0],
         default_reason=default[1],
         lines=lines,
+        vetoes=vetoes,
+        dated=tuple(checker.dated),
+        checksum=checksum,
+        examples_file=examples_file,
+        examples_text=examples_text,
+        parsed_examples=parsed,
     )
+
+
+def _examples_text(checker: _Checker, data: Any, file: str) -> tuple[str, str]:
+    """(path, text) of the examples file the knowledge names, relative to the knowledge file."""
+    target = Path(file).parent / data["examples"]
+    try:
+        return str(target), target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        checker.error(_line_of(data, "examples"), f"cannot read the examples file {target}: {reason}")
+        return "", ""
+
+
+def _ids_of(knowledge: Knowledge) -> dict[str, Any]:
+    return {
+        "topics": set(knowledge.topics),
+        "attributes": set(knowledge.attributes),
+        "criteria": {c.id: tuple(o.value for o in c.options) for c in knowledge.criteria},
+        "services": list(knowledge.services),
+    }
 
 
 def _declared(items: Any) -> set[str]:
@@ -399,14 +550,26 @@ def _declared(items: Any) -> set[str]:
 
 
 def _settings(checker: _Checker, raw: Any) -> MatchSettings:
-    fields = {"threshold": "num", "channel_threshold": "num", "margin": "num", "decide_margin": "int"}
+    fields = {
+        "threshold": "num",
+        "channel_threshold": "num",
+        "margin": "num",
+        "decide_margin": "int",
+        "temperature": "num",
+        "lean_threshold": "num",
+        "overheard_skip": "strlist",
+    }
     if not checker.record(raw, _line_of(raw), "settings", {}, fields):
         return MatchSettings()
-    for key in ("threshold", "channel_threshold", "margin"):
+    for key in ("threshold", "channel_threshold", "margin", "lean_threshold"):
         if key in raw and not 0 <= raw[key] <= 1:
             checker.error(_line_of(raw, key), f"settings: '{key}' must be between 0 and 1")
+    if "temperature" in raw and not 0.05 <= raw["temperature"] <= 20:
+        checker.error(_line_of(raw, "temperature"), "settings: 'temperature' must be between 0.05 and 20")
     defaults = MatchSettings()
-    return MatchSettings(**{k: raw.get(k, getattr(defaults, k)) for k in fields})
+    values = {k: raw.get(k, getattr(defaults, k)) for k in fields}
+    values["overheard_skip"] = tuple(str(w).lower() for w in values["overheard_skip"])
+    return MatchSettings(**values)
 
 
 def _ids(checker: _Checker, items: Any, what: str, line: int) -> list[tuple[int, Any]]:
@@ -461,8 +624,9 @@ def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topi
         "aliases": "strlist",
         "definition": "text",
         "source": "source",
+        "as_of": "date",
     }
-    optional = {"link": "source", "implies": "str", "facts": "map"}
+    optional = {"link": "source", "implies": "str", "facts": "map", "also": "urllist"}
     for line, item in _ids(checker, raw, "topic", _line_of(raw)):
         what = (
             f"topic '{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else "topic"
@@ -495,9 +659,16 @@ def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topi
                 checker.error(fact_line, f"{what}: fact about unknown attribute '{key}'")
                 continue
             if checker.record(
-                fact, fact_line, f"{what} fact '{key}'", {"text": "text", "source": "source"}, {}
+                fact,
+                fact_line,
+                f"{what} fact '{key}'",
+                {"text": "text", "source": "source", "as_of": "date"},
+                {"also": "urllist"},
             ):
-                facts[key] = Fact(" ".join(fact["text"].split()), fact["source"])
+                as_of = checker.dated_statement(fact, f"{item['id']}.{key}")
+                facts[key] = Fact(
+                    " ".join(fact["text"].split()), fact["source"], as_of, tuple(fact.get("also", ()))
+                )
         out[item["id"]] = Topic(
             id=item["id"],
             name=item["name"],
@@ -509,6 +680,8 @@ def _topics(checker: _Checker, raw: Any, attributes: set[str]) -> dict[str, Topi
             link=item.get("link"),
             implies=item.get("implies"),
             facts=facts,
+            as_of=checker.dated_statement(item, f"{item['id']} (definition)"),
+            also=tuple(item.get("also", ())),
         )
     return out
 
@@ -524,8 +697,8 @@ def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comp
             item,
             line,
             "comparison",
-            {"topics": "strlist", "summary": "text", "source": "source"},
-            {"differences": "list", "table": "strlist", "intro": "text"},
+            {"topics": "strlist", "summary": "text", "source": "source", "as_of": "date"},
+            {"differences": "list", "table": "strlist", "intro": "text", "also": "urllist"},
         ):
             continue
         pair = tuple(sorted(item["topics"]))
@@ -544,16 +717,23 @@ def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comp
                 diff,
                 diff_line,
                 "comparison difference",
-                {"attribute": "str", "text": "text", "source": "source"},
-                {},
+                {"attribute": "str", "text": "text", "source": "source", "as_of": "date"},
+                {"also": "urllist"},
             ):
                 if diff["attribute"] not in attributes:
                     checker.error(
                         _line_of(diff, "attribute"),
                         f"comparison difference: unknown attribute '{diff['attribute']}'",
                     )
+                as_of = checker.dated_statement(diff, f"{pair[0]} vs {pair[1]}: {diff['attribute']}")
                 differences.append(
-                    Difference(diff["attribute"], " ".join(diff["text"].split()), diff["source"])
+                    Difference(
+                        diff["attribute"],
+                        " ".join(diff["text"].split()),
+                        diff["source"],
+                        as_of,
+                        tuple(diff.get("also", ())),
+                    )
                 )
         for j, attr in enumerate(item.get("table", [])):
             if attr not in attributes:
@@ -565,6 +745,8 @@ def _comparisons(checker, raw, topics, attributes) -> dict[tuple[str, str], Comp
             tuple(differences),
             tuple(item.get("table", ())),
             " ".join(item.get("intro", "").split()),
+            checker.dated_statement(item, f"{pair[0]} vs {pair[1]}"),
+            tuple(item.get("also", ())),
         )
     return out
 
@@ -587,13 +769,13 @@ def _intents(checker: _Checker, raw: Any) -> dict[str, Intent]:
 def _exclusions(checker: _Checker, raw: Any, topics: set[str]) -> tuple[Exclusion, ...]:
     out = []
     for line, item in _ids(checker, raw, "exclusion", _line_of(raw)):
-        if checker.record(item, line, "exclusion", {"id": "str", "cues": "strlist", "drops": "strlist"}, {}):
-            for i, topic in enumerate(item["drops"]):
+        if checker.record(item, line, "exclusion", {"id": "str", "cues": "strlist"}, {"drops": "list"}):
+            for i, topic in enumerate(item.get("drops", [])):
                 if topic not in topics:
                     checker.error(
                         _line_of(item["drops"], i), f"exclusion '{item['id']}': unknown topic '{topic}'"
                     )
-            out.append(Exclusion(item["id"], _phrases(item["cues"]), tuple(item["drops"])))
+            out.append(Exclusion(item["id"], _phrases(item["cues"]), tuple(item.get("drops", ()))))
     return tuple(out)
 
 
@@ -603,9 +785,9 @@ def _recommendation(checker: _Checker, raw: Any, topics: set[str]):
         _line_of(raw),
         "recommendation",
         {"domain_cues": "strlist", "criteria": "list", "default": "map"},
-        {},
+        {"vetoes": "list"},
     ):
-        return (), (), ("", "")
+        return (), (), ("", ""), ()
     default = raw["default"]
     if (
         checker.record(
@@ -667,7 +849,53 @@ def _recommendation(checker: _Checker, raw: Any, topics: set[str]):
         if len(options) < 2:
             checker.error(line, f"{what}: needs at least two options")
         criteria.append(Criterion(item["id"], item["question"], tuple(options), negated))
-    return _phrases(raw["domain_cues"]), tuple(criteria), (default.get("pick", ""), default.get("reason", ""))
+    vetoes = _vetoes(checker, raw.get("vetoes", _List()), criteria, _weighed(criteria))
+    return (
+        _phrases(raw["domain_cues"]),
+        tuple(criteria),
+        (default.get("pick", ""), default.get("reason", "")),
+        vetoes,
+    )
+
+
+def _weighed(criteria: list[Criterion]) -> set[str]:
+    return {topic for c in criteria for o in c.options for topic in o.weights}
+
+
+def _vetoes(checker: _Checker, raw: Any, criteria: list[Criterion], services: set[str]) -> tuple[Veto, ...]:
+    """Hard requirements: every `when` names a known criterion and one of its values; `pick` is a service."""
+    known = {c.id: c for c in criteria}
+    out = []
+    for line, item in _ids(checker, raw, "veto", _line_of(raw)):
+        what = f"veto '{item.get('id')}'" if isinstance(item, dict) else "veto"
+        if not checker.record(
+            item, line, what, {"id": "str", "when": "map", "pick": "str", "reason": "text"}, {}
+        ):
+            continue
+        ok = True
+        if not item["when"]:
+            checker.error(_line_of(item, "when"), f"{what}: 'when' names no criterion")
+            ok = False
+        for criterion_id, value in item["when"].items():
+            value_line = _line_of(item["when"], criterion_id)
+            criterion = known.get(criterion_id)
+            if criterion is None:
+                checker.error(value_line, f"{what}: unknown criterion '{criterion_id}'")
+                ok = False
+            elif not isinstance(value, str) or criterion.option(value) is None:
+                values = "/".join(o.value for o in criterion.options)
+                checker.error(value_line, f"{what}: {criterion_id} takes {values}, not '{value}'")
+                ok = False
+        if item["pick"] not in services:
+            checker.error(
+                _line_of(item, "pick"),
+                f"{what}: pick '{item['pick']}' is not a service the criteria weigh "
+                f"({', '.join(sorted(services))})",
+            )
+            ok = False
+        if ok:
+            out.append(Veto(item["id"], dict(item["when"]), item["pick"], " ".join(item["reason"].split())))
+    return tuple(out)
 
 
 def _phrase_lines(data: Any) -> dict[tuple[str, str], int]:
@@ -691,6 +919,13 @@ def _phrase_lines(data: Any) -> dict[tuple[str, str], int]:
     return lines
 
 
+def stale(knowledge: Knowledge, max_age_days: int, today: datetime.date | None = None) -> list[Dated]:
+    """Statements whose source was last checked more than `max_age_days` ago, oldest first."""
+    today = today or datetime.date.today()
+    old = [d for d in knowledge.dated if (today - d.as_of).days > max_age_days]
+    return sorted(old, key=lambda d: (d.as_of, d.line))
+
+
 # --------------------------------------------------------------------------------------------- locating
 
 
@@ -705,11 +940,11 @@ def default_path() -> Path:
     return Path(env) if env else packaged_path()
 
 
-def load_knowledge(path: str | os.PathLike[str] | None = None) -> Knowledge:
+def load_knowledge(path: str | os.PathLike[str] | None = None, full: bool = False) -> Knowledge:
     target = Path(path) if path is not None else default_path()
     try:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise KnowledgeError([Problem(str(target), 0, f"cannot read the knowledge file: {reason}")]) from None
-    return parse_knowledge(text, str(target))
+    return parse_knowledge(text, str(target), full)

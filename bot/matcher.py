@@ -1,50 +1,46 @@
-"""Message -> kind, topics, attribute, situation and confidence.
+"""Message -> kind, topics, attribute, situation and confidence: the short policy on top of the evidence.
 
-The matcher reads a message as evidence, not as one string to look up: it finds topic names, attribute
-words, intent words (what is / vs / which should), situation cues (criteria) and foreign names, each as
-whole words with typo tolerance, and then decides what kind of question it is. Words it cannot explain
-lower its confidence, so chatter that merely mentions "ecs" is not answered as a question about ECS.
+The rules find what they are sure of (bot/evidence.py); models trained from the examples weigh it with the
+rest of the message (bot/model.py). What stays explicit reads like a policy:
+
+- a message addressed to the bot (a DM, a mention, the slash command, a reply in its thread) is answered
+  whenever it names a topic and nothing puts it out of scope; words the bot does not know cost nothing;
+- out of scope is what the model learned from the out-of-scope examples (troubleshooting, how-to, acting on
+  systems, other products, other meanings of the letters, chatter) and foreign names the rules find;
+- a message the bot merely overhears in a channel is answered only when it is plainly a question about its
+  topics, at the stricter `channel_threshold`.
 """
 
 from __future__ import annotations
 
+import re
+import time
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from . import cache as model_cache
+from .evidence import Evidence, Finder, Hit, Phrase, make_phrases, word_similarity
+from .examples import Example
 from .knowledge import Knowledge
-from .text import Normalised, normalise
+from .model import NaiveBayes, features, learn_cues, learn_names, train
+from .text import Normalised, Rewriter, normalise
 
-NEGATORS = frozenset(
-    "no not never dont doesnt didnt without nobody none zero neither nor "
-    "cant wont isnt arent havent hasnt".split()
+STATE_FORMAT = 2  # bump when what _learn returns changes shape: older cached states are then ignored
+ANSWER_KINDS = ("definition", "comparison", "attribute", "recommendation")
+SMALL_TALK = ("greeting", "thanks", "help")
+NAMING_KINDS = ("definition", "comparison", "attribute")  # kinds whose labelled topics are what they name
+INSTRUCTION_INTENT = "instruction"  # cues of instructions to the bot, read apart from the question
+LANGUAGE_EVIDENCE = 1.5  # phrases of one language a message needs before the bot says it read that language
+QUESTION_WORDS = frozenset(
+    "what whats which who why how where when is are isnt does doesnt do can cant could should would".split()
 )
-NEGATION_WINDOW = 5
-CRITERION_GAP = 2  # words a situation cue may skip ("only use aws" in "we only use aws")
-# How much each unexplained word costs, as a share of the message: short questions that are mostly
-# unknown words are chatter; long situational messages are allowed more context.
-UNKNOWN_PENALTY = 1.25
-UNKNOWN_PENALTY_SITUATION = 0.5
-FOREIGN_PENALTY = 0.5
-
-
-@dataclass(frozen=True)
-class Phrase:
-    kind: str  # topic | attribute | intent | criterion | exclusion | domain
-    target: str  # topic id, attribute id, intent id, "criterion=value", exclusion id
-    text: str
-    tokens: tuple[str, ...]
-    gap: int = 0
-    weak: bool = False
-
-
-@dataclass(frozen=True, eq=False)
-class Hit:
-    phrase: Phrase
-    start: int
-    end: int  # exclusive
-    score: float
-    matched: str
-    negated: bool = False
+SPECIFICITY = {"option": 0, "compute": 0, "orchestrator": 1, "registry": 1, "concept": 2}
+# "which should we use?" naming nothing of ours is read as about ECS and EKS only this surely
+BARE_CHOICE = 0.9
+ATTRIBUTE_THRESHOLD = 0.3  # below this the attribute asked about is not known
+_OTHER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")  # a colleague mentioned: the message is for them
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
 @dataclass
@@ -63,6 +59,14 @@ class Match:
     normalised: str = ""
     threshold: float = 0.6
     reason: str = ""
+    small_talk: str | None = None  # greeting | thanks | help, for kind help
+    language: str | None = None  # the language the question was asked in, when not English
+    readings: list[tuple[str, float]] = field(default_factory=list)  # the model's kinds, most likely first
+    lean: str | None = None  # recommendation: the service the pick model leans to (None: too little to say)
+    lean_p: float = 0.0
+    follow_up: str | None = (
+        None  # how a reply leaned on the previous answer: why | situation | attribute | topic
+    )
 
     @property
     def phrasing(self) -> str:
@@ -71,358 +75,528 @@ class Match:
             f"{h.phrase.kind} '{h.phrase.text}' ~ '{h.matched}' ({h.score:.2f})" for h in self.evidence
         )
 
+    def context(self) -> Context:
+        """What a reply in the same thread may lean on."""
+        return Context(self.kind, tuple(self.topics), self.attribute, tuple(sorted(self.situation.items())))
 
-def _allowed_distance(length: int) -> int:
-    if length <= 3:
-        return 1  # only as a transposition, checked below
-    if length <= 8:
-        return 1
-    return 2
+
+@dataclass(frozen=True)
+class Context:
+    """The bot's previous answer in a thread, as it travels in Slack's message metadata."""
+
+    kind: str
+    topics: tuple[str, ...] = ()
+    attribute: str | None = None
+    situation_items: tuple[tuple[str, str], ...] = ()
+    recommendation: str | None = None
+
+    @property
+    def situation(self) -> dict[str, str]:
+        return dict(self.situation_items)
+
+    def to_payload(self) -> dict:
+        return {
+            "kind": self.kind,
+            "topics": list(self.topics),
+            "attribute": self.attribute,
+            "situation": self.situation,
+            "recommendation": self.recommendation,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Context | None:
+        """From message metadata; None when it is not ours or not well-formed."""
+        if not isinstance(payload, dict) or not isinstance(payload.get("kind"), str):
+            return None
+        topics = payload.get("topics") or []
+        situation = payload.get("situation") or {}
+        if not isinstance(topics, list) or not isinstance(situation, dict):
+            return None
+        attribute, pick = payload.get("attribute"), payload.get("recommendation")
+        return cls(
+            payload["kind"],
+            tuple(str(t) for t in topics[:5]),
+            attribute if isinstance(attribute, str) else None,
+            tuple(sorted((str(c), str(v)) for c, v in list(situation.items())[:30])),
+            pick if isinstance(pick, str) else None,
+        )
 
 
 class Matcher:
-    """Built once per knowledge file; ``match`` is then cheap and thread-safe (caches are pure)."""
+    """Built once per knowledge file (the models are trained here); ``match`` is cheap and thread-safe."""
 
-    def __init__(self, knowledge: Knowledge, threshold: float | None = None):
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        threshold: float | None = None,
+        examples: list[Example] | None = None,
+        cache: bool = True,
+    ):
+        """``examples``: train on these instead of the knowledge's own (cross-validation); ``cache``: reuse
+        what an earlier start learned from the very same knowledge and examples files."""
         self.knowledge = knowledge
         self.threshold = knowledge.settings.threshold if threshold is None else threshold
-        self.phrases = self._phrases(knowledge)
-        self.by_first: dict[str, list[Phrase]] = {}
-        vocab: set[str] = set(knowledge.filler)
-        for phrase in self.phrases:
-            self.by_first.setdefault(phrase.tokens[0], []).append(phrase)
-            vocab.update(phrase.tokens)
-        for bucket in self.by_first.values():
-            bucket.sort(key=lambda p: -len(p.tokens))
-        self.vocab = frozenset(vocab)
-        # Fuzzy candidates share the first letter and lie within two letters of the length: look only there,
-        # the cost of an unknown word grows with its bucket, not with the whole vocabulary.
-        self._buckets: dict[tuple[str, int], list[str]] = {}
-        for word in sorted(vocab):
-            self._buckets.setdefault((word[0], len(word)), []).append(word)
-        self.canonical = lru_cache(maxsize=8192)(self._canonical)
+        self.services = knowledge.services
+        self.categories = {t.id: t.category for t in knowledge.topics.values()}
+        use_cache = cache and examples is None and bool(knowledge.checksum)
+        state = model_cache.load(knowledge.checksum) if use_cache else None
+        self.training_seconds = 0.0
+        if state is not None:
+            try:
+                self._restore(state)
+                return
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass  # a cached state of another shape: learn again and replace it
+        started = time.perf_counter()
+        self.base = make_phrases(knowledge)
+        state = self._learn(list(knowledge.examples.items if examples is None else examples))
+        self.training_seconds = time.perf_counter() - started
+        if use_cache:
+            model_cache.save(knowledge.checksum, state)
+        self._restore(state)
 
-    # ------------------------------------------------------------------------------------------- setup
+    def _lexicon(self) -> dict[str, list[str]]:
+        return {
+            phrase: [english, language.id]
+            for language in self.knowledge.examples.languages
+            for phrase, english in language.phrases.items()
+        }
 
-    @staticmethod
-    def _phrases(k: Knowledge) -> list[Phrase]:
-        def make(kind: str, target: str, text: str, gap: int = 0, weak: bool = False) -> Phrase | None:
-            tokens = normalise(text).tokens
-            return Phrase(kind, target, text, tokens, gap, weak) if tokens else None
-
-        out: list[Phrase | None] = []
-        for topic in k.topics.values():
-            # a topic's own names are aliases too ("Amazon EKS Anywhere")
-            names = dict.fromkeys(a.lower() for a in (*topic.aliases, topic.name, topic.full_name))
-            out += [make("topic", topic.id, alias) for alias in names]
-        for attr in k.attributes.values():
-            out += [make("attribute", attr.id, cue) for cue in attr.cues]
-            out += [make("attribute", attr.id, cue, weak=True) for cue in attr.weak_cues]
-        for intent in k.intents.values():
-            out += [make("intent", intent.id, cue) for cue in intent.cues]
-        for exclusion in k.exclusions:
-            out += [make("exclusion", exclusion.id, cue) for cue in exclusion.cues]
-        out += [make("domain", "domain", cue) for cue in k.domain_cues]
-        for criterion in k.criteria:
-            for option in criterion.options:
-                target = f"{criterion.id}={option.value}"
-                out += [make("criterion", target, cue, CRITERION_GAP) for cue in option.cues]
-        return [p for p in out if p is not None]
-
-    def _canonical(self, token: str) -> tuple[str, float]:
-        """The vocabulary word a typed word stands for, with a similarity in 0..1."""
-        if token in self.vocab or token.isdigit() or len(token) < 3:
-            return token, 1.0
-        from rapidfuzz import process  # imported on the first unknown word: most starts never need it
-        from rapidfuzz.distance import OSA
-
-        limit = _allowed_distance(len(token)) + (1 if len(token) >= 9 else 0)
-        pool = [
-            w
-            for n in range(len(token) - limit, len(token) + limit + 1)
-            for w in self._buckets.get((token[0], n), ())
-        ]
-        if not pool:
-            return token, 0.0
-        candidates = process.extract(
-            token, pool, scorer=OSA.distance, processor=None, score_cutoff=limit, limit=4
-        )
-        best: tuple[str, float] | None = None
-        for word, distance, _ in candidates:
-            longest = max(len(word), len(token))
-            if distance > _allowed_distance(longest) or word[0] != token[0]:
-                continue
-            if longest <= 4 and (len(word) != len(token) or sorted(word) != sorted(token)):
-                continue  # short words: only a swapped pair of letters ("esc" for "ecs")
-            similarity = 1 - distance / longest
-            if best is None or similarity > best[1]:
-                best = (word, similarity)
-        return best or (token, 0.0)
-
-    # ------------------------------------------------------------------------------------------ finding
-
-    def find(
-        self, tokens: tuple[str, ...], clauses: tuple[int, ...] = ()
-    ) -> tuple[list[Hit], list[tuple[str, float]]]:
-        canon = [self.canonical(t) for t in tokens]
-        words = [c[0] for c in canon]
-        clauses = clauses or (0,) * len(tokens)
-        found: list[tuple[Phrase, int, int, float]] = []
-        n = len(words)
-        for i, word in enumerate(words):
-            for phrase in self.by_first.get(word, ()):
-                if (
-                    len(phrase.tokens) > 1
-                    and not phrase.gap
-                    and (i + 1 >= n or words[i + 1] != phrase.tokens[1])
-                ):
-                    continue  # cheap early exit: most phrases starting with "what" are not "what is"
-                end, scores = self._extend(phrase, words, canon, i)
-                if end is not None:
-                    found.append((phrase, i, end, sum(scores) / len(scores)))
-        hits = []
-        for phrase, i, end, score in found:
-            negated = phrase.kind == "criterion" and self._negated(words, clauses, i, phrase)
-            hits.append(Hit(phrase, i, end, score, " ".join(tokens[i:end]), negated))
-        return hits, canon
-
-    @staticmethod
-    def _extend(phrase: Phrase, words: list[str], canon, start: int):
-        scores = [canon[start][1]]
-        pos = start + 1
-        gaps = 0
-        for needed in phrase.tokens[1:]:
-            while pos < len(words) and words[pos] != needed and gaps < phrase.gap:
-                pos += 1
-                gaps += 1
-            if pos >= len(words) or words[pos] != needed:
-                return None, scores
-            scores.append(canon[pos][1])
-            pos += 1
-        return pos, scores
-
-    @staticmethod
-    def _negated(words: list[str], clauses, start: int, phrase: Phrase) -> bool:
-        if any(t in NEGATORS for t in phrase.tokens):
-            return False  # the cue already says "no kubernetes"
-        return any(
-            words[j] in NEGATORS and clauses[j] == clauses[start]
-            for j in range(max(0, start - NEGATION_WINDOW), start)
-        )
-
-    # ----------------------------------------------------------------------------------------- deciding
-
-    def match(self, raw: str, normalised: Normalised | None = None) -> Match:
-        norm = normalised or normalise(raw)
+    def _learn(self, items: list[Example]) -> dict:
+        """Everything learned from the examples, as plain data (what the cache keeps)."""
         k = self.knowledge
-        if not norm.tokens:
-            return Match(
-                "help", [], None, 0.9, normalised=norm.text, threshold=self.threshold, reason="empty"
-            )
-        hits, canon = self.find(norm.tokens, norm.clauses)
-        by_kind: dict[str, list[Hit]] = {}
-        for hit in hits:
-            by_kind.setdefault(hit.phrase.kind, []).append(hit)
-
-        # Topics: longest non-overlapping names, then drop those a foreign name reclaims ("bevy ecs").
-        topic_hits = self._non_overlapping(by_kind.get("topic", []))
-        exclusions = by_kind.get("exclusion", [])
-        dropped = {t for h in exclusions for ex in k.exclusions if ex.id == h.phrase.target for t in ex.drops}
-        topic_hits = [h for h in topic_hits if h.phrase.target not in dropped]
-        foreign = bool(exclusions)
-
-        intents = {h.phrase.target for h in by_kind.get("intent", [])}
-        # in the knowledge file's order, so the hint given is the same on every run
-        oos = [i for i in k.intents.values() if i.out_of_scope and i.id in intents]
-        situation = self._situation(by_kind.get("criterion", []))
-        attr_hits = by_kind.get("attribute", [])
-
-        chosen = {id(h) for h in topic_hits}
-        explained = set()
-        for hit in hits:
-            if hit.phrase.kind != "topic" or id(hit) in chosen:
-                explained.update(range(hit.start, hit.end))
-        counted = [i for i, t in enumerate(norm.tokens) if not t.isdigit()]
-        unknown = [i for i in counted if i not in explained and canon[i][0] not in k.filler]
-        unknown_ratio = len(unknown) / len(counted) if counted else 0.0
-
-        topics_in_order: list[str] = []
-        for hit in sorted(topic_hits, key=lambda h: h.start):
-            if hit.phrase.target not in topics_in_order:
-                topics_in_order.append(hit.phrase.target)
-        topic_quality = min((h.score for h in topic_hits), default=1.0)
-
-        base = dict(normalised=norm.text, threshold=self.threshold, unknown_words=len(unknown))
-        evidence = sorted(
-            [h for h in hits if h.phrase.kind != "topic" or id(h) in chosen], key=lambda h: (h.start, -h.end)
+        lexicon = self._lexicon()
+        rewrite = Rewriter(
+            {p: e for p, (e, _) in lexicon.items()}, {p: lang for p, (_, lang) in lexicon.items()}
         )
+        norms = [normalise(ex.text, rewrite) for ex in items]
+        phrases = [[p.kind, p.target, p.text, list(p.tokens), p.gap, p.weak] for p in self.base]
+        # Words of two or more examples: a typo made once ("contianer") is read as the word it stands for.
+        seen = Counter(t for n in norms for t in set(n.tokens) if t.isascii() and not t.isdigit())
+        vocabulary = sorted(t for t, count in seen.items() if count >= 2)
+        finder = Finder(k, self.base, vocabulary)
+        evidences = [finder.find(n) for n in norms]
+        stop = k.filler | _NAME_STOP
+        # the one-word names of products ("ecs", "fargate"); concept words ("kubernetes") may describe
+        product_names = frozenset(
+            p.tokens[0]
+            for p in self.base
+            if p.kind == "topic" and len(p.tokens) == 1 and k.topics[p.target].category != "concept"
+        )
+        names = learn_names(
+            [
+                (tuple(c[0] for c in ev.canon), set(ex.topics), set(ev.topics))
+                for ex, ev in zip(items, evidences, strict=True)
+                if ex.kind in NAMING_KINDS  # a recommendation's topics are the services, named or not
+            ],
+            stop,
+            product_names,
+        )
+        cues = learn_cues(
+            [
+                (tuple(c[0] for c in ev.canon), ev.norm.clauses, dict(ex.situation))
+                for ex, ev in zip(items, evidences, strict=True)
+                if ex.kind == "recommendation"
+            ],
+            stop,
+        )
+        if names or cues:
+            finder = Finder(k, self.base + _learned(names, cues), vocabulary)
+            firsts = {words[0] for words, _ in names + cues}
+            evidences = [
+                finder.find(n) if firsts & {c[0] for c in ev.canon} else ev
+                for n, ev in zip(norms, evidences, strict=True)
+            ]
+        kind, attribute, pick = train(items, evidences, self.categories, self.services)
+        return {
+            "format": STATE_FORMAT,
+            "phrases": phrases,
+            "rewriter": rewrite.state(),
+            "languages": {lang.id: lang.name for lang in k.examples.languages},
+            "vocabulary": vocabulary,
+            "names": [[list(words), topic] for words, topic in names],
+            "cues": [[list(words), target] for words, target in cues],
+            "models": {
+                "kind": kind.state() if kind else None,
+                "attribute": attribute.state() if attribute else None,
+                "pick": pick.state() if pick else None,
+            },
+        }
 
-        # An attribute word that is part of a topic's own name ("what is a control plane") is the name.
-        attr_hits = [
-            h for h in attr_hits if not any(t.start <= h.start and h.end <= t.end for t in topic_hits)
+    def _restore(self, state: dict) -> None:
+        if state.get("format") != STATE_FORMAT:
+            raise ValueError("a state of another format")
+        k = self.knowledge
+        self.base = [
+            Phrase(kind, target, text, tuple(tokens), gap, weak)
+            for kind, target, text, tokens, gap, weak in state["phrases"]
         ]
-        topic_len: dict[str, int] = {}
-        for hit in topic_hits:
-            topic_len[hit.phrase.target] = max(topic_len.get(hit.phrase.target, 0), hit.end - hit.start)
-        kind, topics, attribute, confidence, reason = self._decide(
-            topics_in_order, topic_len, intents, attr_hits, situation, by_kind, unknown_ratio
+        self.rewrite = Rewriter.restore(state["rewriter"])
+        self.language_names = dict(state["languages"])
+        self.names = [(tuple(words), topic) for words, topic in state["names"]]
+        self.cues = [(tuple(words), target) for words, target in state["cues"]]
+        self.finder = Finder(k, self.base + _learned(self.names, self.cues), state["vocabulary"])
+        self.phrases = self.finder.phrases
+        temperature = k.settings.temperature
+        models = {
+            name: NaiveBayes.restore(m, temperature) if m else None for name, m in state["models"].items()
+        }
+        self.kind_model, self.attribute_model, self.pick_model = (
+            models["kind"],
+            models["attribute"],
+            models["pick"],
         )
-        if kind not in ("help", "fallback"):
-            confidence *= topic_quality
-        if foreign and kind != "fallback":
-            both_services = sum(t in k.services for t in topics_in_order) >= 2
-            if not (kind == "recommendation" and both_services):
-                confidence *= FOREIGN_PENALTY
-                reason += "; names something outside AWS's container services"
-        if oos:
-            strong_choice = kind == "recommendation" and "recommendation" in intents
-            if not strong_choice:
-                return Match(
-                    "fallback",
-                    [],
-                    None,
-                    0.9,
-                    situation,
-                    evidence,
-                    self._suggest(topics_in_order),
-                    oos[0].hint,
-                    reason=f"out of scope: {oos[0].id}",
-                    **base,
-                )
-        if kind == "fallback" or confidence < self.threshold:
-            suggestions = self._suggest(topics_in_order)
+
+    # ----------------------------------------------------------------------------------------- matching
+
+    def evidence(self, raw: str) -> Evidence:
+        return self.finder.find(normalise(raw, self.rewrite))
+
+    def match(self, raw: str, addressed: bool = True, context: Context | None = None) -> Match:
+        """What the message asks. ``addressed``: a DM, mention, command or reply in the bot's thread; else
+        a channel message the bot overheard, which it answers only when it is plainly asked. ``context``:
+        the bot's previous answer in the same thread, which a follow-up ("and ecr?", "why?") leans on."""
+        norm = normalise(raw, self.rewrite)
+        base = dict(normalised=norm.text, threshold=self.threshold, language=self._language(norm))
+        if not norm.tokens:
+            return Match("help", [], None, 0.9, small_talk="greeting", reason="empty", **base)
+        ev = self.finder.find(norm)
+        ev = self._without_instructions(ev)
+        feats = features(ev, self.categories, self.services)
+        readings = self._readings(ev, feats)
+        kind, p = readings[0]
+        evidence = sorted(
+            [h for h in ev.hits if h.phrase.kind != "topic" or h in ev.topic_hits],
+            key=lambda h: (h.start, -h.end),
+        )
+        base.update(evidence=evidence, readings=readings[:3])
+        if not addressed:
+            if _OTHER_MENTION.search(raw or ""):
+                return Match("fallback", [], None, 0.9, reason="overheard; addressed to someone else", **base)
+            return self._overheard(ev, feats, kind, p, base)
+        if context is not None:
+            followed = self._follow_up(ev, feats, context, base)
+            if followed is not None:
+                return followed
+        if kind in SMALL_TALK:
+            return Match("help", [], None, round(p, 2), small_talk=kind, reason=f"reads as {kind}", **base)
+        if kind == "fallback":
+            return self._decline(ev, p, f"reads as out of scope ({p:.2f})", base)
+        if self._foreign_choice(ev, kind):
+            return self._decline(ev, p, "weighs one of my topics against another product", base)
+        found = self._answer(ev, feats, kind, p, base)
+        if found is None:
+            return self._decline(ev, 1 - p, f"reads as {kind} but names nothing I know", base)
+        # How sure the bot is that this is a question for it at all: every in-scope reading counts.
+        answerable = sum(q for k, q in readings if k in ANSWER_KINDS)
+        if answerable < self.threshold:
+            return self._decline(ev, 1 - answerable, f"not sure ({kind}, {answerable:.2f} in scope)", base)
+        found.confidence = round(answerable, 2)
+        return found
+
+    def _follow_up(self, ev: Evidence, feats: dict[str, float], context: Context, base: dict) -> Match | None:
+        """A reply read in the light of the previous answer, or None when it stands on its own.
+
+        "why?" explains the previous recommendation; a situation ("we also run windows") adds to the one read
+        so far and decides again; an attribute with no topic ("what about cost?") is asked of the previous
+        topics; a short reply naming a new topic ("and ecr?") asks the previous kind of question about it."""
+        k = self.knowledge
+        services = list(self.services)
+        words = len(ev.norm.tokens)
+        topics = [t for t in ev.topics if t in k.topics]
+        situation = self.situation(ev)
+        attribute = _cue_attribute(k, ev)
+        asks = ev.intents & {"definition", "comparison", "recommendation"}
+        previous = [t for t in context.topics if t in k.topics]
+        if context.kind == "recommendation" and "why" in ev.intents and set(topics) <= set(services):
             return Match(
-                "fallback",
-                [],
+                "recommendation",
+                services,
                 None,
-                round(max(0.0, min(1.0, 1 - confidence)), 2),
-                situation,
-                evidence,
-                suggestions,
-                reason=f"not sure ({reason}, confidence {confidence:.2f})",
+                0.9,
+                dict(context.situation),
+                follow_up="why",
+                reason="asks why, after a recommendation",
                 **base,
             )
-        suggestions = self._close_calls(kind, topics, attr_hits)
+        if context.kind == "recommendation" and situation and set(topics) <= set(services) and words <= 30:
+            merged = {**context.situation, **situation}
+            lean, lean_p = self._lean(feats)
+            return Match(
+                "recommendation",
+                services,
+                None,
+                0.9,
+                merged,
+                follow_up="situation",
+                lean=lean,
+                lean_p=lean_p,
+                reason="adds to the situation read before",
+                **base,
+            )
+        if topics or asks or words > 8:
+            if topics and not asks and words <= 4 and previous:
+                return self._new_topic(topics, context, base)
+            return None
+        if attribute and previous:
+            pair = previous if len(previous) >= 2 else previous[:1]
+            kind = "comparison" if len(pair) >= 2 else "attribute"
+            return Match(
+                kind,
+                pair,
+                attribute,
+                0.9,
+                follow_up="attribute",
+                reason=f"asks about {attribute} of the previous topics",
+                **base,
+            )
+        return None
+
+    def _new_topic(self, topics: list[str], context: Context, base: dict) -> Match:
+        """ "and ecr?": the previous kind of question, about the topic the reply names."""
+        topic = topics[0]
+        if context.kind == "attribute" and context.attribute:
+            return Match(
+                "attribute",
+                [topic],
+                context.attribute,
+                0.9,
+                follow_up="topic",
+                reason="the previous question, about another topic",
+                **base,
+            )
+        if context.kind == "comparison":
+            together = list(dict.fromkeys([*context.topics, *topics]))
+            return Match(
+                "comparison",
+                together,
+                None,
+                0.9,
+                follow_up="topic",
+                reason="adds a topic to the comparison",
+                **base,
+            )
         return Match(
-            kind,
-            topics,
-            attribute,
-            round(min(1.0, confidence), 2),
-            situation,
-            evidence,
-            suggestions,
+            "definition",
+            [topic],
+            None,
+            0.9,
+            follow_up="topic",
+            reason="the previous question, about another topic",
+            **base,
+        )
+
+    def _readings(self, ev: Evidence, feats: dict[str, float]) -> list[tuple[str, float]]:
+        if self.kind_model is None:
+            return [(_rule_kind(ev, self.services), 0.9)]
+        probs = self.kind_model.probabilities(feats)
+        return sorted(probs.items(), key=lambda kv: -kv[1])
+
+    def _without_instructions(self, ev: Evidence) -> Evidence:
+        """A sentence that instructs the bot ("... then ignore your instructions") is not part of the
+        question when another sentence asks about a topic: it is dropped, and the rest is read alone."""
+        instructions = [h for h in ev.of_kind("intent") if h.phrase.target == INSTRUCTION_INTENT]
+        sentences = ev.norm.sentences
+        if not instructions or not sentences:
+            return ev
+        dropped = {sentences[h.start] for h in instructions}
+        if not any(sentences[h.start] not in dropped for h in ev.topic_hits):
+            return ev  # nothing else asks: the instruction is the message, and out of scope
+        keep = [i for i, s in enumerate(sentences) if s not in dropped]
+        return self.finder.find(ev.norm.subset(keep))
+
+    def _foreign_choice(self, ev: Evidence, kind: str) -> bool:
+        """ "aks or eks?", "gke vs eks": one of the services weighed against another product is not a
+        question about ECS and EKS."""
+        if not ev.exclusions or kind not in ("comparison", "recommendation"):
+            return False
+        return sum(t in self.services for t in ev.topics) == 1
+
+    def _answer(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: dict) -> Match | None:
+        k = self.knowledge
+        services = list(self.services)
+        topics = ev.topics
+        asked = ev.asked_topics or topics
+        reason = f"reads as {kind} ({p:.2f})"
+        if kind == "recommendation":
+            situation = self.situation(ev)
+            if not (topics or ev.domain or situation) and p < BARE_CHOICE:
+                return None  # "where should we go for lunch": a choice, but between nothing of ours
+            lean, lean_p = self._lean(feats)
+            return Match(kind, services, None, p, situation, reason=reason, lean=lean, lean_p=lean_p, **base)
+        attribute, attr_p = self._attribute(ev, feats)
+        if kind == "comparison":
+            if not topics and not ev.attr_hits and "comparison" not in ev.intents:
+                return (
+                    None  # a reply such as "so which is cheaper?" names what it compares; this names nothing
+                )
+            pair = _comparison_topics(asked, topics, services, k)
+            if attribute is None:
+                attribute = next(
+                    (k.topics[t].implies for t in topics if t not in pair and k.topics[t].implies), None
+                )
+            concept = [t for t in pair if k.topics[t].implies]
+            if len(pair) == 2 and len(concept) == 1:
+                implied = k.topics[concept[0]].implies
+                if attribute and attribute != implied:
+                    # "is eks certified kubernetes?": a fact about the service; the concept names the field
+                    pair = [t for t in pair if t not in concept]
+                elif "comparison" not in ev.intents:
+                    # "eks control plane": the service's control plane, not the two compared
+                    pair, attribute = [t for t in pair if t not in concept], attribute or implied
+            if len(pair) < 2:
+                if not pair:
+                    return None
+                kind = "attribute" if attribute else "definition"
+                return Match(kind, pair, attribute, p, reason=reason + "; one topic", **base)
+            return Match(kind, pair, attribute, p, suggestions=self._close_calls(ev), reason=reason, **base)
+        subject = self._subject(kind, asked, topics)
+        if subject is None:
+            return None
+        if kind == "attribute":
+            if attribute is None:
+                attribute = self._implied(topics, subject)
+            topic = k.topics[subject]
+            # the other topic named beside it ("eks" in "does eks fargate support daemonsets"), if any
+            beside = [t for t in asked if t != subject and k.topics[t].category != "concept"][:1]
+            if topic.category == "concept" and (attribute is None or attribute not in topic.facts):
+                # a concept has a definition and little else: "what does the control plane do?" asks what
+                # it is
+                return Match("definition", [subject], None, p, reason=reason + "; a concept", **base)
+            return Match(
+                kind,
+                [subject, *beside],
+                attribute,
+                p,
+                suggestions=self._close_calls(ev),
+                reason=reason
+                + (f"; about {attribute} ({attr_p:.2f})" if attribute else "; attribute unknown"),
+                **base,
+            )
+        return Match("definition", [subject], None, p, reason=reason, **base)
+
+    def _subject(self, kind: str, asked: list[str], topics: list[str]) -> str | None:
+        """The topic asked about. For a fact, one that only says which attribute is meant ("is ECS built on
+        Kubernetes") steps aside for another; for a definition, the asking sentence's topic is the subject,
+        and of a compound name ("the eks control plane") the last word is."""
+        k = self.knowledge
+        if kind == "definition":
+            group = asked or topics
+            specific = [t for t in group if SPECIFICITY.get(k.topics[t].category) == 0]
+            if specific:
+                return specific[0]  # "what are serverless pods on eks": Fargate, not EKS
+            if len(group) == 2 and k.topics[group[1]].category == "concept":
+                return group[1]  # "the eks control plane": the control plane
+            return group[0] if group else None
+        for group in (asked, topics):
+            # the most specific topic named: an option or compute ("ecs anywhere", "fargate") before the
+            # service it belongs to; a concept ("kubernetes" in "built on kubernetes") only says which fact
+            ranked = sorted(
+                (t for t in group if k.topics[t].category != "concept"),
+                key=lambda t: SPECIFICITY.get(k.topics[t].category, 1),
+            )
+            if ranked:
+                return ranked[0]
+        return (asked or topics or [None])[0]
+
+    def _implied(self, topics: list[str], subject: str) -> str | None:
+        k = self.knowledge
+        return next((k.topics[t].implies for t in topics if t != subject and k.topics[t].implies), None)
+
+    def _attribute(self, ev: Evidence, feats: dict[str, float]) -> tuple[str | None, float]:
+        """The attribute asked about: a cue the message names plainly, else what the model reads."""
+        cue = _cue_attribute(self.knowledge, ev)
+        if self.attribute_model is None:
+            return cue, 1.0
+        probs = self.attribute_model.probabilities(feats)
+        if cue:
+            return cue, probs.get(cue, 0.0)  # a cue the message names beats the model (by cross-validation)
+        best, p = max(probs.items(), key=lambda kv: kv[1])
+        if best == "-" or p < ATTRIBUTE_THRESHOLD or best not in self.knowledge.attributes:
+            return None, p
+        return best, p
+
+    def situation(self, ev: Evidence) -> dict[str, str]:
+        """What the message says of each criterion: the rules' cues first, then what the models read."""
+        return {c.id: ev.situation[c.id] for c in self.knowledge.criteria if c.id in ev.situation}
+
+    def _lean(self, feats: dict[str, float]) -> tuple[str | None, float]:
+        """The service the pick model, trained on the examples' picks, leans to for this message."""
+        if self.pick_model is None:
+            return None, 0.0
+        probs = self.pick_model.probabilities(feats)
+        best, p = max(probs.items(), key=lambda kv: kv[1])
+        return (None if best == "-" else best), p
+
+    def _decline(self, ev: Evidence, confidence: float, reason: str, base: dict) -> Match:
+        k = self.knowledge
+        hint = next((k.intents[i].hint for i in ev.out_of_scope if k.intents[i].hint), None)
+        return Match(
+            "fallback",
+            [],
+            None,
+            round(max(0.0, min(1.0, confidence)), 2),
+            ev.situation,
+            suggestions=self._suggest(ev.topics),
+            hint=hint,
             reason=reason,
             **base,
         )
 
-    @staticmethod
-    def _non_overlapping(hits: list[Hit]) -> list[Hit]:
-        chosen: list[Hit] = []
-        taken: set[int] = set()
-        for hit in sorted(hits, key=lambda h: (-(h.end - h.start), -h.score, h.start)):
-            span = set(range(hit.start, hit.end))
-            if not span & taken:
-                chosen.append(hit)
-                taken |= span
-        return chosen
-
-    def _situation(self, hits: list[Hit]) -> dict[str, str]:
-        """criterion id -> option value, from situation cues (negation flips to the criterion's `negated`)."""
-        votes: dict[str, dict[str, int]] = {}
-        for hit in hits:
-            criterion_id, value = hit.phrase.target.split("=", 1)
-            if hit.negated:
-                criterion = self.knowledge.criterion(criterion_id)
-                value = criterion.negated.get(value, value) if criterion else value
-            votes.setdefault(criterion_id, {}).setdefault(value, 0)
-            votes[criterion_id][value] += len(hit.phrase.tokens)
-        situation = {}
-        for criterion_id, counts in votes.items():
-            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
-                situation[criterion_id] = ranked[0][0]
-        return situation
-
-    def _pick_attribute(self, attr_hits: list[Hit], implied: list[tuple[str, int]] = ()) -> str | None:
-        """The most specific attribute asked about: priority, then the longest phrase; a word of the message
-        beats one implied by a topic's name on a tie."""
-        k = self.knowledge
-        candidates = [
-            (
-                (not h.phrase.weak, k.attributes[h.phrase.target].priority, len(h.phrase.tokens), 1),
-                h.phrase.target,
+    def _overheard(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: dict) -> Match:
+        """A channel message nobody addressed to the bot: answered only when it plainly asks a general
+        question about a topic by name. Colleagues asking each other about their own systems ("do we pin
+        the eks ami?", "what's our naming convention for ecr repos?") are left alone."""
+        norm = ev.norm
+        weights = norm.weights or (1.0,) * len(norm.tokens)
+        top = max(weights, default=1.0)
+        asking = [w for w, weight in zip(norm.tokens, weights, strict=True) if weight >= top]
+        named = [h for h in ev.topic_hits if not h.phrase.learned and weights[h.start] >= top]
+        both = set(self.services) <= set(ev.topics)
+        plain_question = (
+            norm.question
+            and bool(asking)
+            and (
+                asking[0] in QUESTION_WORDS
+                or bool(ev.intents & {"definition", "comparison", "recommendation"})
+                or (both and "recommendation_weak" in ev.intents)  # "ecs or eks?"
             )
-            for h in attr_hits
-        ]
-        candidates += [((True, k.attributes[a].priority, length, 0), a) for a, length in implied]
-        return max(candidates)[1] if candidates else None
+        )
+        own = set(asking) & set(self.knowledge.settings.overheard_skip)
+        threshold = self.knowledge.settings.channel_threshold
+        if (
+            kind in ANSWER_KINDS
+            and named
+            and plain_question
+            and not own
+            and not ev.out_of_scope
+            and not ev.exclusions
+            and p >= threshold
+        ):
+            found = self._answer(ev, feats, kind, p, base)
+            if found is not None:
+                return found
+        return Match(
+            "fallback", [], None, round(1 - p, 2), reason=f"overheard; reads as {kind} ({p:.2f})", **base
+        )
 
-    def _decide(self, topics, topic_len, intents, attr_hits, situation, by_kind, unknown_ratio):
-        k = self.knowledge
-        services = [t for t in topics if t in k.services]
-        strong_rec = "recommendation" in intents
-        weak_rec = "recommendation_weak" in intents
-        comparing = "comparison" in intents
-        domain = bool(by_kind.get("domain"))
-        penalty = max(0.0, 1 - UNKNOWN_PENALTY * unknown_ratio)
-        soft_penalty = max(0.0, 1 - UNKNOWN_PENALTY_SITUATION * unknown_ratio)
+    def _language(self, norm: Normalised) -> str | None:
+        if norm.script == "cjk":
+            raw = norm.text
+            code = "ja" if _KANA.search(raw) else "ko" if _HANGUL.search(raw) else "zh"
+            return self.language_names.get(code, code)
+        votes: Counter = Counter()
+        for entry in norm.rewritten:
+            codes = [c for c in entry.split("|") if c]
+            for code in codes:
+                votes[code] += 1 / len(codes)
+        if votes:
+            code, count = votes.most_common(1)[0]
+            if count >= LANGUAGE_EVIDENCE:
+                return self.language_names.get(code, code)
+        return None
 
-        # The subject topics: a topic that only says which attribute is meant ("is ECS built on Kubernetes",
-        # "the EKS control plane") steps aside when another topic is the subject, unless the message compares
-        # exactly those two ("eks vs kubernetes").
-        primary = list(topics)
-        implied: list[tuple[str, int]] = []
-        implying = [t for t in topics if k.topics[t].implies]
-        others = [t for t in topics if not k.topics[t].implies]
-        if implying and others and not (comparing and len(others) == 1 and len(implying) == 1):
-            primary = others
-            implied = [(k.topics[t].implies, topic_len[t]) for t in implying]
-        elif implying and not others and not comparing:
-            primary = topics[:1]  # "the control plane in kubernetes": the first concept is the subject
-        attribute = self._pick_attribute(attr_hits, implied)
-        explicit_attr = bool(attr_hits)
-
-        # Choosing between services: an explicit ask, or "X or Y", or a situation described at length.
-        situational = len(situation)
-        if services or domain or situational:
-            if strong_rec and (services or domain or situational):
-                return "recommendation", list(k.services), None, 0.95 * soft_penalty, "asks which to choose"
-            if weak_rec and len(services) >= 2 and (situational or not explicit_attr) and not comparing:
-                return (
-                    "recommendation",
-                    list(k.services),
-                    None,
-                    0.85 * soft_penalty,
-                    "'X or Y' between services",
-                )
-            if situational >= 2 and (services or domain or not topics):
-                conf = min(0.95, 0.75 + 0.05 * situational) * soft_penalty
-                return "recommendation", list(k.services), None, conf, "describes a situation"
-            if situational and weak_rec and (services or domain):
-                return "recommendation", list(k.services), None, 0.85 * soft_penalty, "situation and a choice"
-
-        if not topics:
-            if strong_rec:  # "which should we use?" asked of this bot is about its services
-                return "recommendation", list(k.services), None, 0.7 * penalty, "asks which to choose"
-            if "help" in intents:
-                return "help", [], None, 0.9 * penalty if unknown_ratio < 0.5 else 0.0, "greeting or help"
-            return "fallback", [], None, 0.0, "no topic found"
-
-        if len(primary) >= 2:
-            pair = primary[:2]
-            conf = (0.95 if comparing or weak_rec else 0.75) * penalty
-            return "comparison", sorted(pair), attribute, conf, "two topics"
-        subject = primary[0]
-        if attribute:
-            conf = (0.9 if explicit_attr else 0.85) * penalty
-            if comparing and not explicit_attr:
-                conf = 0.8 * penalty
-            return "attribute", [subject], attribute, conf, f"asks about {attribute}"
-        if "definition" in intents:
-            return "definition", [subject], None, 0.95 * penalty, "asks what it is"
-        if "help" in intents and unknown_ratio < 0.5:
-            return "definition", [subject], None, 0.8 * penalty, "names a topic"
-        return "definition", [subject], None, 0.75 * penalty, "names a topic"
+    # ------------------------------------------------------------------------------------- suggestions
 
     def _suggest(self, topics: list[str]) -> list[str]:
         """'Did you mean' questions: what the named topics are, and the ECS/EKS comparison and choice."""
@@ -432,35 +606,80 @@ class Matcher:
             out.append(f"What is {k.topics[topic].name}?")
         services = k.services
         if any(t in services for t in topics) or not topics:
-            names = " and ".join(k.topics[s].name.split()[-1] for s in services)
-            out.append(f"Compare {names}")
-            out.append(f"Which should we use, {' or '.join(k.topics[s].name.split()[-1] for s in services)}?")
+            names = [k.topics[s].name.split()[-1] for s in services]
+            out.append(f"Compare {' and '.join(names)}")
+            out.append(f"Which should we use, {' or '.join(names)}?")
         return list(dict.fromkeys(out))[:3]
 
-    def _close_calls(self, kind: str, topics: list[str], attr_hits: list[Hit]) -> list[str]:
-        """Other attributes the message scored as high as the chosen one: offered as 'did you mean'."""
-        if kind not in ("attribute", "comparison") or len({h.phrase.target for h in attr_hits}) < 2:
+    def _close_calls(self, ev: Evidence) -> list[str]:
+        """Another attribute the message names as plainly as the chosen one, offered as 'did you mean'."""
+        targets = list(dict.fromkeys(h.phrase.target for h in ev.attr_hits if not h.phrase.weak))
+        if len(targets) < 2:
             return []
         k = self.knowledge
-        best = self._pick_attribute(attr_hits)
-        if best is None:
-            return []
-        ranked = {
-            h.phrase.target: (not h.phrase.weak, k.attributes[h.phrase.target].priority, len(h.phrase.tokens))
-            for h in attr_hits
-        }
-        ties = [a for a, r in ranked.items() if a != best and r == ranked[best]]
-        subject = " and ".join(k.topics[t].name for t in topics)
-        return [f"{k.attributes[a].name} of {subject}" for a in ties][:2]
+        subject = " and ".join(k.topics[t].name for t in ev.topics[:2]) or "ECS and EKS"
+        return [f"{k.attributes[a].name} of {subject}" for a in targets[1:3]]
+
+
+def _learned(names, cues) -> list[Phrase]:
+    return [Phrase("topic", topic, " ".join(words), tuple(words), learned=True) for words, topic in names] + [
+        Phrase("criterion", target, " ".join(words), tuple(words), learned=True) for words, target in cues
+    ]
+
+
+_NAME_STOP = frozenset(
+    "what whats is are the a an of for to in on and or vs it its this that which who how why does do can "
+    "should would we our my i you your they thing stuff one ones where when feature option mode tool way "
+    "per like with without".split()
+)
+
+
+def _comparison_topics(asked: list[str], topics: list[str], services: list[str], k: Knowledge) -> list[str]:
+    """The topics a comparison is about: those named (the asking sentence's first), less a concept that
+    only says which attribute is compared ("orchestration engine ecs vs eks"); one service alone is
+    compared with the other ("and ecs is different how?"); none means the two services."""
+    named = list(dict.fromkeys(asked + topics)) if len(asked) < 2 else asked
+    subjects = [t for t in named if not k.topics[t].implies]
+    if len(subjects) >= 2:
+        named = subjects
+    if not named:
+        return list(services)
+    if len(named) == 1 and named[0] in services:
+        return sorted(services)
+    return named
+
+
+def _rule_kind(ev: Evidence, services) -> str:
+    """The kind without a model (a knowledge file with no examples): what the intent cues say."""
+    if ev.out_of_scope:
+        return "fallback"
+    if "recommendation" in ev.intents or ("recommendation_weak" in ev.intents and len(ev.topics) >= 2):
+        return (
+            "recommendation"
+            if set(services) <= set(ev.topics) or "recommendation" in ev.intents
+            else "comparison"
+        )
+    if len(ev.topics) >= 2:
+        return "comparison"
+    if ev.topics:
+        return "attribute" if ev.attr_hits else "definition"
+    return "help" if "help" in ev.intents else "fallback"
+
+
+def _cue_attribute(k: Knowledge, ev: Evidence) -> str | None:
+    ranked = [
+        ((not h.phrase.weak, k.attributes[h.phrase.target].priority, len(h.phrase.tokens)), h.phrase.target)
+        for h in ev.attr_hits
+    ]
+    return max(ranked)[1] if ranked else None
 
 
 def confusables(knowledge: Knowledge, threshold: float | None = None) -> list[tuple[int, str]]:
     """Phrasings of two different entries of the same kind that the matcher could take for one another:
     equal, or alike word for word within the matcher's typo tolerance, scoring at or above the threshold."""
-    matcher = Matcher(knowledge, threshold)
-    limit = matcher.threshold
+    limit = knowledge.settings.threshold if threshold is None else threshold
     by_kind: dict[str, list[Phrase]] = {}
-    for phrase in matcher.phrases:
+    for phrase in make_phrases(knowledge):
         if phrase.kind in ("topic", "attribute", "intent", "criterion"):
             by_kind.setdefault(phrase.kind, []).append(phrase)
     found = []
@@ -474,7 +693,7 @@ def confusables(knowledge: Knowledge, threshold: float | None = None) -> list[tu
                     if a.target == b.target or _family(a.target) == _family(b.target) and kind == "criterion":
                         continue
                     # a phrase matches only when every word does, so one unlike word keeps them apart
-                    words = [_word_similarity(x, y) for x, y in zip(a.tokens, b.tokens, strict=True)]
+                    words = [word_similarity(x, y) for x, y in zip(a.tokens, b.tokens, strict=True)]
                     score = sum(words) / len(words) if all(words) else 0.0
                     if score >= limit:
                         line = knowledge.lines.get((kind, f"{b.target}: {b.text}"), 0)
@@ -490,17 +709,3 @@ def confusables(knowledge: Knowledge, threshold: float | None = None) -> list[tu
 
 def _family(target: str) -> str:
     return target.split("=", 1)[0]
-
-
-def _word_similarity(a: str, b: str) -> float:
-    from rapidfuzz.distance import OSA
-
-    if a == b:
-        return 1.0
-    longest = max(len(a), len(b))
-    distance = OSA.distance(a, b)
-    if distance > _allowed_distance(longest) or a[0] != b[0]:
-        return 0.0
-    if longest <= 4 and (len(a) != len(b) or sorted(a) != sorted(b)):
-        return 0.0
-    return 1 - distance / longest

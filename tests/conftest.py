@@ -9,6 +9,14 @@ from bot.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge.yaml"
+EXAMPLES = ROOT / "examples.yaml"
+
+
+def write_knowledge(path: Path, text: str) -> Path:
+    """A knowledge file for a test, with the examples file it names beside it."""
+    path.write_text(text, encoding="utf-8")
+    (path.parent / "examples.yaml").write_text(EXAMPLES.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(autouse=True)

@@ -90,3 +90,12 @@ def test_why_message_shows_evidence(knowledge):
     text = message["blocks"][0]["text"]["text"]
     assert "&lt;!here&gt;" in text and "<!here>" not in text
     assert "threshold" in text and "lerning curve" in text
+
+
+def test_the_sources_line_says_when_the_sources_were_checked(engine):
+    message = b.answer_message(engine.attribute("eks", "upgrades"))
+    context = next(blk for blk in message["blocks"] if blk["type"] == "context")
+    first = context["elements"][0]["text"]
+    assert first.startswith(
+        "Sources (checked 2026-11-29): <https://docs.aws.amazon.com/eks/latest/userguide/"
+    )

@@ -190,8 +190,8 @@ def test_quoted_user_text_is_escaped(bot, fake):
         ("\u202eecs vs eks\u202c", {"comparison"}),
         ("e\u200bcs vs e\u200dks", {"comparison"}),
         ("что такое ECS?", {"fallback", "definition"}),
-        ("ECSとEKSの違いは？", {"fallback"}),
-        ("ecs " * 20000, {"fallback", "definition"}),
+        ("ECSとEKSの違いは？", {"comparison"}),  # Japanese is read: "the difference between ECS and EKS?"
+        ("ecs " * 20000, {"fallback", "definition", "recommendation", "comparison"}),
         ("a" * 40000, {"fallback"}),
     ],
 )

@@ -7,7 +7,7 @@ import pytest
 
 from bot.knowledge import KnowledgeError, load_knowledge, packaged_path, parse_knowledge
 
-from .conftest import KNOWLEDGE
+from .conftest import KNOWLEDGE, write_knowledge
 
 GOOD = KNOWLEDGE.read_text(encoding="utf-8")
 
@@ -52,8 +52,8 @@ def test_unknown_key():
     broken = GOOD.replace("    category: registry\n", "    category: registry\n    colour: blue\n", 1)
     assert problems_of(broken) == [
         f"k.yaml:{line_of(broken, 'colour: blue')}: unknown key 'colour' in topic 'ecr' "
-        "(allowed: id, name, full_name, category, aliases, definition, source, link, "
-        "implies, facts)"
+        "(allowed: id, name, full_name, category, aliases, definition, source, as_of, link, "
+        "implies, facts, also)"
     ]
 
 
@@ -116,7 +116,9 @@ def test_empty_text():
 
 
 def test_fact_without_a_source_url():
-    broken = GOOD.replace('source: "https://aws.amazon.com/ecs/pricing/"}', "source: aws pricing page}", 1)
+    broken = GOOD.replace(
+        'source: "https://aws.amazon.com/ecs/pricing/", as_of', "source: aws pricing page, as_of", 1
+    )
     (problem,) = problems_of(broken)
     assert "must be 'seed' or an https:// URL" in problem and problem.startswith(
         f"k.yaml:{line_of(broken, 'aws pricing page')}:"
@@ -149,11 +151,109 @@ def test_a_new_topic_is_an_edit_to_yaml_alone(tmp_path):
         aliases: [app runner, apprunner]
         definition: A fully managed service that runs web applications and APIs from code or an image.
         source: "https://docs.aws.amazon.com/apprunner/latest/dg/what-is-apprunner.html"
+        as_of: 2026-11-29
     """)
     text = GOOD.replace("\nattributes:\n", "\n" + textwrap.indent(extra, "  ") + "\nattributes:\n", 1)
-    path = tmp_path / "k.yaml"
-    path.write_text(text, encoding="utf-8")
+    path = write_knowledge(tmp_path / "k.yaml", text)
     from bot.answers import AnswerEngine
 
     answer = AnswerEngine(load_knowledge(path)).ask("what is app runner?")
     assert answer.kind == "definition" and answer.topics == ["app_runner"]
+
+
+# ------------------------------------------------------------------------------------- dates and vetoes
+
+
+def test_every_sourced_statement_carries_the_day_it_was_checked(knowledge):
+    topics = knowledge.topics.values()
+    assert all(t.as_of for t in topics) and all(f.as_of for t in topics for f in t.facts.values())
+    comparisons = knowledge.comparisons.values()
+    assert all(c.as_of for c in comparisons) and all(d.as_of for c in comparisons for d in c.differences)
+    facts = sum(len(t.facts) for t in topics) + len(knowledge.topics)
+    facts += len(knowledge.comparisons) + sum(len(c.differences) for c in comparisons)
+    assert len(knowledge.dated) == facts
+
+
+def test_as_of_must_be_a_date():
+    broken = GOOD.replace("    as_of: 2026-11-29\n", "    as_of: last week\n", 1)
+    (problem,) = problems_of(broken)
+    assert problem == (
+        f"k.yaml:{line_of(broken, 'as_of: last week')}: topic 'ecs': 'as_of' must be a date written "
+        "YYYY-MM-DD (the day the source was checked), got a string"
+    )
+
+
+def test_as_of_cannot_be_in_the_future():
+    broken = GOOD.replace("    as_of: 2026-11-29\n", "    as_of: 2999-01-01\n", 1)
+    (problem,) = problems_of(broken)
+    assert problem.startswith(f"k.yaml:{line_of(broken, '2999-01-01')}:") and "in the future" in problem
+
+
+def test_a_fact_without_as_of_is_refused():
+    broken = GOOD.replace(
+        "service_type: {text: Managed container orchestration service., source: seed, as_of: 2026-11-29}",
+        "service_type: {text: Managed container orchestration service., source: seed}",
+        1,
+    )
+    (problem,) = problems_of(broken)
+    line = line_of(broken, "service_type: {text: Managed container orchestration service., source: seed}")
+    assert problem == f"k.yaml:{line}: topic 'ecs' fact 'service_type': missing required field 'as_of'"
+
+
+def test_stale_lists_statements_checked_too_long_ago():
+    import datetime
+
+    from bot.knowledge import stale
+
+    text = GOOD.replace(
+        'source: "https://aws.amazon.com/ecs/pricing/", as_of: 2026-11-29',
+        ('source: "https://aws.amazon.com/ecs/pricing/", as_of: 2024-01-15'),
+        1,
+    )
+    knowledge = parse_knowledge(text, "k.yaml")
+    (old,) = stale(knowledge, 365, today=datetime.date(2026, 11, 29))
+    assert (old.what, old.as_of.isoformat(), old.source) == (
+        "ecs.cost",
+        "2024-01-15",
+        "https://aws.amazon.com/ecs/pricing/",
+    )
+    assert old.line == line_of(text, "as_of: 2024-01-15")
+    assert stale(knowledge, 365 * 3, today=datetime.date(2026, 11, 29)) == []
+
+
+VETO_HEADER = '  vetoes:\n    - id: kubernetes_only_software\n      when: {k8s_ecosystem: "yes"}\n'
+
+
+def test_veto_naming_an_unknown_criterion():
+    broken = GOOD.replace(VETO_HEADER, VETO_HEADER.replace("k8s_ecosystem", "helm"), 1)
+    assert problems_of(broken) == [
+        f"k.yaml:{line_of(broken, 'when: {helm:')}: veto 'kubernetes_only_software': unknown criterion 'helm'"
+    ]
+
+
+def test_veto_with_a_value_the_criterion_does_not_take():
+    broken = GOOD.replace(VETO_HEADER, VETO_HEADER.replace('"yes"', "maybe"), 1)
+    assert problems_of(broken) == [
+        f"k.yaml:{line_of(broken, 'when: {k8s_ecosystem: maybe}')}: veto 'kubernetes_only_software': "
+        "k8s_ecosystem takes yes/no, not 'maybe'"
+    ]
+
+
+def test_veto_picking_something_that_is_not_a_service():
+    broken = GOOD.replace(VETO_HEADER + "      pick: eks\n", VETO_HEADER + "      pick: ecr\n", 1)
+    (problem,) = problems_of(broken)
+    assert problem == (
+        f"k.yaml:{line_of(broken, 'pick: ecr')}: veto 'kubernetes_only_software': pick 'ecr' is not a "
+        "service the criteria weigh (ecs, eks)"
+    )
+
+
+def test_veto_without_a_reason():
+    start = GOOD.index(VETO_HEADER)
+    reason = GOOD.index("      reason:", start)
+    end = GOOD.index("    - id: multi_cloud_mandate", start)
+    broken = GOOD[:reason] + GOOD[end:]
+    assert problems_of(broken) == [
+        f"k.yaml:{line_of(broken, '- id: kubernetes_only_software')}: "
+        "veto 'kubernetes_only_software': missing required field 'reason'"
+    ]

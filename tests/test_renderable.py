@@ -1,8 +1,8 @@
 """Knowledge that Slack cannot render is invalid: `check` names FILE:LINE for every guided-choice criterion
 the modal could not show, and where a view is opened anyway, the user is told instead of seeing nothing."""
 
+import copy
 import dataclasses
-import json
 import subprocess
 
 import pytest
@@ -88,7 +88,7 @@ CASES = [
 
 
 def dumped(mutate) -> str:
-    data = json.loads(json.dumps(GOOD))
+    data = copy.deepcopy(GOOD)
     mutate(data)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10_000)
 

@@ -31,20 +31,36 @@ from .conftest import start_bot
 KUBERNETES_TEAM = {
     "kubernetes": "yes",
     "k8s_ecosystem": "yes",
-    "portability": "yes",
+    "multi_cloud": "no",
+    "own_hardware": "no",
     "team_k8s": "yes",
+    "learn_k8s": "yes",
     "aws_invested": "no",
     "simplicity": "no",
     "cost": "no",
+    "windows": "no",
+    "serverless": "no",
+    "gpu": "no",
+    "daemons": "no",
+    "avoid_upgrades": "no",
+    "multi_tenancy": "no",
 }
 SMALL_AWS_TEAM = {
     "kubernetes": "no",
     "k8s_ecosystem": "no",
-    "portability": "no",
+    "multi_cloud": "no",
+    "own_hardware": "no",
     "team_k8s": "no",
+    "learn_k8s": "no",
     "aws_invested": "yes",
     "simplicity": "yes",
     "cost": "yes",
+    "windows": "no",
+    "serverless": "yes",
+    "gpu": "no",
+    "daemons": "no",
+    "avoid_upgrades": "yes",
+    "multi_tenancy": "no",
 }
 
 

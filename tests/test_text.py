@@ -11,7 +11,7 @@ from bot.text import MAX_INPUT_CHARS, escape_slack, normalise
         ("ask in <#C0123|ecs-team> please", "ask in please"),
         ("<!here> <!channel> <!subteam^S123|@platform> ecs vs eks", "ecs vs eks"),
         ("see <https://aws.amazon.com/eks/|the eks page>", "see the eks page"),
-        ("see <https://aws.amazon.com/eks/>", "see"),
+        ("see <https://aws.amazon.com/eks/>", "see eks"),  # a bare link is read by its path, as context
         (":thinking_face: ecs or eks :rocket:", "ecs or eks"),
         (":wave:", "wave"),
         ("What's   the DIFF?!", "whats the diff"),

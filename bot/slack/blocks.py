@@ -123,7 +123,10 @@ def answer_blocks(answer: Answer, question: str = "", with_actions: bool = True)
     context = (
         [
             MarkdownTextObject(
-                text=clip("Sources: " + " · ".join(_source_link(s) for s in answer.sources), MAX_FIELD)
+                text=clip(
+                    f"{answer.sources_label}: " + " · ".join(_source_link(s) for s in answer.sources),
+                    MAX_FIELD,
+                )
             )
         ]
         if answer.sources

@@ -51,9 +51,9 @@ class Deps:
     metrics: Metrics
     outbox: Outbox  # every Web API call goes through it: listeners ack and never wait on Slack
 
-    def ask(self, text: str, event_type: str) -> Answer:
+    def ask(self, text: str, event_type: str, addressed: bool = True) -> Answer:
         started = time.perf_counter()
-        answer = self.engine.ask(text)
+        answer = self.engine.ask(text, addressed=addressed)
         elapsed = time.perf_counter() - started
         self.metrics.latency.observe(elapsed)
         self.metrics.answers.labels(answer.kind).inc()
@@ -231,15 +231,12 @@ def register_events(app: App, deps: Deps) -> None:
         if not deps.dedupe.claim(f"event:{body.get('event_id')}"):
             deps.metrics.duplicates.inc()
             return
-        answer = deps.ask(text, "message.im" if is_dm else "message.channels")
+        answer = deps.ask(text, "message.im" if is_dm else "message.channels", addressed=is_dm)
         if is_dm:
             thread = event.get("thread_ts")
         else:
-            # In channels the bot only speaks when it is clearly asked about its topics.
-            if (
-                answer.kind not in ANSWER_KINDS
-                or answer.confidence < deps.knowledge.settings.channel_threshold
-            ):
+            # Overheard in a channel: the engine answers only what is plainly a question for the bot.
+            if answer.kind not in ANSWER_KINDS:
                 return
             thread = event.get("thread_ts") or event["ts"]
         if not deps.dedupe.claim(f"msg:{event['channel']}:{event['ts']}"):

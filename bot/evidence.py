@@ -1,0 +1,294 @@
+"""What the rules are sure of: names with typo tolerance, cue phrases, negation, foreign meanings.
+
+Every phrase comes from the knowledge file (topic names and aliases, attribute and intent cues, situation
+cues, foreign names) or is learned from its examples (descriptive names such as "aws's managed k8s"). A
+phrase matches whole words; a word the vocabulary does not know is read as the vocabulary word it is one
+typo away from ("kubernets", "esc"), never as a word of another length class ("weeks" is not "eks").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .knowledge import Knowledge
+from .text import Normalised, normalise
+
+NEGATORS = frozenset(
+    "no not never dont doesnt didnt without nobody none zero neither nor noone "
+    "cant wont isnt arent havent hasnt hardly".split()
+)
+NEGATION_WINDOW = 5
+CRITERION_GAP = 2  # words a situation cue may skip ("only use aws" in "we only use aws")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    kind: str  # topic | attribute | intent | criterion | exclusion | domain
+    target: str  # topic id, attribute id, intent id, "criterion=value", exclusion id
+    text: str
+    tokens: tuple[str, ...]
+    gap: int = 0
+    weak: bool = False
+    learned: bool = False  # a descriptive name learned from the examples, not written in the knowledge
+
+
+@dataclass(frozen=True, eq=False)
+class Hit:
+    phrase: Phrase
+    start: int
+    end: int  # exclusive
+    score: float
+    matched: str
+    negated: bool = False
+
+
+@dataclass
+class Evidence:
+    """The phrases found in one message, sorted out."""
+
+    norm: Normalised
+    hits: list[Hit]
+    canon: list[tuple[str, float]]
+    topic_hits: list[Hit] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)  # in order of first mention
+    asked_topics: list[str] = field(default_factory=list)  # those named in the sentence that asks
+    attr_hits: list[Hit] = field(default_factory=list)
+    intents: set[str] = field(default_factory=set)
+    out_of_scope: list[str] = field(default_factory=list)  # out-of-scope intents, in the knowledge's order
+    exclusions: list[Hit] = field(default_factory=list)
+    situation: dict[str, str] = field(default_factory=dict)
+    domain: bool = False
+
+    def of_kind(self, kind: str) -> list[Hit]:
+        return [h for h in self.hits if h.phrase.kind == kind]
+
+
+def _allowed_distance(length: int) -> int:
+    return 1 if length <= 8 else 2
+
+
+def make_phrases(k: Knowledge) -> list[Phrase]:
+    """Every cue phrase the knowledge file declares."""
+
+    def make(kind: str, target: str, text: str, gap: int = 0, weak: bool = False) -> Phrase | None:
+        tokens = normalise(text).tokens
+        return Phrase(kind, target, text, tokens, gap, weak) if tokens else None
+
+    out: list[Phrase | None] = []
+    for topic in k.topics.values():
+        # a topic's own names are aliases too ("Amazon EKS Anywhere")
+        names = dict.fromkeys(a.lower() for a in (*topic.aliases, topic.name, topic.full_name))
+        out += [make("topic", topic.id, alias) for alias in names]
+    for attr in k.attributes.values():
+        out += [make("attribute", attr.id, cue) for cue in attr.cues]
+        out += [make("attribute", attr.id, cue, weak=True) for cue in attr.weak_cues]
+    for intent in k.intents.values():
+        out += [make("intent", intent.id, cue) for cue in intent.cues]
+    for exclusion in k.exclusions:
+        out += [make("exclusion", exclusion.id, cue) for cue in exclusion.cues]
+    out += [make("domain", "domain", cue) for cue in k.domain_cues]
+    for criterion in k.criteria:
+        for option in criterion.options:
+            target = f"{criterion.id}={option.value}"
+            out += [make("criterion", target, cue, CRITERION_GAP) for cue in option.cues]
+    return [p for p in out if p is not None]
+
+
+class Finder:
+    """Built once per knowledge file; ``find`` is then cheap and thread-safe (its cache is pure)."""
+
+    def __init__(self, knowledge: Knowledge, phrases: list[Phrase], vocabulary: Iterable[str] = ()):
+        self.knowledge = knowledge
+        self.phrases = phrases
+        self.by_first: dict[str, list[Phrase]] = {}
+        own: set[str] = set(knowledge.filler)
+        for phrase in phrases:
+            self.by_first.setdefault(phrase.tokens[0], []).append(phrase)
+            own.update(phrase.tokens)
+        for bucket in self.by_first.values():
+            bucket.sort(key=lambda p: -len(p.tokens))
+        self.own = frozenset(own)  # the words of the knowledge's own phrases
+        self.names = frozenset(p.tokens[0] for p in phrases if p.kind == "topic" and len(p.tokens) == 1)
+        # the words of topic names: a typo of one of them ("kubernets", "contianer") is read as the name even
+        # where the examples happen to contain the same typo
+        self._name_words: dict[tuple[str, int], list[str]] = {}
+        for word in sorted({w for p in phrases if p.kind == "topic" and not p.learned for w in p.tokens}):
+            if word not in knowledge.filler and len(word) >= 5:
+                self._name_words.setdefault((word[0], len(word)), []).append(word)
+        vocab = own | set(vocabulary)
+        self.vocab = frozenset(vocab)
+        # Fuzzy candidates share the first letter and lie within two letters of the length: look only there,
+        # the cost of an unknown word grows with its bucket, not with the whole vocabulary.
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        for word in sorted(vocab):
+            self._buckets.setdefault((word[0], len(word)), []).append(word)
+        self.canonical = lru_cache(maxsize=16384)(self._canonical)
+
+    def _canonical(self, token: str) -> tuple[str, float]:
+        """The vocabulary word a typed word stands for, with a similarity in 0..1."""
+        if token in self.own or token.isdigit() or len(token) < 3 or not token.isascii():
+            return token, 1.0
+        if token.endswith("s") and token[:-1] in self.names:
+            return token[:-1], 1.0  # a topic's name with a possessive ("eks's" -> "ekss" -> "eks")
+        if len(token) >= 5:
+            name = self._closest(token, self._name_words)
+            if name is not None:
+                return name
+        if token in self.vocab:
+            return token, 1.0
+        return self._closest(token, self._buckets) or (token, 0.0)
+
+    @staticmethod
+    def _closest(token: str, buckets: dict[tuple[str, int], list[str]]) -> tuple[str, float] | None:
+        from rapidfuzz import process  # imported on the first unknown word: most starts never need it
+        from rapidfuzz.distance import OSA
+
+        limit = _allowed_distance(len(token)) + (1 if len(token) >= 9 else 0)
+        pool = [
+            w
+            for n in range(len(token) - limit, len(token) + limit + 1)
+            for w in buckets.get((token[0], n), ())
+        ]
+        if not pool:
+            return None
+        candidates = process.extract(
+            token, pool, scorer=OSA.distance, processor=None, score_cutoff=limit, limit=4
+        )
+        best: tuple[str, float] | None = None
+        for word, distance, _ in candidates:
+            longest = max(len(word), len(token))
+            if distance > _allowed_distance(longest) or word[0] != token[0]:
+                continue
+            if longest <= 4 and (len(word) != len(token) or sorted(word) != sorted(token)):
+                continue  # short words: only a swapped pair of letters ("esc" for "ecs")
+            similarity = 1 - distance / longest
+            if best is None or similarity > best[1]:
+                best = (word, similarity)
+        return best
+
+    # ------------------------------------------------------------------------------------------ finding
+
+    def hits(self, tokens: tuple[str, ...], clauses: tuple[int, ...] = ()):
+        canon = [self.canonical(t) for t in tokens]
+        words = [c[0] for c in canon]
+        clauses = clauses or (0,) * len(tokens)
+        found: list[Hit] = []
+        n = len(words)
+        for i, word in enumerate(words):
+            for phrase in self.by_first.get(word, ()):
+                if (
+                    len(phrase.tokens) > 1
+                    and not phrase.gap
+                    and (i + 1 >= n or words[i + 1] != phrase.tokens[1])
+                ):
+                    continue  # cheap early exit: most phrases starting with "what" are not "what is"
+                end, scores = self._extend(phrase, words, canon, i)
+                if end is None:
+                    continue
+                negated = phrase.kind == "criterion" and self._negated(words, clauses, i, phrase)
+                score = sum(scores) / len(scores)
+                found.append(Hit(phrase, i, end, score, " ".join(tokens[i:end]), negated))
+        return found, canon
+
+    @staticmethod
+    def _extend(phrase: Phrase, words: list[str], canon, start: int):
+        scores = [canon[start][1]]
+        pos = start + 1
+        gaps = 0
+        for needed in phrase.tokens[1:]:
+            while pos < len(words) and words[pos] != needed and gaps < phrase.gap:
+                pos += 1
+                gaps += 1
+            if pos >= len(words) or words[pos] != needed:
+                return None, scores
+            scores.append(canon[pos][1])
+            pos += 1
+        return pos, scores
+
+    @staticmethod
+    def _negated(words: list[str], clauses, start: int, phrase: Phrase) -> bool:
+        if any(t in NEGATORS for t in phrase.tokens):
+            return False  # the cue already says "no kubernetes"
+        return any(
+            words[j] in NEGATORS and clauses[j] == clauses[start]
+            for j in range(max(0, start - NEGATION_WINDOW), start)
+        )
+
+    def find(self, norm: Normalised) -> Evidence:
+        k = self.knowledge
+        hits, canon = self.hits(norm.tokens, norm.clauses)
+        ev = Evidence(norm, hits, canon)
+        exclusions = ev.of_kind("exclusion")
+        dropped = {t for h in exclusions for ex in k.exclusions if ex.id == h.phrase.target for t in ex.drops}
+        # Topics: longest non-overlapping names, then drop those a foreign name reclaims ("bevy ecs").
+        topic_hits = [h for h in _non_overlapping(ev.of_kind("topic")) if h.phrase.target not in dropped]
+        ev.topic_hits = sorted(topic_hits, key=lambda h: h.start)
+        ev.exclusions = exclusions
+        weights = norm.weights or (1.0,) * len(norm.tokens)
+        top = max(weights, default=1.0)
+        for hit in ev.topic_hits:
+            if hit.phrase.target not in ev.topics:
+                ev.topics.append(hit.phrase.target)
+            if max(weights[hit.start : hit.end]) >= top and hit.phrase.target not in ev.asked_topics:
+                ev.asked_topics.append(hit.phrase.target)
+        # An attribute word that is part of a topic's own name ("what is a control plane") is the name.
+        ev.attr_hits = [
+            h
+            for h in ev.of_kind("attribute")
+            if not any(t.start <= h.start and h.end <= t.end for t in ev.topic_hits)
+        ]
+        ev.intents = {h.phrase.target for h in ev.of_kind("intent")}
+        ev.out_of_scope = [i.id for i in k.intents.values() if i.out_of_scope and i.id in ev.intents]
+        ev.situation = self._situation(ev.of_kind("criterion"))
+        ev.domain = bool(ev.of_kind("domain"))
+        return ev
+
+    def _situation(self, hits: list[Hit]) -> dict[str, str]:
+        """criterion id -> option value, from situation cues (negation flips to the criterion's `negated`)."""
+        votes: dict[str, dict[str, int]] = {}
+        for hit in hits:
+            criterion_id, value = hit.phrase.target.split("=", 1)
+            if hit.negated:
+                criterion = self.knowledge.criterion(criterion_id)
+                if criterion is not None:
+                    # "we can't justify a platform team": a negated cue of one answer is a cue of the other
+                    flipped = criterion.negated.get(value) or next(
+                        (k for k, v in criterion.negated.items() if v == value), value
+                    )
+                    value = flipped
+            votes.setdefault(criterion_id, {}).setdefault(value, 0)
+            votes[criterion_id][value] += len(hit.phrase.tokens)
+        situation = {}
+        for criterion_id, counts in votes.items():
+            ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+            if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+                situation[criterion_id] = ranked[0][0]
+        return situation
+
+
+def _non_overlapping(hits: list[Hit]) -> list[Hit]:
+    chosen: list[Hit] = []
+    taken: set[int] = set()
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), -h.score, h.start)):
+        span = set(range(hit.start, hit.end))
+        if not span & taken:
+            chosen.append(hit)
+            taken |= span
+    return chosen
+
+
+def word_similarity(a: str, b: str) -> float:
+    """How alike two words are within the typo tolerance (0 when one would not be read as the other)."""
+    from rapidfuzz.distance import OSA
+
+    if a == b:
+        return 1.0
+    longest = max(len(a), len(b))
+    distance = OSA.distance(a, b)
+    if distance > _allowed_distance(longest) or a[0] != b[0]:
+        return 0.0
+    if longest <= 4 and (len(a) != len(b) or sorted(a) != sorted(b)):
+        return 0.0
+    return 1 - distance / longest
