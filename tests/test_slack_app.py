@@ -200,6 +200,17 @@ def test_mention_with_a_screenshot_is_answered_once_in_its_thread(bot, fake):
     assert len(fake.called("chat.postMessage")) == 1
 
 
+def test_socket_mode_dm_with_a_screenshot_is_answered(socket_bot, fake):
+    event = message_event(
+        "what is ecr again", channel="D0000DM01", channel_type="im", subtype="file_share", files=SCREENSHOT
+    )
+    envelope = socket_envelope("events_api", event_envelope(event))
+    socket_bot.send(envelope)
+    socket_bot.ack_for(envelope["envelope_id"])
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["channel"] == "D0000DM01" and "Amazon ECR" in call.params["text"]
+
+
 def test_channel_question_with_a_screenshot_is_answered_in_thread(bot, fake):
     event = message_event("ecs or eks?", subtype="file_share", files=SCREENSHOT, upload=False)
     ok(send_event(bot.events, event_envelope(event)))
