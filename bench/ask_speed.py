@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import installed_command  # noqa: E402
+from bench.common import installed_command  # noqa: E402
 
 
 def questions(n: int) -> str:

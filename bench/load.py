@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.conftest import installed_command  # noqa: E402
-from tests.slack_fake import (  # noqa: E402  (the same fake Slack the tests use)
+from bench.common import installed_command  # noqa: E402
+from bench.slack_fake import (  # noqa: E402  (the same fake Slack the tests use)
     BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,

@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 from rapidfuzz import process  # noqa: E402
 
+from bench.common import installed_command, load_questions  # noqa: E402
 from bot.answers import AnswerEngine  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
-from tests.conftest import installed_command, load_questions  # noqa: E402
 
 # A seed-derived FAQ, one or two phrasings per answer: what a team would write in an afternoon.
 FAQ: list[tuple[str, dict]] = []

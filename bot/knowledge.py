@@ -20,6 +20,7 @@ import yaml
 
 from .examples import EMPTY as EMPTY_EXAMPLES
 from .examples import Examples, parse_examples
+from .renderable import guided_choice_problems
 
 # libyaml's composer, where PyYAML was built with it, is several times faster and keeps line marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -475,6 +476,8 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
     intents = _intents(checker, data["intents"])
     exclusions = _exclusions(checker, data.get("exclusions", _List()), topic_ids)
     domain_cues, criteria, default, vetoes = _recommendation(checker, data["recommendation"], topic_ids)
+    for line, message in guided_choice_problems(data["recommendation"], _line_of):
+        checker.error(line, message)  # what Slack's guided-choice modal cannot show is invalid too
     examples_file, examples_text = "", ""
     if "examples" in data and not checker.problems:
         examples_file, examples_text = _examples_text(checker, data, file)

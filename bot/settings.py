@@ -24,6 +24,7 @@ class Settings:
     log_format: str = "text"
     threshold: float | None = None
     metrics_port: int | None = None  # Socket Mode: serve /healthz and /metrics on this port
+    channel_listening: bool = True  # answer un-mentioned channel questions; off for very busy workspaces
     api_timeout: float = (
         10.0  # seconds per Web API attempt; with bounded retries a call gives up within a minute
     )
@@ -40,6 +41,16 @@ class Settings:
 
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SWITCH = {
+    "on": True,
+    "off": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "yes": True,
+    "no": False,
+}
 
 
 def _get(env, name: str) -> str:
@@ -99,7 +110,11 @@ def settings_from_env(
     threshold_value = _number(env, "ANSWER_THRESHOLD", float, 0, 1, None, "a number between 0 and 1")
     api_timeout = _number(env, "SLACK_API_TIMEOUT", float, 0.001, 120, 10.0, "seconds, 0-120")
     metrics_port = _number(env, "METRICS_PORT", int, 0, 65535, None, "a whole number 0-65535")
+    listening = (_get(env, "CHANNEL_LISTENING") or "on").lower()
+    if listening not in SWITCH:
+        raise SettingsError("CHANNEL_LISTENING is malformed: expected on or off")
     return Settings(
+        channel_listening=SWITCH[listening],
         api_timeout=api_timeout,
         metrics_port=metrics_port,
         bot_token=bot_token,

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.common import installed_command, load_questions  # noqa: F401  (the tests use them from here)
 from bot.answers import AnswerEngine
 from bot.knowledge import load_knowledge
 
@@ -16,15 +17,6 @@ def write_knowledge(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     (path.parent / "examples.yaml").write_text(EXAMPLES.read_text(encoding="utf-8"), encoding="utf-8")
     return path
-
-
-def installed_command() -> str | None:
-    """The installed `container-bot`: on PATH, or next to this Python (a virtualenv that is not activated)."""
-    import shutil
-    import sys
-
-    beside = Path(sys.executable).parent / "container-bot"
-    return shutil.which("container-bot") or (str(beside) if beside.exists() else None)
 
 
 @pytest.fixture(autouse=True)
@@ -45,30 +37,12 @@ def engine(knowledge):
     return AnswerEngine(knowledge)
 
 
-def load_questions(name: str = "questions.tsv"):
-    rows = []
-    for line in (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, topics, attribute, recommendation, text = line.split("\t")
-        rows.append(
-            {
-                "kind": kind,
-                "topics": [] if topics == "-" else sorted(topics.split(",")),
-                "attribute": None if attribute == "-" else attribute,
-                "recommendation": {"-": "-", "null": None}.get(recommendation, recommendation),
-                "text": text,
-            }
-        )
-    return rows
-
-
 # ------------------------------------------------------------------------------------ Slack end to end
 
 
 @pytest.fixture
 def fake():
-    from .slack_fake import FakeSlack
+    from bench.slack_fake import FakeSlack
 
     server = FakeSlack().start()
     yield server
@@ -77,25 +51,39 @@ def fake():
 
 def start_bot(fake, knowledge, **settings_overrides):
     """The real app behind the real WSGI layer and waitress, on 127.0.0.1 port 0, talking to `fake`."""
+    import errno
     import threading
     from types import SimpleNamespace
 
     from waitress import create_server
 
+    from bench.slack_fake import BOT_TOKEN, SIGNING_SECRET
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.metrics import Metrics
-    from bot.slack.server import SlackWsgi
-
-    from .slack_fake import BOT_TOKEN, SIGNING_SECRET
+    from bot.slack.server import SlackWsgi, check_token
 
     settings = Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides
     )
     metrics = Metrics()
-    app = create_app(settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"))
+    # as serve does: auth.test once at start, handed to the app; the tests then see only what requests cause
+    auth_test = check_token(settings)
+    with fake.lock:
+        fake.calls.clear()
+    app = create_app(
+        settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"), auth_test=auth_test
+    )
     server = create_server(SlackWsgi(app, settings, metrics), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
+
+    def run():
+        try:
+            server.run()
+        except OSError as exc:  # server.close() from the test thread pulls the socket from under select()
+            if exc.errno != errno.EBADF:
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"
     return SimpleNamespace(url=url, events=f"{url}/slack/events", app=app, metrics=metrics, server=server)
@@ -106,3 +94,28 @@ def bot(fake, knowledge):
     running = start_bot(fake, knowledge)
     yield running
     running.server.close()
+    running.app.container_bot.outbox.shutdown(wait=True)  # no reply of this test outlives it
+
+
+@pytest.fixture
+def socket_bot(fake, knowledge):
+    """The real app in Socket Mode, connected to a local WebSocket server that speaks Slack's protocol; yields
+    that server (send envelopes, read acks)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bench.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
+    from bot.settings import Settings
+    from bot.slack.app import create_app
+    from bot.slack.server import check_token
+
+    ws = FakeSocketModeServer()
+    fake.socket_url = ws.url
+    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url)
+    app = create_app(settings, knowledge, auth_test=check_token(settings))
+    handler = SocketModeHandler(app, APP_TOKEN)
+    handler.connect()
+    assert ws.connected.wait(10)
+    yield ws
+    handler.close()
+    app.container_bot.outbox.shutdown(wait=False)
+    ws.close()

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 import bot
+from bench.slack_fake import event_envelope, mention_event, send_event
 
 from .conftest import ROOT
-from .slack_fake import event_envelope, mention_event, send_event
 
 KUBERNETES_VERSION = "1.34.0"
 K8S = ROOT / "deploy/kubernetes"

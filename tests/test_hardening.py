@@ -11,11 +11,7 @@ import urllib.request
 
 import pytest
 
-from bot.slack.dedupe import MemoryDeduper
-from bot.text import MAX_INPUT_CHARS
-
-from .conftest import installed_command, start_bot
-from .slack_fake import (
+from bench.slack_fake import (
     BOT_TOKEN,
     SIGNING_SECRET,
     event_envelope,
@@ -25,6 +21,10 @@ from .slack_fake import (
     send_event,
     sign,
 )
+from bot.slack.dedupe import MemoryDeduper
+from bot.text import MAX_INPUT_CHARS
+
+from .conftest import installed_command, start_bot
 
 
 def alive(bot) -> bool:
@@ -166,7 +166,7 @@ def test_reply_never_pings_the_channel_or_copies_mentions(bot, fake):
 
 
 def test_quoted_user_text_is_escaped(bot, fake):
-    from .slack_fake import block_actions, send_payload
+    from bench.slack_fake import block_actions, send_payload
 
     question = "<!channel> what is <https://evil.example|ecs> & stuff"
     assert send_payload(bot.events, block_actions("why_this_answer", question, fake.response_url()))[0] == 200

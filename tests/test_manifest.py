@@ -31,10 +31,16 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
 
     from slack_bolt.request import BoltRequest
 
+    from bench.slack_fake import (
+        APP_TOKEN,
+        BOT_TOKEN,
+        command_form,
+        event_envelope,
+        message_action,
+        message_event,
+    )
     from bot.settings import Settings
     from bot.slack.app import create_app
-
-    from .slack_fake import APP_TOKEN, BOT_TOKEN, command_form, event_envelope, message_action, message_event
 
     # Socket Mode settings: Bolt skips signature checks, so requests can be dispatched to the app directly.
     app = create_app(Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url), knowledge)

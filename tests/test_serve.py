@@ -3,25 +3,27 @@ SIGTERM."""
 
 import json
 import os
-import queue
-import re
-import signal
 import subprocess
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from .conftest import installed_command
-from .slack_fake import (
+from bench.common import Served
+from bench.slack_fake import (
     APP_TOKEN,
     BOT_TOKEN,
     SIGNING_SECRET,
+    FakeSocketModeServer,
     command_form,
     event_envelope,
     mention_event,
     send_event,
+    send_form,
+    socket_envelope,
 )
+
+from .conftest import installed_command
 
 EXE = installed_command()
 pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
@@ -41,46 +43,6 @@ def run_serve(env, *args, timeout=30):
     start = time.monotonic()
     result = subprocess.run([EXE, "serve", *args], env=env, capture_output=True, text=True, timeout=timeout)
     return result, time.monotonic() - start
-
-
-class Served:
-    """A running `container-bot serve`, its stderr read line by line on a thread."""
-
-    def __init__(self, env, *args):
-        self.proc = subprocess.Popen(
-            [EXE, "serve", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.log: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self.log.append(line)
-            self.lines.put(line)
-
-    def wait_line(self, pattern: str, timeout: float = 15) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            found = re.search(pattern, line)
-            if found:
-                return found
-        raise AssertionError(f"no line matching {pattern!r}; log: {''.join(self.log)}")
-
-    def stop(self, timeout: float = 15) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=timeout)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
 
 
 # -------------------------------------------------------------------------------------------- settings
@@ -175,67 +137,6 @@ def test_json_logs_one_object_per_line_without_message_text(fake):
 # ------------------------------------------------------------------------------------------ Socket Mode
 
 
-class FakeSocketModeServer:
-    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks."""
-
-    def __init__(self):
-        from websockets.sync.server import serve
-
-        self.acks: queue.Queue[dict] = queue.Queue()
-        self.outbox: queue.Queue[dict] = queue.Queue()
-        self.connected = threading.Event()
-        self.server = serve(self._handle, "127.0.0.1", 0)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=fake"
-
-    def _handle(self, ws):
-        ws.send(
-            json.dumps(
-                {
-                    "type": "hello",
-                    "num_connections": 1,
-                    "connection_info": {"app_id": "AFAKE0001"},
-                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
-                }
-            )
-        )
-        self.connected.set()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                envelope = self.outbox.get(timeout=0.05)
-                ws.send(json.dumps(envelope))
-            except queue.Empty:
-                pass
-            try:
-                message = ws.recv(timeout=0.05)
-            except TimeoutError:
-                continue
-            except Exception:
-                return
-            self.acks.put(json.loads(message))
-
-    def send(self, envelope: dict) -> None:
-        self.outbox.put(envelope)
-
-    def ack_for(self, envelope_id: str, timeout: float = 10) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                ack = self.acks.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            if ack.get("envelope_id") == envelope_id:
-                return ack
-        raise AssertionError(f"no ack for {envelope_id}")
-
-    def close(self):
-        self.server.shutdown()
-
-
 def test_socket_mode_answers_acks_and_drops_redelivery(fake):
     ws = FakeSocketModeServer()
     fake.socket_url = ws.url
@@ -292,3 +193,116 @@ def test_socket_mode_answers_acks_and_drops_redelivery(fake):
         code = served.stop()
         ws.close()
     assert code == 0
+
+
+# ----------------------------------------------------------------------------------- one auth.test
+
+
+def get(url: str, timeout: float = 5) -> tuple[int, float]:
+    import urllib.request
+
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, time.monotonic() - start
+    except urllib.error.HTTPError as exc:
+        return exc.code, time.monotonic() - start
+
+
+def test_http_after_start_never_calls_auth_test_again_even_when_slack_hangs(fake):
+    """serve's start-up auth.test is handed to Bolt: the first requests after a restart do not call it
+    again, so a Web API that hangs right after start delays no ack, and /healthz answers under 20 concurrent
+    events."""
+    served = Served(env_for(fake, PORT="0", SLACK_API_TIMEOUT="2"), "--http")
+    try:
+        port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
+        assert len(fake.called("auth.test")) == 1  # the start-up check
+        fake.fail("auth.test", times=40, delay=5)  # Slack hangs from now on
+        fake.fail("chat.postMessage", times=40, delay=5)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        envelopes = [event_envelope(mention_event("what is ecr", channel=f"C{i:08d}")) for i in range(20)]
+        with ThreadPoolExecutor(21) as pool:
+            acks = pool.map(lambda e: send_event(url, e, timeout=10), envelopes)
+            health = pool.submit(get, f"http://127.0.0.1:{port}/healthz")
+            results = list(acks)
+            assert health.result() == (200, pytest.approx(0, abs=1.0))
+        assert all(status == 200 and seconds < 3 for status, _, seconds in results), results
+        form = command_form("ecs vs eks", fake.response_url())
+        status, body, seconds = send_form(url, form)
+        assert status == 200 and seconds < 1.5 and "Amazon ECS vs Amazon EKS" in body
+        assert len(fake.called("auth.test")) == 1
+    finally:
+        served.stop()
+
+
+def test_socket_mode_after_start_never_calls_auth_test_again(fake):
+    ws = FakeSocketModeServer()
+    fake.socket_url = ws.url
+    served = Served(env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=APP_TOKEN))
+    try:
+        served.wait_line(r"connected in Socket Mode")
+        fake.fail("auth.test", times=10, delay=5)
+        command = socket_envelope("slash_commands", command_form("ecs vs eks", fake.response_url()))
+        ws.send(command)
+        ack = ws.ack_for(command["envelope_id"], timeout=10)
+        assert ws.ack_seconds(command["envelope_id"]) < 1.5 and "Amazon ECS" in ack["payload"]["text"]
+        assert len(fake.called("auth.test")) == 1
+    finally:
+        served.stop()
+        ws.close()
+
+
+# ------------------------------------------------------------------------------- start-up errors, one line
+
+
+def error_line(result) -> str:
+    """The one line serve ends with; nothing else on standard error may be a traceback or repeat it."""
+    assert "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("container-bot: ")
+    return last
+
+
+def test_rejected_app_token_is_one_line_and_a_non_zero_exit(fake):
+    token = "xapp-revoked-not-a-real-token"
+    result, seconds = run_serve(env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=token))
+    assert result.returncode == 2 and seconds < 20
+    assert error_line(result) == "container-bot: SLACK_APP_TOKEN was rejected by Slack (invalid_auth)"
+    assert result.stderr.count("invalid_auth") == 1 and token not in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+def test_busy_port_is_one_line_naming_it(fake, mode):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        if mode == "http":
+            result, _ = run_serve(env_for(fake, PORT=str(port)), "--http")
+            variable = "PORT"
+        else:
+            ws = FakeSocketModeServer()
+            fake.socket_url = ws.url
+            env = env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=APP_TOKEN, METRICS_PORT=str(port))
+            result, _ = run_serve(env)
+            ws.close()
+            variable = "METRICS_PORT"
+    assert result.returncode == 2
+    assert error_line(result) == f"container-bot: {variable} {port} cannot be used: already in use"
+
+
+def test_redis_url_without_the_redis_client_is_one_line_naming_the_extra(fake, tmp_path):
+    # redis is a dependency now; an install made without it (--no-deps) still gets one clear line
+    shadow = tmp_path / "redis"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'redis'\", name='redis')\n"
+    )
+    result, _ = run_serve(env_for(fake, REDIS_URL="redis://127.0.0.1:6379/0", PYTHONPATH=str(tmp_path)))
+    assert result.returncode == 2
+    assert error_line(result) == (
+        "container-bot: REDIS_URL is set but the Redis client is not installed: "
+        "pip install 'container-bot[redis]'"
+    )

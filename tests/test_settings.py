@@ -29,11 +29,17 @@ def test_socket_mode_is_chosen_by_the_app_token_and_http_forces_it_off():
         ("SLACK_API_TIMEOUT", "soon"),
         ("METRICS_PORT", "x"),
         ("LOG_LEVEL", "LOUD"),
+        ("CHANNEL_LISTENING", "sometimes"),
     ],
 )
 def test_a_bad_number_or_choice_names_its_variable(name, value):
     with pytest.raises(SettingsError, match=f"^{name} is malformed"):
         settings_from_env({**BASE, name: value}, serve=True)
+
+
+@pytest.mark.parametrize("value, listening", [("", True), ("on", True), ("off", False), ("FALSE", False)])
+def test_channel_listening_switch(value, listening):
+    assert settings_from_env({**BASE, "CHANNEL_LISTENING": value}, serve=True).channel_listening is listening
 
 
 def test_secrets_do_not_show_in_repr():

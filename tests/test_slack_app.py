@@ -1,13 +1,15 @@
 """The Slack app end to end: signed requests shaped like Slack's, a real server, a fake Slack Web API."""
 
 import json
+import logging
 import time
 
 import pytest
 
-from .slack_fake import (
+from bench.slack_fake import (
     BOT_ID,
     BOT_USER,
+    TEAM,
     block_actions,
     command_form,
     event_envelope,
@@ -19,8 +21,12 @@ from .slack_fake import (
     send_event,
     send_form,
     send_payload,
+    share_submission,
+    socket_envelope,
     view_submission,
 )
+
+from .conftest import start_bot
 
 KUBERNETES_TEAM = {
     "kubernetes": "yes",
@@ -138,7 +144,8 @@ def test_mention_arriving_as_two_events_is_answered_once(bot, fake, mention_firs
         {"subtype": "message_changed"},
         {"subtype": "message_deleted"},
         {"subtype": "channel_join"},
-        {"subtype": "thread_broadcast"},
+        {"subtype": "channel_topic"},
+        {"subtype": "file_share", "bot_id": "BOTHER0001"},  # a bot sharing a file
     ],
 )
 def test_never_answers_itself_bots_edits_or_joins(bot, fake, extra):
@@ -147,6 +154,68 @@ def test_never_answers_itself_bots_edits_or_joins(bot, fake, extra):
     ok(send_event(bot.events, event_envelope(event)))
     fake.settle()
     assert fake.called("chat.postMessage") == []
+
+
+SCREENSHOT = [{"id": "F0000SHOT", "name": "image.png", "mimetype": "image/png", "filetype": "png"}]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"subtype": "file_share", "files": SCREENSHOT, "upload": False, "display_as_bot": False},
+        {
+            "subtype": "thread_broadcast",
+            "thread_ts": "1710000000.000300",
+            "root": {"ts": "1710000000.000300"},
+        },
+        {"subtype": "me_message"},
+    ],
+    ids=["file_share", "thread_broadcast", "me_message"],
+)
+def test_dm_written_by_a_person_is_answered_whatever_its_subtype(bot, fake, extra):
+    event = message_event("what is ecr again", channel="D0000DM01", channel_type="im", **extra)
+    ok(send_event(bot.events, event_envelope(event)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["channel"] == "D0000DM01" and "Amazon ECR" in call.params["text"]
+    assert call.params.get("thread_ts") == extra.get("thread_ts")
+
+
+def test_mention_with_a_screenshot_is_answered_once_in_its_thread(bot, fake):
+    """A mention with a file arrives as app_mention and as a file_share message: one answer."""
+    ts = next_ts()
+    mention = mention_event("is eks harder to learn than ecs? see screenshot", ts=ts)
+    mention["files"] = SCREENSHOT
+    shared = message_event(
+        f"<@{BOT_USER}> is eks harder to learn than ecs? see screenshot",
+        ts=ts,
+        subtype="file_share",
+        files=SCREENSHOT,
+        upload=False,
+    )
+    ok(send_event(bot.events, event_envelope(shared)))
+    ok(send_event(bot.events, event_envelope(mention)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == ts and "learning curve" in call.params["text"]
+    fake.settle()
+    assert len(fake.called("chat.postMessage")) == 1
+
+
+def test_socket_mode_dm_with_a_screenshot_is_answered(socket_bot, fake):
+    event = message_event(
+        "what is ecr again", channel="D0000DM01", channel_type="im", subtype="file_share", files=SCREENSHOT
+    )
+    envelope = socket_envelope("events_api", event_envelope(event))
+    socket_bot.send(envelope)
+    socket_bot.ack_for(envelope["envelope_id"])
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["channel"] == "D0000DM01" and "Amazon ECR" in call.params["text"]
+
+
+def test_channel_question_with_a_screenshot_is_answered_in_thread(bot, fake):
+    event = message_event("ecs or eks?", subtype="file_share", files=SCREENSHOT, upload=False)
+    ok(send_event(bot.events, event_envelope(event)))
+    (call,) = fake.wait_for("chat.postMessage")
+    assert call.params["thread_ts"] == event["ts"]
 
 
 def test_unhandled_event_types_are_acknowledged(bot, fake):
@@ -227,6 +296,60 @@ def test_compare_button_posts_the_comparison(bot, fake):
     assert call.params["text"].startswith("Amazon ECS vs Amazon EKS")
 
 
+# ------------------------------------------------------------------------------ private answers stay private
+
+
+def test_compare_click_on_a_private_answer_answers_privately(bot, fake):
+    """A slash command's answer is ephemeral: a click on it must not turn into a post the channel sees."""
+    url = fake.response_url("private")
+    ok(send_payload(bot.events, block_actions("compare_services", "ecs vs eks", url, ephemeral=True)))
+    (call,) = fake.wait_for("response_url")
+    assert call.params["_url"].endswith("/private") and call.params["response_type"] == "ephemeral"
+    assert call.params["replace_original"] is False and call.params["text"].startswith(
+        "Amazon ECS vs Amazon EKS"
+    )
+    fake.settle()
+    assert fake.called("chat.postMessage") == []
+
+
+def test_did_you_mean_click_on_a_private_answer_replaces_it(bot, fake):
+    payload = block_actions("suggestion_0", "What is Amazon EKS?", fake.response_url(), ephemeral=True)
+    ok(send_payload(bot.events, payload))
+    (call,) = fake.wait_for("response_url")
+    assert call.params["response_type"] == "ephemeral" and call.params["replace_original"] is True
+    assert "Amazon EKS" in call.params["text"]
+    fake.settle()
+    assert fake.called("chat.postMessage") == []
+
+
+@pytest.mark.parametrize(
+    "channel, error",
+    [("C0000GONE", "not_in_channel"), ("D0000PEER", "channel_not_found")],  # not invited; a DM of two people
+)
+def test_click_where_the_bot_cannot_post_is_answered_privately(bot, fake, channel, error):
+    fake.outside.add("C0000GONE")
+    payload = block_actions("compare_services", "ecs vs eks", fake.response_url("fallback"), channel=channel)
+    ok(send_payload(bot.events, payload))
+    (call,) = fake.wait_for("response_url")
+    (refused,) = fake.called("chat.postMessage")
+    assert refused.params["channel"] == channel
+    assert call.params["response_type"] == "ephemeral" and call.params["replace_original"] is False
+    assert call.params["text"].startswith("Amazon ECS vs Amazon EKS")
+    assert scrape(bot)['container_bot_slack_api_errors_total{method="chat.postMessage"}'] == 1
+
+
+def test_socket_mode_click_on_a_private_answer_answers_privately(socket_bot, fake):
+    envelope = socket_envelope(
+        "interactive", block_actions("compare_services", "ecs vs eks", fake.response_url(), ephemeral=True)
+    )
+    socket_bot.send(envelope)
+    socket_bot.ack_for(envelope["envelope_id"])
+    (call,) = fake.wait_for("response_url")
+    assert call.params["response_type"] == "ephemeral" and "Amazon ECS vs Amazon EKS" in call.params["text"]
+    fake.settle()
+    assert fake.called("chat.postMessage") == []
+
+
 # ------------------------------------------------------------------------------------ the guided choice
 
 
@@ -297,6 +420,73 @@ def test_share_in_channel_posts_for_everyone(bot, fake):
     assert "<@U0000USER>" in json.dumps(call.params["blocks"])  # who shared it
 
 
+def code_of(answers: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in answers.items())
+
+
+def test_share_from_a_dm_opens_a_channel_picker(bot, fake):
+    """In the DM (App Home, or a response_url fallback) "share in channel" would post into the DM itself."""
+    payload = block_actions(
+        "share_choice", code_of(KUBERNETES_TEAM), fake.response_url("dm"), channel="D0000DM01"
+    )
+    ok(send_payload(bot.events, payload))
+    (call,) = fake.wait_for("views.open")
+    view = call.params["view"]
+    assert view["callback_id"] == "share_choice_to" and call.params["trigger_id"] == "1337.42.fake-trigger"
+    (block,) = view["blocks"]
+    assert block["element"]["type"] == "conversations_select"
+    assert json.loads(view["private_metadata"])["code"] == code_of(KUBERNETES_TEAM)
+    fake.settle()
+    assert fake.called("chat.postMessage") == [] and fake.called("response_url") == []
+
+
+def test_share_picker_posts_the_result_in_the_chosen_channel(bot, fake):
+    submission = share_submission("C0000TEAM", {"code": code_of(KUBERNETES_TEAM)})
+    status, body, _ = send_payload(bot.events, submission)
+    ack = json.loads(body)
+    assert (
+        status == 200 and ack["response_action"] == "update" and "Sharing in <#C0000TEAM>" in json.dumps(ack)
+    )
+    (post,) = fake.wait_for("chat.postMessage")
+    assert post.params["channel"] == "C0000TEAM" and "Recommendation: Amazon EKS" in post.params["text"]
+    assert "<@U0000USER>" in json.dumps(post.params["blocks"])  # who shared it
+    (update,) = fake.wait_for("views.update")
+    assert update.params["view_id"] == "VMODAL001" and "Shared in <#C0000TEAM>." in json.dumps(update.params)
+
+
+@pytest.mark.parametrize("channel", ["C0000GONE", "G0000PRIV"])  # public: not_in_channel; private: not found
+def test_share_picker_in_a_channel_without_the_bot_says_how_to_invite_it(bot, fake, channel):
+    fake.outside.add(channel)
+    assert send_payload(bot.events, share_submission(channel, {"code": code_of(SMALL_AWS_TEAM)}))[0] == 200
+    (update,) = fake.wait_for("views.update")
+    text = json.dumps(update.params["view"])
+    assert f"I'm not a member of <#{channel}>" in text and "`/invite`" in text and f"<@{BOT_USER}>" in text
+
+
+def test_share_picker_without_a_channel_asks_for_one(bot, fake):
+    status, body, _ = send_payload(bot.events, share_submission(None, {"code": code_of(SMALL_AWS_TEAM)}))
+    assert status == 200 and json.loads(body) == {
+        "response_action": "errors",
+        "errors": {"share_channel": "Pick a channel to share in."},
+    }
+
+
+def test_share_in_channel_whose_response_url_is_used_up_offers_the_picker(bot, fake):
+    fake.fail("response_url", body={"ok": False, "error": "used_url"})  # HTTP 200, but not taken
+    payload = block_actions("share_choice", code_of(SMALL_AWS_TEAM), fake.response_url("old"), ephemeral=True)
+    ok(send_payload(bot.events, payload))
+    (call,) = fake.wait_for("views.open")
+    assert call.params["view"]["callback_id"] == "share_choice_to"
+
+
+def test_guided_choice_result_whose_response_url_answers_not_ok_lands_in_the_dm(bot, fake):
+    fake.fail("response_url", body={"ok": False, "error": "expired_url"})  # HTTP 200, but not taken
+    metadata = {"response_url": fake.response_url("result"), "channel": "C0000CHAN"}
+    assert send_payload(bot.events, view_submission(SMALL_AWS_TEAM, metadata))[0] == 200
+    (dm,) = fake.wait_for("chat.postMessage")
+    assert dm.params["channel"] == "U0000USER" and "Recommendation: Amazon ECS" in dm.params["text"]
+
+
 def test_container_choice_help(bot, fake):
     status, body, _ = send_form(bot.events, command_form("help", fake.response_url()))
     assert status == 200 and "answer code" in body and "guided choice" in body
@@ -361,6 +551,44 @@ def test_message_shortcut_outside_the_bots_channels_answers_privately(bot, fake)
     assert call.params["response_type"] == "ephemeral" and "Amazon ECR" in call.params["text"]
 
 
+# ---------------------------------------------------------------------------------- event rate limits
+
+
+def test_app_rate_limited_notice_is_logged_and_counted(bot, fake, caplog):
+    caplog.set_level(logging.WARNING, logger="container_bot.requests")
+    notice = {
+        "token": "fake-verification-token",
+        "type": "app_rate_limited",
+        "team_id": TEAM,
+        "minute_rate_limited": 1518467820,
+        "api_app_id": "AFAKE0001",
+    }
+    ok(send_event(bot.events, notice))
+    assert scrape(bot)["container_bot_events_rate_limited_total"] == 1
+    assert "rate limiting this app's events" in caplog.text and "1518467820" in caplog.text
+    fake.settle(0.1)
+    assert fake.calls == []
+
+
+def test_channel_listening_off_answers_mentions_and_dms_only(fake, knowledge):
+    running = start_bot(fake, knowledge, channel_listening=False)
+    try:
+        ok(send_event(running.events, event_envelope(message_event("ecs or eks?"))))
+        mention = mention_event("ecs or eks?")
+        ok(send_event(running.events, event_envelope(mention)))
+        dm = message_event("what is ecr", channel="D0000DM01", channel_type="im")
+        ok(send_event(running.events, event_envelope(dm)))
+        fake.wait_for("chat.postMessage", count=2)
+        fake.settle()
+        calls = fake.called("chat.postMessage")
+        assert sorted((c.params["channel"], c.params.get("thread_ts")) for c in calls) == [
+            ("C0000CHAN", mention["ts"]),
+            ("D0000DM01", None),
+        ]
+    finally:
+        running.server.close()
+
+
 # -------------------------------------------------------------------------------------- HTTP basics
 
 
@@ -386,7 +614,7 @@ def scrape(bot) -> dict[str, float]:
 
 
 def test_metrics_count_real_requests(bot, fake):
-    from .slack_fake import post
+    from bench.slack_fake import post
 
     envelope = event_envelope(mention_event("what is ecr"))
     ok(send_event(bot.events, envelope))

@@ -7,12 +7,15 @@ from http.client import RemoteDisconnected
 from urllib.error import URLError
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.web import SlackResponse
 
 from ..answers import AnswerEngine
 from ..knowledge import Knowledge
@@ -20,6 +23,7 @@ from ..settings import Settings
 from .dedupe import Deduper, MemoryDeduper
 from .listeners import Deps, register
 from .metrics import Metrics
+from .outbox import Outbox
 
 
 class _Counted:
@@ -61,13 +65,30 @@ class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
         )
 
 
-def make_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
+def make_client(settings: Settings, metrics: Metrics | None = None, with_token: bool = True) -> WebClient:
     return WebClient(
-        token=settings.bot_token or None,
+        token=(settings.bot_token or None) if with_token else None,
         base_url=settings.api_url,
         timeout=settings.api_timeout,
         retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)],
     )
+
+
+class StartupIdentity(Authorize):
+    """Who the bot is, from the auth.test `serve` made at start: Bolt authorizes every request with it and
+    never calls auth.test again, so no ack waits on the Web API (one workspace, one bot token)."""
+
+    def __init__(self, settings: Settings, auth_test: SlackResponse):
+        granted = ""
+        for name, value in (auth_test.headers or {}).items():
+            if name.lower() == "x-oauth-scopes":
+                granted = value if isinstance(value, str) else ",".join(value)
+        self.result = AuthorizeResult.from_auth_test_response(
+            auth_test_response=auth_test, bot_token=settings.bot_token, bot_scopes=granted or None
+        )
+
+    def __call__(self, **kwargs) -> AuthorizeResult:
+        return self.result
 
 
 def create_app(
@@ -78,10 +99,20 @@ def create_app(
     dedupe: Deduper | None = None,
     metrics: Metrics | None = None,
     executor: ThreadPoolExecutor | None = None,
+    outbox: Outbox | None = None,
+    auth_test: SlackResponse | None = None,
 ) -> App:
+    """The Bolt App with every listener registered. Listeners run on `executor` (Bolt's listener pool) and
+    only ack and build answers there; their Web API calls go through `outbox`, so acks never wait on Slack.
+
+    With `auth_test` (the start-up auth.test response), requests are authorized from it; without it, Bolt
+    calls auth.test itself on the first request."""
     metrics = metrics or Metrics()
+    # With an identity, the token reaches each request's client through it (Bolt warns when given both).
+    client = client or make_client(settings, metrics, with_token=auth_test is None)
     app = App(
-        client=client or make_client(settings, metrics),
+        client=client,
+        authorize=StartupIdentity(settings, auth_test) if auth_test is not None else None,
         signing_secret=settings.signing_secret or None,
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=False,  # serve checks the token itself: bounded wait, clear error
@@ -89,7 +120,12 @@ def create_app(
         raise_error_for_unhandled_request=False,
     )
     deps = Deps(
-        knowledge, AnswerEngine(knowledge, settings.threshold), settings, dedupe or MemoryDeduper(), metrics
+        knowledge,
+        AnswerEngine(knowledge, settings.threshold),
+        settings,
+        dedupe or MemoryDeduper(),
+        metrics,
+        outbox or Outbox(metrics),
     )
     register(app, deps)
     app.container_bot = deps  # type: ignore[attr-defined]  # the server reads metrics and settings from here

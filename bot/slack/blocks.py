@@ -14,6 +14,8 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -28,6 +30,7 @@ from slack_sdk.models.views import View
 from ..answers import Answer
 from ..knowledge import Knowledge
 from ..matcher import Match
+from ..renderable import MAX_LABEL, MAX_OPTION_TEXT, MODAL_BLOCKS
 from ..text import escape_slack
 from .ids import (
     ACTION_COMPARE,
@@ -37,6 +40,9 @@ from .ids import (
     ACTION_WHY,
     CHOICE_ACTION_ID,
     CHOICE_VIEW,
+    SHARE_CHANNEL_ACTION,
+    SHARE_CHANNEL_BLOCK,
+    SHARE_VIEW,
 )
 
 MAX_BLOCKS = 50
@@ -61,6 +67,11 @@ def _md(text: str) -> str:
 
 def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text, MAX_SECTION)))
+
+
+def text_section(text: str) -> dict:
+    """One mrkdwn section of text we wrote ourselves (it may use Slack formatting), as a dict."""
+    return _section(text).to_dict()
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
@@ -186,7 +197,8 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
     ]
     for criterion in knowledge.criteria:
         options = [
-            Option(text=PlainTextObject(text=clip(o.label, 75)), value=o.value) for o in criterion.options
+            Option(text=PlainTextObject(text=clip(o.label, MAX_OPTION_TEXT)), value=o.value)
+            for o in criterion.options
         ]
         initial = next(
             (
@@ -199,7 +211,7 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
         blocks.append(
             InputBlock(
                 block_id=criterion.id,
-                label=PlainTextObject(text=clip(criterion.question, 2000)),
+                label=PlainTextObject(text=clip(criterion.question, MAX_LABEL)),
                 element=RadioButtonsElement(
                     action_id=CHOICE_ACTION_ID, options=options, initial_option=initial
                 ),
@@ -212,7 +224,7 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
         submit=PlainTextObject(text="Recommend"),
         close=PlainTextObject(text="Cancel"),
         private_metadata=clip(json.dumps(metadata, separators=(",", ":")), 3000),
-        blocks=blocks[:100],
+        blocks=blocks[:MODAL_BLOCKS],
     )
     return view.to_dict()
 
@@ -242,6 +254,44 @@ def choice_result_message(answer: Answer, shared_by: str | None = None) -> dict:
             ActionsBlock(elements=[_button("Share in channel", ACTION_SHARE, answer.code, style="primary")])
         )
     return {"text": fallback_text(answer), "blocks": [b.to_dict() for b in blocks[:MAX_BLOCKS]]}
+
+
+def share_picker_view(metadata: dict) -> dict:
+    """A small modal to pick the channel a guided-choice result is shared in (from a DM, sharing "here" would
+    only post into the DM). `metadata` carries the answer code to the submission."""
+    picker = ConversationSelectElement(
+        action_id=SHARE_CHANNEL_ACTION,
+        placeholder=PlainTextObject(text="Pick a channel"),
+        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+    )
+    view = View(
+        type="modal",
+        callback_id=SHARE_VIEW,
+        title=PlainTextObject(text="Share the result"),
+        submit=PlainTextObject(text="Share"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(metadata, separators=(",", ":")),
+        blocks=[
+            InputBlock(
+                block_id=SHARE_CHANNEL_BLOCK,
+                label=PlainTextObject(text="Share the recommendation in"),
+                element=picker,
+            )
+        ],
+    )
+    return view.to_dict()
+
+
+def share_status_view(text: str) -> dict:
+    """What the share modal turns into: sharing, shared, or why it could not be shared."""
+    view = View(
+        type="modal",
+        callback_id=f"{SHARE_VIEW}_status",
+        title=PlainTextObject(text="Share the result"),
+        close=PlainTextObject(text="Done"),
+        blocks=[_section(text)],
+    )
+    return view.to_dict()
 
 
 def home_view(knowledge: Knowledge) -> dict:

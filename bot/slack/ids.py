@@ -8,6 +8,9 @@ ACTION_COMPARE = "compare_services"
 ACTION_START_CHOICE = "start_guided_choice"
 ACTION_WHY = "why_this_answer"
 ACTION_SHARE = "share_choice"
+SHARE_VIEW = "share_choice_to"  # the small modal that picks the channel to share a result in
+SHARE_CHANNEL_BLOCK = "share_channel"
+SHARE_CHANNEL_ACTION = "share_channel_select"
 ACTION_SUGGESTION_PREFIX = "suggestion_"
 
 # The bot scopes manifest.yml asks for; a test keeps the two in step, and serve warns about any missing.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 
@@ -36,6 +36,23 @@ class Metrics:
             "container_bot_slack_api_retries",
             "Slack Web API calls retried",
             ["reason"],
+            registry=self.registry,
+        )
+        self.events_rate_limited = Counter(
+            "container_bot_events_rate_limited",
+            "app_rate_limited notices: Slack drops events past 30,000 an hour from one workspace",
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge(
+            "container_bot_outbox_pending",
+            "Outgoing Web API calls queued or in flight, by lane (reply, view)",
+            ["lane"],
+            registry=self.registry,
+        )
+        self.outbox_dropped = Counter(
+            "container_bot_outbox_dropped",
+            "Outgoing Web API calls dropped because too many were waiting, by lane",
+            ["lane"],
             registry=self.registry,
         )
         self.latency = Histogram(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import signal
@@ -16,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web import SlackResponse
 
 from ..knowledge import KnowledgeError, load_knowledge
 from ..logs import setup_logging
@@ -200,16 +202,19 @@ def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExec
 
     # inbuf_overflow above MAX_BODY: an accepted body stays in memory and never spills to a temp file, which a
     # read-only root filesystem would refuse
-    server = create_server(
-        SlackWsgi(app, settings, metrics),
-        host="0.0.0.0",
-        port=settings.port,
-        threads=16,
-        ident="container-bot",
-        clear_untrusted_proxy_headers=True,
-        channel_timeout=30,
-        inbuf_overflow=MAX_BODY + 65536,
-    )
+    try:
+        server = create_server(
+            SlackWsgi(app, settings, metrics),
+            host="0.0.0.0",
+            port=settings.port,
+            threads=16,
+            ident="container-bot",
+            clear_untrusted_proxy_headers=True,
+            channel_timeout=30,
+            inbuf_overflow=MAX_BODY + 65536,
+        )
+    except OSError as exc:
+        raise _unusable_port("PORT", settings.port, exc) from None
     stopping = threading.Event()
 
     def on_term(signum, frame):
@@ -228,6 +233,7 @@ def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExec
         server.run()
     finally:
         executor.shutdown(wait=True, cancel_futures=False)  # replies already being written still go out
+        app.container_bot.outbox.shutdown(wait=True)
         log.info("stopped")
     return 0
 
@@ -262,20 +268,28 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
     if settings.metrics_port is not None:
         from waitress import create_server
 
-        side = create_server(
-            HealthWsgi(metrics, lambda: handler.client.is_connected()),
-            host="0.0.0.0",
-            port=settings.metrics_port,
-            threads=2,
-            ident="container-bot",
-        )
+        try:
+            side = create_server(
+                HealthWsgi(metrics, lambda: handler.client.is_connected()),
+                host="0.0.0.0",
+                port=settings.metrics_port,
+                threads=2,
+                ident="container-bot",
+            )
+        except OSError as exc:
+            raise _unusable_port("METRICS_PORT", settings.metrics_port, exc) from None
         threading.Thread(target=side.run, daemon=True, name="metrics").start()
         log.info(
             "health and metrics on http://%s:%s (GET /healthz, GET /metrics)",
             side.effective_host,
             side.effective_port,
         )
-    handler.connect()
+    try:
+        _connect(handler)
+    except StartupError:
+        if side is not None:
+            side.close()
+        raise
     log.info("connected in Socket Mode")
     while not stop.wait(1):
         pass
@@ -283,6 +297,7 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
     if side is not None:
         side.close()
     executor.shutdown(wait=True, cancel_futures=False)
+    app.container_bot.outbox.shutdown(wait=True)
     log.info("stopped")
     return 0
 
@@ -290,9 +305,39 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
 # ---------------------------------------------------------------------------------------- start-up
 
 
-def check_token(settings: Settings) -> None:
+def _unusable_port(variable: str, port: int, exc: OSError) -> StartupError:
+    reason = "already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or type(exc).__name__)
+    return StartupError(f"{variable} {port} cannot be used: {reason}", 2)
+
+
+class _Quiet(logging.Filter):
+    """Drops the Socket Mode client's own report of a failed connection, which serve turns into one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to retrieve WSS URL")
+
+
+def _connect(handler) -> None:
+    """Open the Socket Mode connection: a rejected app token or an unreachable Slack is one line."""
+    quiet, logger = _Quiet(), handler.client.logger
+    logger.addFilter(quiet)
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown_error")
+        raise StartupError(f"SLACK_APP_TOKEN was rejected by Slack ({error})", 2) from None
+    except Exception as exc:
+        raise StartupError(
+            f"cannot open a Socket Mode connection through SLACK_API_URL ({type(exc).__name__}); giving up"
+        ) from None
+    finally:
+        logger.removeFilter(quiet)
+
+
+def check_token(settings: Settings) -> SlackResponse:
     """auth.test within a bounded time: a revoked token or an unreachable Slack is a clear error, not a hang.
-    Warns by name about any scope manifest.yml asks for that the token does not have."""
+    Warns by name about any scope manifest.yml asks for that the token does not have. The response is who
+    the bot is; the app authorizes every request with it instead of calling auth.test again."""
     client = WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
@@ -318,6 +363,7 @@ def check_token(settings: Settings) -> None:
                     "the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope
                 )
     log.info("authenticated as %s in team %s", response.get("user_id"), response.get("team_id"))
+    return response
 
 
 def serve(force_http: bool = False, port: int | None = None) -> int:
@@ -340,8 +386,14 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
         print(f"container-bot: {name}{first}{more}", file=sys.stderr)
         return 2 if settings.knowledge_file else 1
     try:
-        check_token(settings)
-        dedupe = make_deduper(settings.redis_url)
+        auth_test = check_token(settings)
+        try:
+            dedupe = make_deduper(settings.redis_url)
+        except ImportError:
+            raise StartupError(
+                "REDIS_URL is set but the Redis client is not installed: pip install 'container-bot[redis]'",
+                2,
+            ) from None
         if settings.redis_url:
             try:
                 dedupe.ping()  # type: ignore[attr-defined]
@@ -350,9 +402,17 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     except StartupError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return exc.code
+    if not settings.channel_listening:
+        log.info("CHANNEL_LISTENING=off: in channels only mentions are answered")
     metrics = Metrics()
     executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
-    app = create_app(settings, knowledge, dedupe=dedupe, metrics=metrics, executor=executor)
-    if settings.socket_mode:
-        return run_socket_mode(app, settings, metrics, executor)
-    return run_http(app, settings, metrics, executor)
+    app = create_app(
+        settings, knowledge, dedupe=dedupe, metrics=metrics, executor=executor, auth_test=auth_test
+    )
+    try:
+        if settings.socket_mode:
+            return run_socket_mode(app, settings, metrics, executor)
+        return run_http(app, settings, metrics, executor)
+    except StartupError as exc:
+        print(f"container-bot: {exc}", file=sys.stderr)
+        return exc.code

@@ -1,10 +1,15 @@
-"""A fake Slack for end-to-end tests: a real HTTP server on 127.0.0.1 that plays the Web API and response_url
-endpoints and records every call, plus builders for payloads shaped and signed exactly as Slack sends them."""
+"""A fake Slack for end-to-end tests and benchmarks.
+
+A real HTTP server on 127.0.0.1 plays the Web API and response_url endpoints and records every call; a
+local WebSocket server speaks Socket Mode; builders make payloads shaped and signed exactly as Slack sends
+them. No test framework in here, so the benchmarks run after a plain `pip install .`. The Socket Mode
+server needs `websockets` (in the test and bench extras)."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import queue
 import threading
 import time
 import urllib.request
@@ -19,6 +24,7 @@ APP_TOKEN = "xapp-fake-test-token"
 SIGNING_SECRET = "fake-signing-secret-for-tests"
 BOT_USER = "UBOT000001"
 BOT_ID = "BBOT000001"
+BOT_DM = "D0000DM01"  # the DM between the bot and U0000USER
 TEAM = "T00000001"
 ALL_SCOPES = "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history"
 
@@ -39,6 +45,10 @@ class FakeSlack:
         self.scopes = scopes
         self.revoked = False
         self.socket_url = ""
+        # Where the bot may post, as Slack decides it: not in channels it was never invited to
+        # (not_in_channel), not in DMs between other people (channel_not_found); a user id opens its DM.
+        self.outside: set[str] = set()
+        self.bot_dms: set[str] = {BOT_DM}
         self._ts = itertools.count(1)
         fake = self
 
@@ -168,6 +178,12 @@ class FakeSlack:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
             return 200, {"ok": True, "url": self.socket_url}, {}
         if method in ("chat.postMessage", "chat.update"):
+            channel = str(params.get("channel") or "")
+            if channel in self.outside:  # a private channel the bot is not in is invisible to it
+                error = "channel_not_found" if channel.startswith("G") else "not_in_channel"
+                return 200, {"ok": False, "error": error}, {}
+            if channel.startswith("D") and channel not in self.bot_dms:
+                return 200, {"ok": False, "error": "channel_not_found"}, {}
             ts = f"1700000000.{next(self._ts):06d}"
             return (
                 200,
@@ -186,6 +202,99 @@ class FakeSlack:
         if method == "response_url":
             return 200, "ok", {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
+
+
+# ------------------------------------------------------------------------------------- Socket Mode
+
+
+class FakeSocketModeServer:
+    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks.
+
+    Envelopes go out on their own thread while acks are read, so neither waits for the other; both are
+    timestamped, and every ack is kept by envelope id (acks may arrive in any order)."""
+
+    def __init__(self, lifetime: float = 120.0):
+        from websockets.sync.server import serve
+
+        self.outbox: queue.Queue[dict] = queue.Queue()
+        self.connected = threading.Event()
+        self.sent_at: dict[str, float] = {}
+        self.acked_at: dict[str, float] = {}
+        self.acks: dict[str, dict] = {}
+        self._changed = threading.Condition()
+        self._lifetime = lifetime
+        self.server = serve(self._handle, "127.0.0.1", 0)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=fake"
+
+    def _handle(self, ws):
+        ws.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "connection_info": {"app_id": "AFAKE0001"},
+                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                }
+            )
+        )
+        self.connected.set()
+        done = threading.Event()
+
+        def pump():
+            while not done.is_set():
+                try:
+                    envelope = self.outbox.get(timeout=0.05)
+                except queue.Empty:
+                    continue
+                with self._changed:
+                    self.sent_at[envelope["envelope_id"]] = time.monotonic()
+                try:
+                    ws.send(json.dumps(envelope))
+                except Exception:
+                    return
+
+        threading.Thread(target=pump, daemon=True).start()
+        deadline = time.monotonic() + self._lifetime
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    message = json.loads(ws.recv(timeout=0.1))
+                except TimeoutError:
+                    continue
+                except Exception:
+                    return
+                with self._changed:
+                    envelope_id = message.get("envelope_id", "")
+                    self.acked_at[envelope_id] = time.monotonic()
+                    self.acks[envelope_id] = message
+                    self._changed.notify_all()
+        finally:
+            done.set()
+
+    def send(self, envelope: dict) -> None:
+        self.outbox.put(envelope)
+
+    def ack_for(self, envelope_id: str, timeout: float = 10) -> dict:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while envelope_id not in self.acks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no ack for {envelope_id}")
+                self._changed.wait(left)
+            return self.acks[envelope_id]
+
+    def ack_seconds(self, envelope_id: str) -> float:
+        """From the envelope leaving the server to its ack arriving."""
+        with self._changed:
+            return self.acked_at[envelope_id] - self.sent_at[envelope_id]
+
+    def close(self):
+        self.server.shutdown()
 
 
 # ----------------------------------------------------------------------------------------- payloads
@@ -306,12 +415,15 @@ def block_actions(
     message_ts: str = "1710000000.000001",
     container_type: str = "message",
     thread_ts: str | None = None,
+    ephemeral: bool = False,
 ) -> dict:
+    """A button click. `ephemeral`: on a message only the clicker sees (a slash command's answer, a private
+    fallback); Slack then marks the container and sends no copy of the message, which it never stored."""
     message = {"type": "message", "user": BOT_USER, "ts": message_ts, "bot_id": BOT_ID, "text": "answer"}
     if thread_ts:
         message["thread_ts"] = thread_ts
     container = (
-        {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False}
+        {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral}
         if container_type == "message"
         else {"type": "view", "view_id": "VHOME0001"}
     )
@@ -338,8 +450,12 @@ def block_actions(
         ],
     }
     if container_type == "message":
-        payload["channel"] = {"id": channel, "name": "platform"}
-        payload["message"] = message
+        payload["channel"] = {
+            "id": channel,
+            "name": "directmessage" if channel.startswith("D") else "platform",
+        }
+        if not ephemeral:
+            payload["message"] = message
     else:
         payload["view"] = {"id": "VHOME0001", "type": "home", "callback_id": "", "private_metadata": ""}
     return payload
@@ -379,6 +495,17 @@ def view_submission(
         "is_enterprise_install": False,
         "enterprise": None,
     }
+
+
+def share_submission(channel: str | None, private_metadata: dict) -> dict:
+    """The share modal submitted with `channel` picked in its conversations_select (None: nothing picked)."""
+    payload = view_submission({}, private_metadata, callback_id="share_choice_to")
+    payload["view"]["state"]["values"] = {
+        "share_channel": {
+            "share_channel_select": {"type": "conversations_select", "selected_conversation": channel}
+        }
+    }
+    return payload
 
 
 def message_action(
@@ -450,3 +577,18 @@ def send_form(url: str, form: dict, secret: str = SIGNING_SECRET):
 
 def send_payload(url: str, payload: dict, secret: str = SIGNING_SECRET):
     return send_form(url, {"payload": json.dumps(payload)}, secret)
+
+
+_envelope_ids = itertools.count(1)
+
+
+def socket_envelope(kind: str, payload: dict, retry_attempt: int = 0) -> dict:
+    """A Socket Mode envelope: kind is events_api, slash_commands or interactive."""
+    return {
+        "envelope_id": f"env-{next(_envelope_ids):06d}",
+        "type": kind,
+        "payload": payload,
+        "accepts_response_payload": kind != "events_api",
+        "retry_attempt": retry_attempt,
+        "retry_reason": "timeout" if retry_attempt else "",
+    }
