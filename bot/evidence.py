@@ -262,6 +262,20 @@ class Finder:
     def _situation(self, hits: list[Hit]) -> dict[str, str]:
         """criterion id -> option value, from situation cues (negation flips to the criterion's `negated`)."""
         votes: dict[str, dict[str, int]] = {}
+        # a cue inside a longer one of the same criterion ("keep up with upgrades" inside "cant keep up with
+        # upgrades") is the same evidence, and must not vote again (with the longer one's negator, wrongly)
+        hits = [
+            h
+            for h in hits
+            if not any(
+                o is not h
+                and o.start <= h.start
+                and h.end <= o.end
+                and o.end - o.start > h.end - h.start
+                and o.phrase.target.split("=", 1)[0] == h.phrase.target.split("=", 1)[0]
+                for o in hits
+            )
+        ]
         for hit in hits:
             criterion_id, value = hit.phrase.target.split("=", 1)
             if hit.negated:

@@ -197,6 +197,7 @@ class Matcher:
                 if ex.kind == "recommendation"
             ],
             stop,
+            product_names,
         )
         if names or cues:
             finder = Finder(k, self.base + _learned(names, cues), vocabulary)

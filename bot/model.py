@@ -333,7 +333,9 @@ CUE_PRECISION = 0.8  # ... and in this share of the recommendation examples it a
 
 
 def learn_cues(
-    rows: list[tuple[tuple[str, ...], tuple[int, ...], dict[str, str]]], stop: frozenset[str]
+    rows: list[tuple[tuple[str, ...], tuple[int, ...], dict[str, str]]],
+    stop: frozenset[str],
+    names: frozenset[str] = frozenset(),
 ) -> list[tuple[tuple[str, ...], str]]:
     """Situation cues: word runs that, in recommendation examples, go with one criterion's value
     ("nobody here knows k8s" -> team_k8s=no, "set and forget" -> simplicity=yes).
@@ -347,8 +349,8 @@ def learn_cues(
         for size in range(1, NAME_MAX_WORDS + 1):
             for i in range(len(words) - size + 1):
                 gram = words[i : i + size]
-                if gram[0] in stop or gram[-1] in stop or any(w.isdigit() for w in gram):
-                    continue
+                if gram[0] in stop or gram[-1] in stop or any(w.isdigit() or w in names for w in gram):
+                    continue  # "upgrades ecs" (from "... upgrades, ecs or eks?") says nothing of the team
                 if _under_negation(words, clauses, i) and not any(w in NEGATORS for w in gram):
                     continue
                 grams.add(gram)
