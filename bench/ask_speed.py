@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import subprocess
 import sys
@@ -17,9 +18,10 @@ from bench.common import installed_command  # noqa: E402
 
 def questions(n: int) -> str:
     rows = [
-        line.split("\t")[-1]
-        for line in (ROOT / "tests/data/questions.tsv").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
+        " ".join(json.loads(line)["q"].split())
+        for name in ("blind.jsonl", "blind2.jsonl")
+        for line in (ROOT / "tests/data" / name).read_text().splitlines()
+        if line.strip()
     ]
     return "\n".join(rows[i % len(rows)] for i in range(n)) + "\n"
 

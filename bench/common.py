@@ -18,25 +18,6 @@ def installed_command() -> str | None:
     return str(beside) if beside.exists() else shutil.which("container-bot")
 
 
-def load_questions(name: str = "questions.tsv") -> list[dict]:
-    """A labelled question set: kind, topics, attribute, recommendation and the text, one per line."""
-    rows = []
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, topics, attribute, recommendation, text = line.split("\t")
-        rows.append(
-            {
-                "kind": kind,
-                "topics": [] if topics == "-" else sorted(topics.split(",")),
-                "attribute": None if attribute == "-" else attribute,
-                "recommendation": {"-": "-", "null": None}.get(recommendation, recommendation),
-                "text": text,
-            }
-        )
-    return rows
-
-
 class Served:
     """A running `container-bot serve`, its standard error read line by line on a thread."""
 

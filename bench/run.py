@@ -3,9 +3,12 @@
     python bench/run.py            # everything; prints a table and writes bench/results.json
     python bench/run.py --quick    # a few questions of each part, in seconds
 
-Accuracy on the labelled question sets (tests/data), latency per question, scaling to knowledge files 10x and
-100x the shipped one, whole-process start-up, and peak memory of `container-bot serve --http`. It prints
-figures and never fails: targets are reported as met or missed, not asserted."""
+Accuracy on message sets the engine was never trained or tuned on (the blind sets in tests/data; add the
+shared development set with --dev), 5-fold cross-validation of the learned parts over examples.yaml for the
+shipped naive Bayes and the perceptron it was chosen over, overheard channel chatter, start-up training,
+latency per question, scaling to knowledge files 10x and 100x the shipped one, whole-process start-up, and
+peak memory of `container-bot serve --http`. It prints figures and never fails: targets are reported as met
+or missed, not asserted."""
 
 from __future__ import annotations
 
@@ -27,9 +30,11 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 from rapidfuzz import process  # noqa: E402
 
-from bench.common import installed_command, load_questions  # noqa: E402
+from bench.common import DATA, installed_command  # noqa: E402
 from bot.answers import AnswerEngine  # noqa: E402
+from bot.crossval import cross_validate, load_labelled, overheard, score_labelled  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
+from bot.matcher import Matcher  # noqa: E402
 
 # A seed-derived FAQ, one or two phrasings per answer: what a team would write in an afternoon.
 FAQ: list[tuple[str, dict]] = []
@@ -99,46 +104,49 @@ def baseline_rapidfuzz(text: str) -> dict:
     return LABELS[found[0]] if found else FALLBACK
 
 
-def ours(engine: AnswerEngine):
-    def predict(text: str) -> dict:
-        answer = engine.ask(text)
-        return {
-            "kind": answer.kind,
-            "topics": sorted(answer.topics),
-            "attribute": answer.attribute,
-            "recommendation": answer.recommendation,
-        }
+class Baseline:
+    """A FAQ baseline with the engine's face: ask(text) -> something with to_json()."""
 
-    return predict
+    def __init__(self, predict):
+        self.predict = predict
+
+    def ask(self, text: str):
+        label = self.predict(text)
+
+        class _Answer:
+            def to_json(self) -> dict:
+                return {**label, "text": ""}
+
+        return _Answer()
 
 
 # --------------------------------------------------------------------------------------------- accuracy
 
 
-def accuracy(predict, questions: list[dict]) -> dict:
-    in_scope = [q for q in questions if q["kind"] != "fallback"]
-    out_scope = [q for q in questions if q["kind"] == "fallback"]
-    decided = [
-        q for q in questions if q["kind"] == "recommendation" and q["recommendation"] in ("ecs", "eks")
-    ]
-    right = 0
-    per_kind: dict[str, list[int]] = {}
-    for q in in_scope:
-        p = predict(q["text"])
-        ok = p["kind"] == q["kind"] and p["topics"] == q["topics"]
-        right += ok
-        per_kind.setdefault(q["kind"], [0, 0])
-        per_kind[q["kind"]][0] += ok
-        per_kind[q["kind"]][1] += 1
-    picks = sum(predict(q["text"])["recommendation"] == q["recommendation"] for q in decided)
-    declined = sum(predict(q["text"])["kind"] == "fallback" for q in out_scope)
+def accuracy(engines: dict, sets: dict[str, list[dict]]) -> dict:
     return {
-        "in_scope": round(right / len(in_scope), 3) if in_scope else None,
-        "recommendation_pick": round(picks / len(decided), 3) if decided else None,
-        "out_of_scope_declined": round(declined / len(out_scope), 3) if out_scope else None,
-        "per_kind": {k: f"{v[0]}/{v[1]}" for k, v in sorted(per_kind.items())},
-        "counts": {"in_scope": len(in_scope), "out_of_scope": len(out_scope), "decided": len(decided)},
+        name: {s: score_labelled(engine, rows) for s, rows in sets.items()}
+        for name, engine in engines.items()
     }
+
+
+def learned(knowledge, quick: bool) -> dict:
+    """5-fold cross-validation over examples.yaml, and how long training takes at start."""
+    out: dict = {}
+    for model in ("naive_bayes", "perceptron"):
+        folds = cross_validate(knowledge, folds=5, kind_model=model)
+        out[model] = {k: round(v, 3) for k, v in folds.table().items() if v is not None and ":" not in k}
+    runs = [Matcher(knowledge, cache=False).training_seconds for _ in range(1 if quick else 3)]
+    perceptron = Matcher(knowledge, cache=False, kind_model="perceptron").training_seconds
+    out["training_ms"] = {
+        "naive_bayes_median": round(statistics.median(runs) * 1000, 1),
+        "perceptron": round(perceptron * 1000, 1),
+        "examples": len(knowledge.examples.items),
+    }
+    started = time.perf_counter()
+    Matcher(knowledge)  # the cache is warm: what a restart costs
+    out["training_ms"]["warm_start_from_cache"] = round((time.perf_counter() - started) * 1000, 1)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- latency
@@ -280,17 +288,21 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--quick", action="store_true", help="a few questions of each part, in seconds")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--dev", help="a further labelled set to score, e.g. ../shared/eval/dev.jsonl")
     args = parser.parse_args(argv)
 
-    labelled, held_out = load_questions(), load_questions("holdout.tsv")
+    sets = {name: load_labelled(DATA / f"{name}.jsonl") for name in ("blind", "blind2")}
+    if args.dev:
+        sets["dev"] = load_labelled(args.dev)
     if args.quick:
         rng = random.Random(7)
-        labelled, held_out = rng.sample(labelled, 40), rng.sample(held_out, 15)
-    engine = AnswerEngine(load_knowledge())
-    predictors = {
-        "ours": ours(engine),
-        "A: difflib FAQ": baseline_difflib,
-        "B: rapidfuzz extractOne FAQ": baseline_rapidfuzz,
+        sets = {name: rng.sample(rows, min(60, len(rows))) for name, rows in sets.items()}
+    knowledge = load_knowledge()
+    engine = AnswerEngine(knowledge)
+    engines = {
+        "ours": engine,
+        "A: difflib FAQ": Baseline(baseline_difflib),
+        "B: rapidfuzz extractOne FAQ": Baseline(baseline_rapidfuzz),
     }
     results: dict = {
         "machine": f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}",
@@ -300,15 +312,14 @@ def main(argv: list[str] | None = None) -> dict:
             "difflib_cutoff": DIFFLIB_CUTOFF,
             "rapidfuzz_scorer": "WRatio (default)",
             "rapidfuzz_cutoff": RAPIDFUZZ_CUTOFF,
-            "embeddings": "not run (optional; see README)",
         },
     }
-    results["accuracy"] = {
-        name: {"labelled": accuracy(p, labelled), "held_out": accuracy(p, held_out)}
-        for name, p in predictors.items()
-    }
+    results["accuracy"] = accuracy(engines, sets)
+    results["learned"] = learned(knowledge, args.quick)
+    channel = [json.loads(line) for line in (DATA / "channel.jsonl").read_text().splitlines() if line]
+    results["overheard"] = {k: round(v, 3) for k, v in overheard(engine, channel).items()}
 
-    texts = [q["text"] for q in labelled]
+    texts = [row["q"] for rows in sets.values() for row in rows][: 80 if args.quick else 400]
     repeats = 1 if args.quick else 5
     engine.matcher.finder.canonical.cache_clear()
     results["latency"] = {
@@ -330,14 +341,28 @@ def main(argv: list[str] | None = None) -> dict:
     results["startup"] = startup(1 if args.quick else 7)
     results["memory"] = memory(50 if args.quick else 1000)
 
-    ours_acc = results["accuracy"]["ours"]["labelled"]["in_scope"]
-    best_baseline = max(results["accuracy"][k]["labelled"]["in_scope"] for k in predictors if k != "ours")
-    warm = results["latency"]["ours (full answer, warm)"]["median_us"]
+    ours = results["accuracy"]["ours"]
+    best_baseline = max(results["accuracy"][k]["blind"]["right"] for k in engines if k != "ours")
+    warm = results["latency"]["ours (full answer, warm)"]
     top = results["scaling"][-1]
     start = results["startup"]
+    training = results["learned"]["training_ms"]
     results["targets"] = {
-        "accuracy far above every baseline": verdict(ours_acc >= best_baseline + 0.3),
-        "median < 100 us per question (shipped file)": verdict(warm < 100),
+        "far above every baseline on the blind set": verdict(ours["blind"]["right"] >= best_baseline + 0.3),
+        "an independent set >= 90% right, the other >= 85%": verdict(
+            max(ours["blind"]["right"], ours["blind2"]["right"]) >= 0.9
+            and min(ours["blind"]["right"], ours["blind2"]["right"]) >= 0.85
+        ),
+        "in-scope 'not sure' <= 8%": verdict(all(v["in_scope_not_sure"] <= 0.08 for v in ours.values())),
+        "out of scope declined >= 93%": verdict(all(v["declined"] >= 0.93 for v in ours.values())),
+        "picks right where the situation decides >= 85%": verdict(
+            all(v["picks_right"] >= 0.85 for v in ours.values())
+        ),
+        "overheard chatter answered <= 2%": verdict(results["overheard"]["chatter_answered"] <= 0.02),
+        "median <= 200 us, p99 <= 1 ms per question": verdict(
+            warm["median_us"] <= 200 and warm["p99_us"] <= 1000
+        ),
+        "start-up training <= 300 ms": verdict(training["naive_bayes_median"] <= 300),
         f"median < 1 ms at {top['factor']}x": verdict(top["warm"]["median_us"] < 1000),
         "at most 3x one raw extractOne": verdict(
             results["latency_ratio_ours_over_B"]["ours (full answer, warm)"] <= 3
@@ -347,7 +372,7 @@ def main(argv: list[str] | None = None) -> dict:
         )
         if "container_bot_ask_ms" in start
         else "n/a",
-        "serve peak RSS < 100 MB": verdict(results["memory"].get("peak_rss_mb", 999) < 100)
+        "serve peak RSS < 150 MB": verdict(results["memory"].get("peak_rss_mb", 999) < 150)
         if "peak_rss_mb" in results["memory"]
         else "n/a",
     }
@@ -360,15 +385,20 @@ def main(argv: list[str] | None = None) -> dict:
 def print_table(r: dict) -> None:
     print(f"container-bot benchmark ({'quick' if r['quick'] else 'full'}; {r['machine']})\n")
     print(
-        "Accuracy                         in-scope   rec pick   out-of-scope declined   (labelled | held-out)"
+        "Accuracy on sets never trained or tuned on (right | in scope | picks | declined | in-scope not sure)"
     )
     for name, sets in r["accuracy"].items():
-        a, h = sets["labelled"], sets["held_out"]
-        print(
-            f"  {name:30} {a['in_scope']:>7.1%} | {h['in_scope']:<6.1%}"
-            f" {a['recommendation_pick']:>6.1%} | {h['recommendation_pick']:<6.1%}"
-            f" {a['out_of_scope_declined']:>6.1%} | {h['out_of_scope_declined']:.1%}"
-        )
+        for set_name, a in sets.items():
+            print(
+                f"  {name:30} {set_name:7} {a['right']:6.1%} | {a['in_scope_right']:6.1%}"
+                f" | {a['picks_right']:6.1%} | {a['declined']:6.1%} | {a['in_scope_not_sure']:5.1%}"
+                f"   ({a['items']} messages)"
+            )
+    print("\nCross-validated (5 folds over examples.yaml)")
+    for model in ("naive_bayes", "perceptron"):
+        print(f"  {model:12} " + ", ".join(f"{k} {v:.1%}" for k, v in r["learned"][model].items()))
+    print("  training: " + ", ".join(f"{k} {v}" for k, v in r["learned"]["training_ms"].items()))
+    print("Overheard channel messages: " + ", ".join(f"{k} {v:.1%}" for k, v in r["overheard"].items()))
     print("\nLatency per question              median      p99")
     for name, v in r["latency"].items():
         print(f"  {name:36} {v['median_us']:>7.1f} us {v['p99_us']:>8.1f} us")

@@ -65,7 +65,12 @@ def judge(knowledge: Knowledge, example: Example, match, scores: Scores) -> bool
     return ok
 
 
-def cross_validate(knowledge: Knowledge, folds: int = 5, examples: list[Example] | None = None) -> Scores:
+def cross_validate(
+    knowledge: Knowledge,
+    folds: int = 5,
+    examples: list[Example] | None = None,
+    kind_model: str = "naive_bayes",
+) -> Scores:
     items = list(knowledge.examples.items if examples is None else examples)
     by_fold: dict[int, list[Example]] = defaultdict(list)
     for example in items:
@@ -75,7 +80,8 @@ def cross_validate(knowledge: Knowledge, folds: int = 5, examples: list[Example]
         held = by_fold.get(fold, [])
         if not held:
             continue
-        matcher = Matcher(knowledge, examples=[e for f, group in by_fold.items() if f != fold for e in group])
+        rest = [e for f, group in by_fold.items() if f != fold for e in group]
+        matcher = Matcher(knowledge, examples=rest, kind_model=kind_model)
         for example in held:
             match = matcher.match(example.text)
             if not judge(knowledge, example, match, scores):

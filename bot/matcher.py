@@ -131,14 +131,17 @@ class Matcher:
         threshold: float | None = None,
         examples: list[Example] | None = None,
         cache: bool = True,
+        kind_model: str = "naive_bayes",
     ):
         """``examples``: train on these instead of the knowledge's own (cross-validation); ``cache``: reuse
-        what an earlier start learned from the very same knowledge and examples files."""
+        what an earlier start learned from the very same knowledge and examples files; ``kind_model``: the
+        classifier of kinds (naive_bayes, or perceptron for comparison in the benchmark; never cached)."""
+        self.kind_algorithm = kind_model
         self.knowledge = knowledge
         self.threshold = knowledge.settings.threshold if threshold is None else threshold
         self.services = knowledge.services
         self.categories = {t.id: t.category for t in knowledge.topics.values()}
-        use_cache = cache and examples is None and bool(knowledge.checksum)
+        use_cache = cache and examples is None and bool(knowledge.checksum) and kind_model == "naive_bayes"
         state = model_cache.load(knowledge.checksum) if use_cache else None
         self.training_seconds = 0.0
         if state is not None:
@@ -218,7 +221,12 @@ class Matcher:
                 finder.find(n) if has_learned(ev) else ev for n, ev in zip(norms, evidences, strict=True)
             ]
         self.kind_model, self.attribute_model, self.pick_model = train(
-            items, evidences, self.categories, self.services, temperature=k.settings.temperature
+            items,
+            evidences,
+            self.categories,
+            self.services,
+            temperature=k.settings.temperature,
+            kind_model=self.kind_algorithm,
         )
         self.rewrite, self.finder, self.phrases = rewrite, finder, finder.phrases
         self.vocabulary, self.names, self.cues = vocabulary, names, cues
@@ -525,9 +533,9 @@ class Matcher:
         cue = _cue_attribute(self.knowledge, ev)
         if self.attribute_model is None:
             return cue, 1.0
-        probs = self.attribute_model.probabilities(feats)
         if cue:
-            return cue, probs.get(cue, 0.0)  # a cue the message names beats the model (by cross-validation)
+            return cue, 1.0  # a cue the message names beats the model (by cross-validation)
+        probs = self.attribute_model.probabilities(feats)
         best, p = max(probs.items(), key=lambda kv: kv[1])
         if best == "-" or p < ATTRIBUTE_THRESHOLD or best not in self.knowledge.attributes:
             return None, p

@@ -132,7 +132,7 @@ class NaiveBayes:
         self._totals = totals
         size = (len(counts) if size is None else size) or 1
         self._denominators = tuple(math.log(t + alpha * size) for t in totals)
-        self._weights: dict[str, tuple[float, ...] | None] = {}
+        self._weights: dict[str, tuple[tuple[int, float], ...] | None] = {}
 
     @classmethod
     def train(
@@ -200,36 +200,45 @@ class NaiveBayes:
         model._flat.frombytes(state["counts"])
         return model
 
-    def weight(self, feature: str) -> tuple[float, ...] | None:
-        """Log-likelihood of a feature under each class, centred (None for a feature never seen)."""
+    def weight(self, feature: str) -> tuple[tuple[int, float], ...] | None:
+        """A feature's evidence for the classes it was seen with: (class, log(count + alpha) - log alpha)
+        pairs (None for a feature never seen). Every other class has 0 here; what all classes share is added
+        once per message in scores(), so a message costs the non-zero counts, not features x classes."""
         try:
             return self._weights[feature]
         except KeyError:
             pass
+        pairs: tuple[tuple[int, float], ...] | None = None
+        base = math.log(self.alpha)
         c = self.counts.get(feature)
-        i = self._index.get(feature) if c is None else None
-        if i is not None:
-            wide = [0.0] * len(self.classes)
-            flat = self._flat
-            for at in range(self._offsets[i], self._offsets[i + 1], 2):
-                wide[int(flat[at])] = flat[at + 1]
-            c = wide
-        w = None
         if c is not None:
-            logs = [math.log(x + self.alpha) - d for x, d in zip(c, self._denominators, strict=True)]
-            mean = sum(logs) / len(logs)
-            w = tuple(v - mean for v in logs)
-        self._weights[feature] = w
-        return w
+            pairs = tuple((j, math.log(x + self.alpha) - base) for j, x in enumerate(c) if x)
+        else:
+            i = self._index.get(feature)
+            if i is not None:
+                flat = self._flat
+                pairs = tuple(
+                    (int(flat[at]), math.log(flat[at + 1] + self.alpha) - base)
+                    for at in range(self._offsets[i], self._offsets[i + 1], 2)
+                )
+        self._weights[feature] = pairs
+        return pairs
 
     def scores(self, feats: dict[str, float]) -> list[float]:
+        """Log prior + sum of x * log P(feature | class) over the features the model knows."""
         total = list(self.prior)
-        k = len(total)
+        known = 0.0
+        cached, weight = self._weights, self.weight
         for f, x in feats.items():
-            w = self.weight(f)
-            if w is not None:
-                for j in range(k):
-                    total[j] += x * w[j]
+            pairs = cached[f] if f in cached else weight(f)
+            if pairs is not None:
+                known += x
+                for j, v in pairs:
+                    total[j] += x * v
+        if known:
+            base = math.log(self.alpha)
+            for j, d in enumerate(self._denominators):
+                total[j] += known * (base - d)
         return total
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
@@ -312,10 +321,18 @@ def train(
     services: tuple[str, ...],
     alpha: float = 0.3,
     temperature: float = 1.0,
+    kind_model: str = "naive_bayes",
 ):
-    """The kind, attribute and pick models, from examples and the evidence found in each."""
+    """The kind, attribute and pick models, from examples and the evidence found in each. ``kind_model``:
+    naive_bayes (shipped) or perceptron (the alternative bench/run.py compares it with)."""
     rows = [(features(ev, categories, services), ex) for ex, ev in zip(examples, evidences, strict=True)]
-    kind = NaiveBayes.train([(f, kind_label(ex)) for f, ex in rows], alpha, temperature) if rows else None
+    kind_rows = [(f, kind_label(ex)) for f, ex in rows]
+    if not rows:
+        kind = None
+    elif kind_model == "perceptron":
+        kind = Perceptron.train(kind_rows, temperature=temperature)
+    else:
+        kind = NaiveBayes.train(kind_rows, alpha, temperature)
     attr_rows = [(f, ex.attribute or "-") for f, ex in rows if ex.kind in ("attribute", "comparison")]
     attribute = (
         NaiveBayes.train(attr_rows, alpha, temperature) if len({a for _, a in attr_rows}) > 1 else None

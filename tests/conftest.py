@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import installed_command, load_questions  # noqa: F401  (the tests use them from here)
+from bench.common import installed_command  # noqa: F401  (the tests use it from here)
 from bot.answers import AnswerEngine
 from bot.knowledge import load_knowledge
 
