@@ -109,13 +109,23 @@ def make_phrases(k: Knowledge) -> list[Phrase]:
 class Finder:
     """Built once per knowledge file; ``find`` is then cheap and thread-safe (its cache is pure)."""
 
-    def __init__(self, knowledge: Knowledge, phrases: list[Phrase], vocabulary: Iterable[str] = ()):
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        phrases: list[Phrase],
+        vocabulary: Iterable[str] = (),
+        only: tuple[str, ...] = (),
+        words_of: Finder | None = None,
+    ):
+        """``only``: look for phrases of these kinds alone (all phrases still make up the vocabulary);
+        ``words_of``: a finder with the same vocabulary whose typed-word cache this one may share."""
         self.knowledge = knowledge
         self.phrases = phrases
         self.by_first: dict[str, list[Phrase]] = {}
         own: set[str] = set(knowledge.filler)
         for phrase in phrases:
-            self.by_first.setdefault(phrase.tokens[0], []).append(phrase)
+            if not only or phrase.kind in only:
+                self.by_first.setdefault(phrase.tokens[0], []).append(phrase)
             own.update(phrase.tokens)
         for bucket in self.by_first.values():
             bucket.sort(key=lambda p: -len(p.tokens))
@@ -134,7 +144,9 @@ class Finder:
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for word in sorted(vocab):
             self._buckets.setdefault((word[0], len(word)), []).append(word)
-        self.canonical = lru_cache(maxsize=16384)(self._canonical)
+        self.canonical = (
+            words_of.canonical if words_of is not None else lru_cache(maxsize=16384)(self._canonical)
+        )
 
     def _canonical(self, token: str) -> tuple[str, float]:
         """The vocabulary word a typed word stands for, with a similarity in 0..1."""

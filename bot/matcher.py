@@ -175,8 +175,9 @@ class Matcher:
         # Words of two or more examples: a typo made once ("contianer") is read as the word it stands for.
         seen = Counter(t for n in norms for t in set(n.tokens) if t.isascii() and not t.isdigit())
         vocabulary = sorted(t for t, count in seen.items() if count >= 2)
-        finder = Finder(k, self.base, vocabulary)
-        evidences = [finder.find(n) for n in norms]
+        # First the topics by name alone (what learning names and cues needs), then everything, once.
+        first = Finder(k, self.base, vocabulary, only=("topic", "exclusion"))
+        evidences = [first.find(n) for n in norms]
         stop = k.filler | _NAME_STOP
         # the one-word names of products ("ecs", "fargate"); concept words ("kubernetes") may describe
         product_names = frozenset(
@@ -202,24 +203,8 @@ class Matcher:
             stop,
             product_names,
         )
-        if names or cues:
-            finder = Finder(k, self.base + _learned(names, cues), vocabulary)
-            # find again only where a learned phrase occurs in full
-            starting: dict[str, list[tuple[str, ...]]] = {}
-            for words, _ in names + cues:
-                starting.setdefault(words[0], []).append(tuple(words))
-
-            def has_learned(ev: Evidence) -> bool:
-                words = [c[0] for c in ev.canon]
-                return any(
-                    tuple(words[i : i + len(phrase)]) == phrase
-                    for i, word in enumerate(words)
-                    for phrase in starting.get(word, ())
-                )
-
-            evidences = [
-                finder.find(n) if has_learned(ev) else ev for n, ev in zip(norms, evidences, strict=True)
-            ]
+        finder = Finder(k, self.base + _learned(names, cues), vocabulary, words_of=first)
+        evidences = [finder.find(n) for n in norms]
         self.kind_model, self.attribute_model, self.pick_model = train(
             items,
             evidences,
