@@ -11,12 +11,13 @@ KNOWLEDGE = ROOT / "knowledge.yaml"
 
 
 def installed_command() -> str | None:
-    """The installed `container-bot`: on PATH, or next to this Python (a virtualenv that is not activated)."""
+    """The installed `container-bot`: next to this Python first (its virtualenv, activated or not, holds the
+    code under test), else on PATH. PATH first would test whatever another install put there."""
     import shutil
     import sys
 
     beside = Path(sys.executable).parent / "container-bot"
-    return shutil.which("container-bot") or (str(beside) if beside.exists() else None)
+    return str(beside) if beside.exists() else shutil.which("container-bot")
 
 
 @pytest.fixture(autouse=True)
