@@ -19,6 +19,7 @@ _FIELDS = (
     "method",
     "error",
     "status",
+    "dropped",
 )
 
 

@@ -27,6 +27,7 @@ class Settings:
     api_timeout: float = (
         10.0  # seconds per Web API attempt; with bounded retries a call gives up within a minute
     )
+    shutdown_timeout: float = 20.0  # after SIGTERM, replies in flight get this long; fits a 30 s grace period
 
     @property
     def socket_mode(self) -> bool:
@@ -99,7 +100,9 @@ def settings_from_env(
     threshold_value = _number(env, "ANSWER_THRESHOLD", float, 0, 1, None, "a number between 0 and 1")
     api_timeout = _number(env, "SLACK_API_TIMEOUT", float, 0.001, 120, 10.0, "seconds, 0-120")
     metrics_port = _number(env, "METRICS_PORT", int, 0, 65535, None, "a whole number 0-65535")
+    shutdown_timeout = _number(env, "SHUTDOWN_TIMEOUT", float, 0, 600, 20.0, "seconds, 0-600")
     return Settings(
+        shutdown_timeout=shutdown_timeout,
         api_timeout=api_timeout,
         metrics_port=metrics_port,
         bot_token=bot_token,

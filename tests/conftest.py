@@ -68,17 +68,16 @@ def fake():
     server.stop()
 
 
-def start_bot(fake, knowledge, **settings_overrides):
-    """The real app behind the real WSGI layer and waitress, on 127.0.0.1 port 0, talking to `fake`."""
+def start_bot(fake, knowledge, request_timeout: float | None = None, **settings_overrides):
+    """The real app behind the real WSGI layer and the server `serve` runs (waitress with its limits), on
+    127.0.0.1 port 0, talking to `fake`."""
     import threading
     from types import SimpleNamespace
-
-    from waitress import create_server
 
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.metrics import Metrics
-    from bot.slack.server import SlackWsgi
+    from bot.slack.server import REQUEST_TIMEOUT, SlackWsgi, make_http_server
 
     from .slack_fake import BOT_TOKEN, SIGNING_SECRET
 
@@ -87,7 +86,12 @@ def start_bot(fake, knowledge, **settings_overrides):
     )
     metrics = Metrics()
     app = create_app(settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"))
-    server = create_server(SlackWsgi(app, settings, metrics), host="127.0.0.1", port=0, threads=8)
+    server = make_http_server(
+        SlackWsgi(app, settings, metrics),
+        host="127.0.0.1",
+        port=0,
+        request_timeout=request_timeout or REQUEST_TIMEOUT,
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.effective_port}"

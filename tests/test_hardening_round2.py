@@ -1,0 +1,398 @@
+"""Hardening, round 2 (issue 12): what an unauthenticated client, a slow Slack and a hostile file could still
+do. Server items run over real HTTP against the server `serve` runs; CLI items through the installed
+command."""
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import socket
+import time
+import urllib.request
+from urllib.parse import urlencode
+
+import pytest
+
+from bot.slack.server import MAX_BODY
+
+from .conftest import installed_command, start_bot
+from .slack_fake import (
+    SIGNING_SECRET,
+    block_actions,
+    event_envelope,
+    mention_event,
+    message_event,
+    post,
+    send_event,
+    send_payload,
+    sign,
+    view_submission,
+)
+
+EXE = installed_command()
+needs_command = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+
+def alive(url: str) -> bool:
+    with urllib.request.urlopen(f"{url}/healthz", timeout=3) as response:
+        return response.status == 200
+
+
+def port_of(bot) -> int:
+    return int(bot.url.rsplit(":", 1)[1])
+
+
+def sign_bytes(raw: bytes, secret: str = SIGNING_SECRET) -> dict:
+    """Slack's v0 signature over raw bytes, which need not be UTF-8."""
+    timestamp = str(int(time.time()))
+    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"}
+
+
+def post_bytes(url: str, raw: bytes, content_type: str, headers: dict) -> tuple[int, str]:
+    request = urllib.request.Request(
+        url, data=raw, method="POST", headers={"Content-Type": content_type, **headers}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def nothing_sent(fake) -> bool:
+    fake.settle(0.2)
+    return not [c for c in fake.calls if c.method != "auth.test"]
+
+
+# ------------------------------------------------------------------- 1. hostile JSON is a 4xx, never a 500
+
+DEEP = "[" * 1000 + "]" * 1000
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (DEEP, JSON),
+        ('{"type": "event_callback", "event": {"type": "app_mention", "blocks": ' + DEEP + "}}", JSON),
+        (urlencode({"payload": DEEP}), FORM),
+        (urlencode({"payload": '{"type": "block_actions", "x": ' + "[" * 60 + "]" * 60 + "}"}), FORM),
+    ],
+    ids=["deep-body", "deep-event", "deep-payload", "60-deep-payload"],
+)
+def test_deeply_nested_json_is_a_400(bot, fake, body, content_type):
+    assert len(body) < 7000
+    status, text, _ = post(bot.events, body, content_type, sign(body))
+    assert status == 400 and "nested more than 40 levels" in text
+    assert alive(bot.url) and nothing_sent(fake)
+
+
+def _action(**changes):
+    payload = block_actions("why_this_answer", "what is ecs", "http://127.0.0.1:9/response/x")
+    payload.update(changes)
+    return payload
+
+
+def _submission(view_changes=None, **changes):
+    payload = view_submission({"kubernetes": "yes"}, {"channel": "C0000CHAN"})
+    payload["view"].update(view_changes or {})
+    payload.update(changes)
+    return payload
+
+
+@pytest.mark.parametrize(
+    "payload, problem",
+    [
+        (_action(actions=[]), "'actions' is empty"),
+        (_action(actions=["why_this_answer"]), "'actions' must hold objects"),
+        (_action(actions=[{"value": "what is ecs"}]), "'actions[].action_id' is missing"),
+        (_action(actions=[{"action_id": "why_this_answer", "value": 42}]), "'actions[].value'"),
+        (_action(actions="why_this_answer"), "'actions' must be a list"),
+        (_action(user="U0000USER"), "'user' must be an object"),
+        (_action(channel="C0000CHAN"), "'channel' must be an object"),
+        (_action(message=["not", "a", "message"]), "'message' must be an object"),
+        (_submission({"state": "nope"}), "'view.state' must be an object"),
+        (_submission({"state": {"values": []}}), "'view.state.values' must be an object"),
+        (_submission({"state": {"values": {"kubernetes": "yes"}}}), "'view.state.values' must map"),
+        (_submission({"private_metadata": {"channel": "C1"}}), "'view.private_metadata'"),
+        (_submission(view="VMODAL001"), "'view' must be an object"),
+        ({**_submission(), "view": {"id": "VMODAL001"}}, "'view.callback_id' is missing"),
+        ({"type": "message_action", "user": {"id": "U1"}, "message": {}}, "'callback_id' is missing"),
+    ],
+)
+def test_signed_but_ill_shaped_interactivity_is_a_400(bot, fake, payload, problem):
+    status, text, _ = send_payload(bot.events, payload)
+    assert status == 400 and problem in text, text
+    assert alive(bot.url) and nothing_sent(fake)
+
+
+@pytest.mark.parametrize(
+    "envelope, problem",
+    [
+        (
+            event_envelope({"type": "app_mention", "text": "what is ecs", "ts": "1.2"}),
+            "'event.channel' is missing",
+        ),
+        (event_envelope({**mention_event("x"), "text": ["what", "is", "ecs"]}), "'event.text' must be"),
+        (event_envelope({**mention_event("x"), "ts": 1710000000.5}), "'event.ts' must be a string"),
+        (event_envelope({**message_event("x"), "message": "edited"}), "'event.message' must be an object"),
+        (event_envelope({"type": "app_home_opened", "tab": "home"}), "'event.user' is missing"),
+        ({**event_envelope(mention_event("x")), "authorizations": "T0000"}, "'authorizations' must be"),
+    ],
+)
+def test_signed_but_ill_shaped_event_is_a_400(bot, fake, envelope, problem):
+    status, text, _ = send_event(bot.events, envelope)
+    assert status == 400 and problem in text, text
+    assert alive(bot.url) and nothing_sent(fake)
+
+
+def test_a_signed_body_that_is_not_utf8_is_a_400_and_an_unsigned_one_a_401(bot, fake):
+    raw = b'{"type": "event_callback", "event": {"type": "app_mention", "text": "what is ecs \xff"}}'
+    assert post_bytes(bot.events, raw, JSON, sign_bytes(raw)) == (400, "bad request: body is not UTF-8\n")
+    assert post_bytes(bot.events, raw, JSON, sign_bytes(raw, "someone-elses-secret"))[0] == 401
+    assert nothing_sent(fake)
+
+
+def test_a_timestamp_of_thousands_of_digits_is_a_401_not_a_crash(bot, fake):
+    body = json.dumps(event_envelope(mention_event("what is ecs")))
+    status, text, _ = post(bot.events, body, JSON, {**sign(body), "X-Slack-Request-Timestamp": "9" * 5000})
+    assert status == 401 and "Traceback" not in text
+    assert alive(bot.url) and nothing_sent(fake)
+
+
+# ------------------------------------------------------------- 2. huge bodies are refused from their headers
+
+
+def _open(bot) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port_of(bot)), timeout=5)
+
+
+def _status_line(sock: socket.socket, timeout: float = 3.0) -> bytes:
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while b"\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except (TimeoutError, ConnectionResetError):
+        pass
+    return data.split(b"\r\n", 1)[0]
+
+
+def _temp_files() -> set[str]:
+    """Descriptors of this process (the server runs in it) open on deleted or temporary files."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if "(deleted)" in target or target.startswith("/tmp/") or target.startswith("/var/tmp/"):
+            found.add(f"{fd}:{target}")
+    return found
+
+
+def test_an_unsigned_20_mib_body_is_refused_from_its_content_length(bot):
+    sock = _open(bot)
+    try:
+        sock.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {20 * 1024 * 1024}\r\n\r\n".encode()
+        )
+        assert _status_line(sock) == b"HTTP/1.1 413 Request Entity Too Large"  # not a byte of body sent
+    finally:
+        sock.close()
+    assert alive(bot.url)
+
+
+def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(bot):
+    sock = _open(bot)
+    piece = b"x" * 65536
+    try:
+        sock.sendall(
+            b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        for _ in range(MAX_BODY // len(piece) + 1):  # just past the limit; the final 0-chunk never comes
+            sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+        assert _status_line(sock) == b"HTTP/1.1 413 Request Entity Too Large"
+    finally:
+        sock.close()
+    assert alive(bot.url)
+
+
+def test_an_oversized_body_is_never_written_to_disk(bot):
+    before = _temp_files()
+    sockets = []
+    try:
+        for _ in range(5):
+            sock = _open(bot)
+            sock.sendall(
+                b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {20 * 1024 * 1024}\r\n\r\n".encode()
+            )
+            try:
+                for _ in range(24):  # 1.5 MiB of it, past what stays in memory before waitress spools
+                    sock.sendall(b"x" * 65536)
+            except OSError:
+                pass  # refused and closed: what should happen
+            sockets.append(sock)
+        time.sleep(0.3)
+        assert _temp_files() - before == set()
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert alive(bot.url)
+
+
+# ------------------------------------------------------------ 3. idle connections cannot starve real ones
+
+
+def test_150_idle_connections_do_not_starve_health_checks_or_events(bot, fake):
+    idle = []
+    try:
+        for i in range(150):
+            sock = _open(bot)
+            if i % 2:
+                sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Len")  # never finished
+            idle.append(sock)
+        time.sleep(0.2)
+        started = time.monotonic()
+        assert alive(bot.url) and time.monotonic() - started < 3
+        status, _, seconds = send_event(bot.events, event_envelope(mention_event("what is ecr")), timeout=3)
+        assert status == 200 and seconds < 3
+        assert fake.wait_for("chat.postMessage", timeout=3)
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    sock.settimeout(0.2)
+    try:
+        return sock.recv(4096) == b""
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_a_request_that_never_finishes_is_closed_but_a_kept_alive_connection_is_not(fake, knowledge):
+    running = start_bot(fake, knowledge, request_timeout=1.0)
+    port = int(running.url.rsplit(":", 1)[1])
+    silent, partial, trickle, kept = (
+        socket.create_connection(("127.0.0.1", port), timeout=5) for _ in "1234"
+    )
+    try:
+        partial.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n")
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: bot\r\n\r\n")
+        kept.settimeout(3)
+        assert kept.recv(4096).startswith(b"HTTP/1.1 200")
+        header = b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nX-Slow: " + b"a" * 100
+        deadline = time.monotonic() + 4
+        sent = 0
+        while time.monotonic() < deadline:  # a byte every 0.1 s: never idle, never finished
+            try:
+                trickle.sendall(header[sent : sent + 1])
+            except OSError:
+                break
+            sent += 1
+            if _closed_by_server(trickle):
+                break
+            time.sleep(0.1)
+        assert time.monotonic() < deadline, "the trickling request was never cut off"
+        assert _closed_by_server(silent) and _closed_by_server(partial)
+        assert not _closed_by_server(kept)  # between requests the 75 s keep-alive timeout applies
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: bot\r\n\r\n")
+        assert kept.recv(4096).startswith(b"HTTP/1.1 200")
+    finally:
+        for sock in (silent, partial, trickle, kept):
+            sock.close()
+        running.server.close()
+
+
+# ------------------------------------------------------------------------------ 6. shutdown has a deadline
+
+
+def _refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return False
+    except OSError:
+        return True
+
+
+@needs_command
+def test_sigterm_with_slack_hanging_stops_listening_at_once_and_ends_at_the_deadline(fake):
+    import signal
+
+    from .test_serve import Served, env_for
+
+    fake.fail("chat.postMessage", times=5, delay=30)  # the Web API hangs
+    served = Served(env_for(fake, PORT="0", SHUTDOWN_TIMEOUT="2", SLACK_API_TIMEOUT="60"), "--http")
+    try:
+        port = int(served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1))
+        url = f"http://127.0.0.1:{port}/slack/events"
+        for question in ("what is ecr", "what is ecs"):
+            assert send_event(url, event_envelope(mention_event(question)))[0] == 200
+        assert len(fake.wait_for("chat.postMessage", count=2)) == 2  # both replies are stuck in Slack
+        started = time.monotonic()
+        served.proc.send_signal(signal.SIGTERM)
+        while not _refused(port) and time.monotonic() - started < 2:
+            time.sleep(0.05)
+        assert _refused(port) and time.monotonic() - started < 1.5  # stops accepting at once
+        code = served.proc.wait(timeout=10)
+        assert code == 0 and time.monotonic() - started < 2 + 2.5
+    finally:
+        served.stop()
+    assert re.search(r"stopped after 2s with 2 replies undelivered", "".join(served.log)), served.log
+
+
+@needs_command
+def test_sigterm_delivers_replies_in_flight_before_the_deadline(fake):
+    from .test_serve import Served, env_for
+
+    fake.fail("chat.postMessage", times=5, delay=0.8)  # slow, but within the deadline
+    served = Served(env_for(fake, PORT="0", SHUTDOWN_TIMEOUT="10"), "--http")
+    try:
+        port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        for i in range(5):
+            assert (
+                send_event(url, event_envelope(mention_event("what is ecr", channel=f"C{i:08d}")))[0] == 200
+            )
+        assert len(fake.wait_for("chat.postMessage", count=5)) == 5
+    finally:
+        code = served.stop()
+    assert code == 0 and "stopped" in "".join(served.log) and "undelivered" not in "".join(served.log)
+
+
+@needs_command
+def test_sigterm_in_socket_mode_with_slack_hanging_ends_at_the_deadline(fake):
+    import signal
+
+    from .test_serve import APP_TOKEN, FakeSocketModeServer, Served, env_for
+
+    ws = FakeSocketModeServer()
+    fake.socket_url = ws.url
+    fake.fail("chat.postMessage", delay=30)
+    env = env_for(fake, SLACK_SIGNING_SECRET=None, SLACK_APP_TOKEN=APP_TOKEN, SHUTDOWN_TIMEOUT="2")
+    served = Served(env)
+    try:
+        assert ws.connected.wait(15), "".join(served.log)
+        envelope = {"envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False}
+        ws.send({**envelope, "payload": event_envelope(mention_event("what is ecr"))})
+        ws.ack_for("env-1")
+        assert fake.wait_for("chat.postMessage")
+        started = time.monotonic()
+        served.proc.send_signal(signal.SIGTERM)
+        assert served.proc.wait(timeout=10) == 0 and time.monotonic() - started < 2 + 2.5
+    finally:
+        served.stop()
+        ws.close()
+    assert "stopped after 2s with 1 reply undelivered" in "".join(served.log)
