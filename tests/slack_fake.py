@@ -32,7 +32,7 @@ class Call:
 
 
 class FakeSlack:
-    def __init__(self, scopes: str = ALL_SCOPES):
+    def __init__(self, scopes: str = ALL_SCOPES, port: int = 0):
         self.calls: list[Call] = []
         self.lock = threading.Lock()
         self.failures: dict[str, list[tuple[int, dict | None, dict, float]]] = {}
@@ -74,7 +74,7 @@ class FakeSlack:
 
             do_GET = do_POST
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

@@ -14,17 +14,22 @@ from urllib.parse import urlencode
 
 import pytest
 
+from bot.slack.app import RETRY_AFTER_DEFAULT, RETRY_AFTER_MAX, retry_after_seconds
 from bot.slack.server import MAX_BODY
 
 from .conftest import installed_command, start_bot
 from .slack_fake import (
     SIGNING_SECRET,
+    FakeSlack,
     block_actions,
+    command_form,
     event_envelope,
+    home_opened,
     mention_event,
     message_event,
     post,
     send_event,
+    send_form,
     send_payload,
     sign,
     view_submission,
@@ -313,6 +318,95 @@ def test_a_request_that_never_finishes_is_closed_but_a_kept_alive_connection_is_
     finally:
         for sock in (silent, partial, trickle, kept):
             sock.close()
+        running.server.close()
+
+
+# ---------------------------------------------------------------------- 4. a slow success is not posted twice
+
+
+def test_a_slow_successful_post_is_not_posted_twice(fake, knowledge):
+    running = start_bot(fake, knowledge, api_timeout=0.5)
+    try:
+        fake.fail("chat.postMessage", delay=1.2)  # Slack posts it, but answers after our timeout
+        assert send_event(running.events, event_envelope(mention_event("what is ecr")))[0] == 200
+        assert fake.wait_for("chat.postMessage")
+        fake.settle(2.5)  # past any retry's back-off
+        assert len(fake.called("chat.postMessage")) == 1
+        assert running.metrics.slack_errors.labels("chat.postMessage")._value.get() == 1
+    finally:
+        running.server.close()
+
+
+def test_a_slow_views_open_is_not_retried(fake, knowledge):
+    running = start_bot(fake, knowledge, api_timeout=0.5)
+    try:
+        fake.fail("views.open", delay=1.2)
+        assert send_form(running.events, command_form("", fake.response_url()))[0] == 200
+        assert fake.wait_for("views.open")
+        fake.settle(2.5)
+        assert len(fake.called("views.open")) == 1
+    finally:
+        running.server.close()
+
+
+def test_a_call_that_never_reached_slack_is_retried_even_for_chat_post_message(knowledge):
+    first = FakeSlack().start()
+    running = start_bot(first, knowledge)
+    second = None
+    try:
+        assert send_event(running.events, event_envelope(mention_event("what is ecs")))[0] == 200
+        assert first.wait_for("chat.postMessage")  # warmed up: auth.test is behind us
+        first.stop()  # Slack is unreachable: connections are refused
+        assert send_event(running.events, event_envelope(mention_event("what is ecr")))[0] == 200
+        retries = running.metrics.slack_retries.labels("connection_error")
+        deadline = time.monotonic() + 5
+        while retries._value.get() < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert retries._value.get() == 1  # refused once; the retry waits 0.5 s or more
+        second = FakeSlack(port=first.port).start()
+        (call,) = second.wait_for("chat.postMessage", timeout=5)
+        assert "Amazon ECR" in call.params["text"]
+    finally:
+        running.server.close()
+        if second is not None:
+            second.stop()
+
+
+@pytest.mark.parametrize("retry_after", ["soon", "-5"])
+def test_a_malformed_retry_after_does_not_drop_the_reply(bot, fake, retry_after):
+    fake.fail(
+        "chat.postMessage",
+        status=429,
+        body={"ok": False, "error": "ratelimited"},
+        headers={"Retry-After": retry_after},
+    )
+    assert send_event(bot.events, event_envelope(mention_event("what is ecr")))[0] == 200
+    calls = fake.wait_for("chat.postMessage", count=2, timeout=RETRY_AFTER_DEFAULT + 5)
+    assert len(calls) == 2 and calls[1].at - calls[0].at >= RETRY_AFTER_DEFAULT - 0.05
+
+
+@pytest.mark.parametrize(
+    "headers, seconds",
+    [
+        ({"Retry-After": ["3"]}, 3),
+        ({"retry-after": "0"}, 0),
+        ({"Retry-After": ["100000"]}, RETRY_AFTER_MAX),
+        ({"Retry-After": ["-1"]}, RETRY_AFTER_DEFAULT),
+        ({"Retry-After": ["Wed, 21 Oct 2015 07:28:00 GMT"]}, RETRY_AFTER_DEFAULT),
+        ({}, RETRY_AFTER_DEFAULT),
+    ],
+)
+def test_retry_after_is_bounded(headers, seconds):
+    assert retry_after_seconds(headers) == seconds
+
+
+def test_timeouts_of_calls_safe_to_repeat_are_still_retried(fake, knowledge):
+    running = start_bot(fake, knowledge, api_timeout=0.3)
+    try:
+        fake.fail("views.publish", times=2, delay=0.8)
+        assert send_event(running.events, event_envelope(home_opened()))[0] == 200
+        assert len(fake.wait_for("views.publish", count=3, timeout=10)) == 3  # two timeouts, then delivered
+    finally:
         running.server.close()
 
 

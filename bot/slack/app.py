@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 from http.client import RemoteDisconnected
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -21,6 +23,44 @@ from .dedupe import Deduper, MemoryDeduper
 from .listeners import Deps, register
 from .metrics import Metrics
 
+# Methods that may be sent twice with the same effect as once: reads, and writes that replace state. Only
+# these are retried after a timeout or a dropped connection, when Slack may already have acted on the first
+# try: a second chat.postMessage would be a second reply, a second views.open a second modal.
+SAFE_TO_REPEAT = frozenset(
+    {
+        "apps.connections.open",
+        "auth.test",
+        "bots.info",
+        "chat.update",
+        "conversations.history",
+        "conversations.info",
+        "conversations.replies",
+        "team.info",
+        "users.info",
+        "views.publish",
+        "views.update",
+    }
+)
+RETRY_AFTER_DEFAULT = 2.0  # seconds, when a 429's Retry-After is missing or unreadable
+RETRY_AFTER_MAX = 30.0  # a listener thread never sleeps longer than this on Slack's say-so
+
+
+def api_method(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def retry_after_seconds(headers: dict) -> float:
+    """Retry-After as seconds: a whole number of seconds is honoured up to RETRY_AFTER_MAX; a missing,
+    non-integer or negative one gets RETRY_AFTER_DEFAULT rather than failing the call."""
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            raw = (value[0] if isinstance(value, (list, tuple)) and value else value) or ""
+            raw = str(raw).strip()
+            if raw.isascii() and raw.isdigit():
+                return min(float(raw), RETRY_AFTER_MAX)
+            break
+    return RETRY_AFTER_DEFAULT
+
 
 class _Counted:
     """Counts each retry a handler decides to make, by reason."""
@@ -35,9 +75,21 @@ class _Counted:
 
 
 class _RateLimit(_Counted, RateLimitErrorRetryHandler):
+    """429: Slack did not act on the call, so every method is retried, after a bounded Retry-After."""
+
     def __init__(self, metrics):
         _Counted.__init__(self, metrics, "rate_limited")
         RateLimitErrorRetryHandler.__init__(self, max_retry_count=3)
+
+    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
+        if self._metrics:
+            self._metrics.slack_retries.labels(self._reason).inc()
+        if response is None:
+            raise error  # type: ignore[misc]
+        state.next_attempt_requested = True
+        # the builtin one raises on a Retry-After that is not an integer, and the reply is lost
+        time.sleep(retry_after_seconds(response.headers) + random.random() * 0.5)
+        state.increment_current_attempt()
 
 
 class _ServerError(_Counted, ServerErrorRetryHandler):
@@ -52,12 +104,24 @@ class _ServerError(_Counted, ServerErrorRetryHandler):
 
 
 class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
+    """A call that never reached Slack whole (refused, unresolvable, failed while connecting or sending:
+    urllib wraps those in URLError) is retried for every method. One that failed while waiting for the
+    answer (a timeout, a reset, a dropped connection) may have been acted on, so only SAFE_TO_REPEAT methods
+    are retried then."""
+
     def __init__(self, metrics):
         _Counted.__init__(self, metrics, "connection_error")
         ConnectionErrorRetryHandler.__init__(
-            self,
-            max_retry_count=2,
-            error_types=[URLError, ConnectionResetError, RemoteDisconnected, TimeoutError],  # timeouts too
+            self, max_retry_count=2, error_types=[ConnectionResetError, RemoteDisconnected, TimeoutError]
+        )
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if error is None or response is not None or isinstance(error, HTTPError):
+            return False
+        if isinstance(error, URLError):
+            return True
+        return api_method(request.url) in SAFE_TO_REPEAT and isinstance(
+            error, tuple(self.error_types_to_do_retries)
         )
 
 
