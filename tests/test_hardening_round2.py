@@ -8,6 +8,7 @@ import json
 import os
 import re
 import socket
+import subprocess
 import time
 import urllib.request
 from urllib.parse import urlencode
@@ -408,6 +409,65 @@ def test_timeouts_of_calls_safe_to_repeat_are_still_retried(fake, knowledge):
         assert len(fake.wait_for("views.publish", count=3, timeout=10)) == 3  # two timeouts, then delivered
     finally:
         running.server.close()
+
+
+# ---------------------------------------------------------------------------- 5. no secret in any log line
+
+TOKENS = ("xoxb-1111-2222-abcdefghijkl", "xapp-1-A0FAKE-3333-deadbeefcafe", "xoxp-4444-5555-6666-fedcba")
+
+
+def secret_question(padding: int = 0) -> str:
+    return (
+        "where is the offsite this year "
+        + "z" * padding
+        + " my tokens are "
+        + " ".join(TOKENS)
+        + f" and the secret {SIGNING_SECRET} and {'0123456789abcdef' * 2}"
+    )
+
+
+@needs_command
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_secrets_in_an_unanswered_question_never_reach_the_log(fake, log_format):
+    from .test_serve import Served, env_for
+
+    served = Served(env_for(fake, PORT="0", LOG_FORMAT=log_format), "--http")
+    try:
+        port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        for padding in (0, 130):  # the second puts the signing secret across the 200-character cut
+            send_event(
+                url,
+                event_envelope(
+                    message_event(secret_question(padding), channel="D0000DM01", channel_type="im")
+                ),
+            )
+            served.wait_line("unanswered question")
+    finally:
+        served.stop()
+    log = "".join(served.log)
+    for secret in (*TOKENS, SIGNING_SECRET, SIGNING_SECRET[:12], "0123456789abcdef" * 2):
+        assert secret not in log
+    assert log.count("[redacted]") >= 5
+
+
+@needs_command
+def test_the_unanswered_report_masks_secrets_an_older_log_holds(tmp_path):
+    log = tmp_path / "bot.log"
+    question = secret_question()
+    log.write_text(
+        json.dumps({"message": "unanswered question", "question": question})
+        + "\n2026-11-29 01:00:00 INFO container_bot.unanswered: unanswered question "
+        + f"event_type=message.im question={json.dumps(question)}\n"
+    )
+    env = {**os.environ, "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    result = subprocess.run(
+        [EXE, "unanswered", str(log)], capture_output=True, text=True, timeout=30, env=env
+    )
+    assert result.returncode == 0 and "2 unanswered questions in 1 groups" in result.stdout
+    for secret in (*TOKENS, SIGNING_SECRET, "0123456789abcdef" * 2):
+        assert secret not in result.stdout
+    assert "where is the offsite" in result.stdout and "[redacted]" in result.stdout
 
 
 # ------------------------------------------------------------------------------ 6. shutdown has a deadline
