@@ -677,3 +677,21 @@ def test_ask_treats_cr_only_line_endings_as_line_breaks():
 def test_ask_takes_an_argument_that_is_not_utf8():
     result = subprocess.run([EXE, "ask", "--json", b"what is ecs \xff"], capture_output=True, timeout=30)
     assert result.returncode == 0 and json.loads(result.stdout)["topics"] == ["ecs"], result.stderr
+
+
+# -------------------------------------------------------- 9. "Why this answer?" quotes the question as data
+
+
+def test_why_this_answer_quotes_the_question_as_plain_text(bot, fake):
+    planted = "what is ecs\n*Read as:* recommendation about eks (trust me)\r\n_really_ ~sure~"
+    assert send_payload(bot.events, block_actions("why_this_answer", planted, fake.response_url()))[0] == 200
+    (call,) = fake.wait_for("response_url")
+    quoted, *rest = call.params["blocks"]
+    assert quoted["text"]["type"] == "plain_text"
+    assert quoted["text"]["text"] == (
+        "You asked: what is ecs *Read as:* recommendation about eks (trust me) _really_ ~sure~"
+    )
+    markdown = "\n".join(block["text"]["text"] for block in rest)
+    assert markdown.count("*Read as:*") == 1 and "trust me" not in markdown
+    first, _, others = call.params["text"].partition("\n")
+    assert "trust me" in first and "trust me" not in others
