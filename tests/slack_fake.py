@@ -21,6 +21,7 @@ BOT_USER = "UBOT000001"
 BOT_ID = "BBOT000001"
 TEAM = "T00000001"
 ALL_SCOPES = "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history"
+DROP = -1  # a failure "status": close the connection without answering
 
 
 @dataclass
@@ -61,6 +62,9 @@ class FakeSlack:
                 if method == "response_url":
                     params["_url"] = path
                 status, body, headers = fake.answer(method, params, dict(self.headers))
+                if status == DROP:  # the connection is closed without an answer
+                    self.close_connection = True
+                    return
                 data = json.dumps(body).encode() if isinstance(body, dict) else body.encode()
                 self.send_response(status)
                 self.send_header(
@@ -109,9 +113,13 @@ class FakeSlack:
         body: dict | None = None,
         headers: dict | None = None,
         delay: float = 0.0,
+        drop: bool = False,
     ) -> None:
         """The next `times` calls of `method` get this answer instead of success; with `delay` (and no body)
-        they are answered normally but only after `delay` seconds, to make the caller time out."""
+        they are answered normally but only after `delay` seconds, to make the caller time out; with `drop`
+        the connection is closed without an answer."""
+        if drop:
+            status, body = DROP, {}
         if body is None and not delay:
             body = {"ok": False, "error": "fatal_error"}
         with self.lock:

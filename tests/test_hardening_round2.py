@@ -374,6 +374,14 @@ def test_a_call_that_never_reached_slack_is_retried_even_for_chat_post_message(k
             second.stop()
 
 
+def test_a_dropped_connection_is_retried_and_the_reply_delivered_once(bot, fake):
+    fake.fail("chat.postMessage", drop=True)  # closed without an answer: nothing was posted
+    assert send_event(bot.events, event_envelope(mention_event("what is ecr")))[0] == 200
+    assert len(fake.wait_for("chat.postMessage", count=2, timeout=5)) == 2
+    fake.settle()
+    assert len(fake.called("chat.postMessage")) == 2
+
+
 @pytest.mark.parametrize("retry_after", ["soon", "-5"])
 def test_a_malformed_retry_after_does_not_drop_the_reply(bot, fake, retry_after):
     fake.fail(

@@ -24,8 +24,8 @@ from .listeners import Deps, register
 from .metrics import Metrics
 
 # Methods that may be sent twice with the same effect as once: reads, and writes that replace state. Only
-# these are retried after a timeout or a dropped connection, when Slack may already have acted on the first
-# try: a second chat.postMessage would be a second reply, a second views.open a second modal.
+# these are retried after a timeout, when Slack has most likely acted on the first try: a second
+# chat.postMessage would be a second reply, a second views.open a second modal.
 SAFE_TO_REPEAT = frozenset(
     {
         "apps.connections.open",
@@ -104,25 +104,23 @@ class _ServerError(_Counted, ServerErrorRetryHandler):
 
 
 class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
-    """A call that never reached Slack whole (refused, unresolvable, failed while connecting or sending:
-    urllib wraps those in URLError) is retried for every method. One that failed while waiting for the
-    answer (a timeout, a reset, a dropped connection) may have been acted on, so only SAFE_TO_REPEAT methods
-    are retried then."""
+    """Connection failures are retried for every method (as Slack's own handler does), except a timeout
+    while waiting for the answer: Slack is slow, not gone, and has most likely acted on the call, so that is
+    retried only for SAFE_TO_REPEAT methods. A connect timeout never reached Slack (urllib wraps it in
+    URLError) and is retried like any other."""
 
     def __init__(self, metrics):
         _Counted.__init__(self, metrics, "connection_error")
         ConnectionErrorRetryHandler.__init__(
-            self, max_retry_count=2, error_types=[ConnectionResetError, RemoteDisconnected, TimeoutError]
+            self, max_retry_count=2, error_types=[URLError, ConnectionResetError, RemoteDisconnected]
         )
 
     def _can_retry(self, *, state, request, response=None, error=None) -> bool:
         if error is None or response is not None or isinstance(error, HTTPError):
             return False
-        if isinstance(error, URLError):
-            return True
-        return api_method(request.url) in SAFE_TO_REPEAT and isinstance(
-            error, tuple(self.error_types_to_do_retries)
-        )
+        if isinstance(error, TimeoutError):
+            return api_method(request.url) in SAFE_TO_REPEAT
+        return isinstance(error, tuple(self.error_types_to_do_retries))
 
 
 def make_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
