@@ -27,6 +27,7 @@ BOT_ID = "BBOT000001"
 BOT_DM = "D0000DM01"  # the DM between the bot and U0000USER
 TEAM = "T00000001"
 ALL_SCOPES = "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history"
+DROP = -1  # a failure "status": close the connection without answering
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Call:
 
 
 class FakeSlack:
-    def __init__(self, scopes: str = ALL_SCOPES):
+    def __init__(self, scopes: str = ALL_SCOPES, port: int = 0):
         self.calls: list[Call] = []
         self.lock = threading.Lock()
         self.failures: dict[str, list[tuple[int, dict | None, dict, float]]] = {}
@@ -71,6 +72,9 @@ class FakeSlack:
                 if method == "response_url":
                     params["_url"] = path
                 status, body, headers = fake.answer(method, params, dict(self.headers))
+                if status == DROP:  # the connection is closed without an answer
+                    self.close_connection = True
+                    return
                 data = json.dumps(body).encode() if isinstance(body, dict) else body.encode()
                 self.send_response(status)
                 self.send_header(
@@ -84,7 +88,7 @@ class FakeSlack:
 
             do_GET = do_POST
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -119,9 +123,13 @@ class FakeSlack:
         body: dict | None = None,
         headers: dict | None = None,
         delay: float = 0.0,
+        drop: bool = False,
     ) -> None:
         """The next `times` calls of `method` get this answer instead of success; with `delay` (and no body)
-        they are answered normally but only after `delay` seconds, to make the caller time out."""
+        they are answered normally but only after `delay` seconds, to make the caller time out; with `drop`
+        the connection is closed without an answer."""
+        if drop:
+            status, body = DROP, {}
         if body is None and not delay:
             body = {"ok": False, "error": "fatal_error"}
         with self.lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 
@@ -36,17 +37,21 @@ def cmd_ask(args) -> int:
 
     engine = AnswerEngine(_load(args.knowledge), _threshold(args))
     if args.text:
-        questions = [" ".join(args.text)]
+        questions = [_from_argv(" ".join(args.text))]
     elif sys.stdin is None or sys.stdin.isatty() and not args.json:
         print('container-bot ask: give a question, e.g. container-bot ask "ecs or eks?"', file=sys.stderr)
         return 2
     else:
-        questions = (line.rstrip("\r\n") for line in sys.stdin)
+        questions = (line.rstrip("\r\n") for line in _stdin_lines())
     out = sys.stdout
+    # whatever the locale says stdout takes, a question's text never ends the run with an encoding error
+    ascii_only = not (out.encoding or "").lower().replace("-", "").startswith("utf")
+    if hasattr(out, "reconfigure"):
+        out.reconfigure(errors="replace")
     for question in questions:
         answer = engine.ask(question)
         if args.json:
-            out.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+            out.write(json.dumps(answer.to_json(), ensure_ascii=ascii_only) + "\n")
         else:
             out.write(answer.text + "\n")
             if args.why and answer.match:
@@ -58,6 +63,23 @@ def cmd_ask(args) -> int:
             out.write("\n" if not args.text else "")
     out.flush()
     return 0
+
+
+def _stdin_lines():
+    """Standard input as UTF-8 whatever the locale, invalid bytes replaced (never a UnicodeDecodeError),
+    with \\n, \\r\\n and a lone \\r all ending a line."""
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is None:  # already text (an embedding program's stream)
+        return (line for text in sys.stdin for line in text.splitlines())
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline=None)
+
+
+def _from_argv(text: str) -> str:
+    """Arguments that were not valid UTF-8 arrive with surrogate escapes; replace them like stdin's bytes."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no decoder made: nothing to recover
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def cmd_check(args) -> int:

@@ -24,6 +24,14 @@ from .renderable import guided_choice_problems
 
 # libyaml's composer, where PyYAML was built with it, is several times faster and keeps line marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# What any knowledge file may cost to load, whatever is in it (the packaged one: 28 KB, 1,700 values, 7 deep).
+MAX_FILE_BYTES = 1024 * 1024
+_TOO_LARGE = "the file is larger than 1 MiB, the most a knowledge file may be"
+MAX_VALUES = 50_000  # counted with every alias expanded, so an alias bomb stops here, not at a MemoryError
+MAX_DEPTH = 50
+# The examples file is data too, but larger by nature (4,055 messages: 400 KB, 10,000 values).
+MAX_EXAMPLES_BYTES = 8 * 1024 * 1024
+MAX_EXAMPLES_VALUES = 400_000
 REQUIRED_INTENTS = ("definition", "comparison", "recommendation", "recommendation_weak", "help")
 CATEGORIES = ("orchestrator", "registry", "compute", "concept", "option")
 
@@ -261,7 +269,108 @@ def _to_data(
             out_list.append(_to_data(item, file, problems, constructor))
             out_list.item_lines.append(item.start_mark.line + 1)
         return out_list
-    return constructor.construct_object(node, deep=True)
+    try:
+        return constructor.construct_object(node, deep=True)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:  # a 5,000-digit number, an unknown !!tag
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(file, line, f"cannot read this value: {problem}"))
+        return None
+
+
+def _node(text: str, file: str, max_bytes: int, max_values: int) -> yaml.Node | None:
+    """Text -> YAML node tree, within max_bytes, max_values and MAX_DEPTH, or KnowledgeError.
+
+    The parser's events are counted as they stream, so an oversized file is refused before its tree is
+    built; the tree is then measured as it would be once aliases are expanded (each shared node once,
+    without recursion), which catches alias bombs and an alias inside its own anchor."""
+    if len(text) > max_bytes:
+        limit = f"{max_bytes // 1024 // 1024} MiB"
+        raise KnowledgeError(
+            [
+                Problem(
+                    file, 1, _TOO_LARGE if max_bytes == MAX_FILE_BYTES else f"the file is larger than {limit}"
+                )
+            ]
+        )
+    try:
+        values, level = 0, 0
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                level += 1
+                if level > MAX_DEPTH:
+                    raise _TooBig(event.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                level -= 1
+            if isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.AliasEvent):
+                values += 1
+                if values > max_values:
+                    raise _TooBig(event.start_mark.line + 1, f"the file has more than {max_values:,} values")
+        node = yaml.compose(text, Loader=_LOADER)
+    except _TooBig as exc:
+        raise KnowledgeError([Problem(file, exc.line, exc.message)]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise KnowledgeError([Problem(file, line, f"YAML syntax error: {problem}")]) from None
+    if node is not None:
+        _measure(node, file, max_values)
+    return node
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+
+
+def _measure(root: yaml.Node, file: str, max_values: int) -> None:
+    """Refuse a tree whose alias-expanded size or depth passes the limits, or that contains itself."""
+    size: dict[int, int] = {}  # collections only: a scalar counts 1 and nests 0
+    height: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if children_done:
+            open_.discard(key)
+            total, deepest = 1, 0
+            for child in _children(node):
+                if not isinstance(child, yaml.ScalarNode):
+                    total += size[id(child)]
+                    deepest = max(deepest, height[id(child)])
+                else:
+                    total += 1
+            size[key], height[key] = total, deepest + 1
+            line = node.start_mark.line + 1
+            if total > max_values:
+                raise KnowledgeError(
+                    [Problem(file, line, f"this value expands to more than {max_values:,} values (aliases)")]
+                )
+            if deepest + 1 > MAX_DEPTH:
+                raise KnowledgeError(
+                    [Problem(file, line, f"this value nests more than {MAX_DEPTH} levels deep (aliases)")]
+                )
+            continue
+        if key in size:
+            continue  # measured already: an alias to it costs nothing more to measure
+        if key in open_:
+            raise KnowledgeError(
+                [Problem(file, node.start_mark.line + 1, "an alias refers to the value that contains it")]
+            )
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if not isinstance(child, yaml.ScalarNode))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
 
 
 def _line_of(container: Any, key: Any = None) -> int:
@@ -425,15 +534,13 @@ def _phrases(items: Any) -> tuple[str, ...]:
     return tuple(" ".join(str(item).split()) for item in items)
 
 
-def _compose(text: str, file: str, checker: _Checker) -> Any:
-    """YAML text -> plain data that remembers its lines; None (the problem recorded) if it does not parse."""
+def _compose(text: str, file: str, checker: _Checker, limits: tuple[int, int] | None = None) -> Any:
+    """YAML text -> plain data that remembers its lines; None (the problem recorded) if it does not parse or
+    passes the limits (bytes, values): the knowledge file's by default."""
     try:
-        node = yaml.compose(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        checker.error(line, f"YAML syntax error: {problem}")
+        node = _node(text, file, *(limits or (MAX_FILE_BYTES, MAX_VALUES)))
+    except KnowledgeError as exc:
+        checker.problems += exc.problems
         return None
     if node is None:
         checker.error(1, "the file is empty")
@@ -527,7 +634,12 @@ def _examples_text(checker: _Checker, data: Any, file: str) -> tuple[str, str]:
     """(path, text) of the examples file the knowledge names, relative to the knowledge file."""
     target = Path(file).parent / data["examples"]
     try:
-        return str(target), target.read_text(encoding="utf-8")
+        with open(target, "rb") as handle:
+            raw = handle.read(MAX_EXAMPLES_BYTES + 1)  # never more, whatever the file holds
+        if len(raw) > MAX_EXAMPLES_BYTES:
+            checker.error(_line_of(data, "examples"), f"the examples file {target} is larger than 8 MiB")
+            return "", ""
+        return str(target), raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         checker.error(_line_of(data, "examples"), f"cannot read the examples file {target}: {reason}")
@@ -943,7 +1055,11 @@ def default_path() -> Path:
 def load_knowledge(path: str | os.PathLike[str] | None = None, full: bool = False) -> Knowledge:
     target = Path(path) if path is not None else default_path()
     try:
-        text = target.read_text(encoding="utf-8")
+        with open(target, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # never more: a 39 MB file costs what a 1 MiB one does
+        if len(data) > MAX_FILE_BYTES:
+            raise KnowledgeError([Problem(str(target), 1, _TOO_LARGE)])
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         raise KnowledgeError([Problem(str(target), 0, f"cannot read the knowledge file: {reason}")]) from None

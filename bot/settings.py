@@ -28,6 +28,7 @@ class Settings:
     api_timeout: float = (
         10.0  # seconds per Web API attempt; with bounded retries a call gives up within a minute
     )
+    shutdown_timeout: float = 20.0  # after SIGTERM, replies in flight get this long; fits a 30 s grace period
 
     @property
     def socket_mode(self) -> bool:
@@ -113,8 +114,10 @@ def settings_from_env(
     listening = (_get(env, "CHANNEL_LISTENING") or "on").lower()
     if listening not in SWITCH:
         raise SettingsError("CHANNEL_LISTENING is malformed: expected on or off")
+    shutdown_timeout = _number(env, "SHUTDOWN_TIMEOUT", float, 0, 600, 20.0, "seconds, 0-600")
     return Settings(
         channel_listening=SWITCH[listening],
+        shutdown_timeout=shutdown_timeout,
         api_timeout=api_timeout,
         metrics_port=metrics_port,
         bot_token=bot_token,

@@ -7,6 +7,7 @@ import re
 import sys
 from typing import TextIO
 
+from .logs import redact, secrets_from_env
 from .text import normalise
 
 _TEXT_LINE = re.compile(r"unanswered question\b.*?\bquestion=(\".*\")\s*$")
@@ -33,7 +34,7 @@ def questions_in(lines) -> list[str]:
                     question = json.loads(match.group(1))
                 except ValueError:
                     question = None
-        if question:
+        if isinstance(question, str) and question:
             found.append(question)
     return found
 
@@ -55,10 +56,14 @@ def group(questions: list[str]) -> list[tuple[int, str, list[str]]]:
     return sorted(ranked, key=lambda g: (-g[0], g[1]))
 
 
-def report(path: str, out: TextIO, limit: int = 50) -> int:
+def report(path: str, out: TextIO, limit: int = 50, secrets: tuple[str, ...] | None = None) -> int:
+    """The report; tokens and secrets in the log (written by an older version, or by anything else) are
+    masked in it, as in the log lines this version writes: the configured ones (SLACK_BOT_TOKEN,
+    SLACK_SIGNING_SECRET, SLACK_APP_TOKEN when set) and anything shaped like a Slack token or secret."""
+    secrets = secrets_from_env() if secrets is None else secrets
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            questions = questions_in(handle)
+            questions = [redact(q, secrets) for q in questions_in(handle)]
     except OSError as exc:
         print(f"container-bot unanswered: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 1

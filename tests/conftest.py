@@ -49,19 +49,18 @@ def fake():
     server.stop()
 
 
-def start_bot(fake, knowledge, **settings_overrides):
-    """The real app behind the real WSGI layer and waitress, on 127.0.0.1 port 0, talking to `fake`."""
+def start_bot(fake, knowledge, request_timeout: float | None = None, **settings_overrides):
+    """The real app behind the real WSGI layer and the server `serve` runs (waitress with its limits), on
+    127.0.0.1 port 0, talking to `fake`."""
     import errno
     import threading
     from types import SimpleNamespace
-
-    from waitress import create_server
 
     from bench.slack_fake import BOT_TOKEN, SIGNING_SECRET
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.metrics import Metrics
-    from bot.slack.server import SlackWsgi, check_token
+    from bot.slack.server import REQUEST_TIMEOUT, SlackWsgi, check_token, make_http_server
 
     settings = Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides
@@ -74,12 +73,17 @@ def start_bot(fake, knowledge, **settings_overrides):
     app = create_app(
         settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"), auth_test=auth_test
     )
-    server = create_server(SlackWsgi(app, settings, metrics), host="127.0.0.1", port=0, threads=8)
+    server = make_http_server(
+        SlackWsgi(app, settings, metrics),
+        host="127.0.0.1",
+        port=0,
+        request_timeout=request_timeout or REQUEST_TIMEOUT,
+    )
 
     def run():
         try:
             server.run()
-        except OSError as exc:  # server.close() from the test thread pulls the socket from under select()
+        except OSError as exc:  # server.close() from the test thread pulls the socket from under the poll
             if exc.errno != errno.EBADF:
                 raise
 

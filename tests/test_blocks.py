@@ -87,7 +87,7 @@ def test_why_message_shows_evidence(knowledge):
 
     match = Matcher(knowledge).match("<!here> ecs vs eks lerning curve")
     message = b.why_message(match, "<!here> ecs vs eks lerning curve")
-    text = message["blocks"][0]["text"]["text"]
+    text = "\n".join(block["text"]["text"] for block in message["blocks"])
     assert "&lt;!here&gt;" in text and "<!here>" not in text
     assert "threshold" in text and "lerning curve" in text
 

@@ -162,9 +162,12 @@ def answer_message(answer: Answer, question: str = "", with_actions: bool = True
 
 
 def why_message(match: Match, question: str) -> dict:
-    """The 'Why this answer?' view: what the matcher understood, for the person who clicked."""
+    """The 'Why this answer?' view: what the matcher understood, for the person who clicked.
+
+    The question is quoted as data: one line of plain_text, so no markup or line break in it can pass for
+    the lines that follow (a planted "*Read as:*")."""
+    asked = "You asked: " + escape_slack(clip(" ".join(question.split()), 500))
     lines = [
-        f"*You asked:* {escape_slack(clip(question, 500))}",
         f"*Read as:* {match.kind}"
         + (f" about {', '.join(match.topics)}" if match.topics else "")
         + (f" ({match.attribute})" if match.attribute else ""),
@@ -179,7 +182,11 @@ def why_message(match: Match, question: str) -> dict:
         for h in match.evidence[:25]
     ]
     text = "\n".join(lines) + ("\n*Matched phrasings:*\n" + "\n".join(evidence) if evidence else "")
-    return {"text": clip(text.replace("*", ""), MAX_FALLBACK_TEXT), "blocks": [_section(text).to_dict()]}
+    quoted = SectionBlock(text=PlainTextObject(text=asked, emoji=False))
+    return {
+        "text": clip(f"{asked}\n{text.replace('*', '')}", MAX_FALLBACK_TEXT),
+        "blocks": [quoted.to_dict(), _section(text).to_dict()],
+    }
 
 
 # ------------------------------------------------------------------------------------ guided choice

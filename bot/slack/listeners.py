@@ -15,6 +15,7 @@ from slack_sdk.webhook import WebhookClient
 from ..answers import Answer, AnswerEngine
 from ..guide import decide, looks_like_code, parse_code
 from ..knowledge import Knowledge
+from ..logs import redact
 from ..settings import Settings
 from . import blocks
 from .dedupe import Deduper
@@ -59,8 +60,10 @@ class Deps:
         self.metrics.answers.labels(answer.kind).inc()
         if answer.kind == "fallback":
             self.metrics.fallbacks.inc()
+            secrets = (self.settings.bot_token, self.settings.signing_secret, self.settings.app_token)
             unanswered_log.info(
-                "unanswered question", extra={"event_type": event_type, "question": _loggable(text)}
+                "unanswered question",
+                extra={"event_type": event_type, "question": _loggable(text, secrets)},
             )
         log.info(
             "answered",
@@ -77,9 +80,10 @@ class Deps:
 _MARKUP = re.compile(r"<[@#!][^>]*>")
 
 
-def _loggable(text: str) -> str:
-    """An unanswered question for the log: mentions and special mentions removed, cut to 200 characters."""
-    return " ".join(_MARKUP.sub(" ", text).split())[:UNANSWERED_CHARS]
+def _loggable(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """An unanswered question for the log: mentions and special mentions removed, tokens and secrets masked
+    (before cutting, so no half of one survives), cut to 200 characters."""
+    return " ".join(redact(_MARKUP.sub(" ", text), secrets).split())[:UNANSWERED_CHARS]
 
 
 def register(app: App, deps: Deps) -> None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
+from .drain import ReplyExecutor
 from .metrics import Metrics
 
 log = logging.getLogger("container_bot.outbox")
@@ -35,8 +35,8 @@ class Outbox:
     ):
         self._metrics = metrics
         self._lanes = {
-            "reply": ThreadPoolExecutor(reply_workers, thread_name_prefix="reply"),
-            "view": ThreadPoolExecutor(view_workers, thread_name_prefix="view"),
+            "reply": ReplyExecutor(reply_workers, thread_name_prefix="reply"),
+            "view": ReplyExecutor(view_workers, thread_name_prefix="view"),
         }
         self._slots = threading.BoundedSemaphore(max_pending)
 
@@ -73,6 +73,18 @@ class Outbox:
             self._metrics.outbox_dropped.labels(lane).inc()
             return False
         return True
+
+    def drain(self, timeout: float) -> tuple[int, int]:
+        """Take no new work; give what is queued or running up to `timeout` seconds in all. Returns (still
+        running, never started): the calls given up."""
+        import time
+
+        deadline = time.monotonic() + max(0.0, timeout)
+        running = cancelled = 0
+        for pool in self._lanes.values():
+            r, c = pool.drain(deadline - time.monotonic())
+            running, cancelled = running + r, cancelled + c
+        return running, cancelled
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop taking work; with `wait`, let what is queued go out first."""

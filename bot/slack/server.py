@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import errno
-import json
+import hashlib
+import hmac
 import logging
+import os
 import signal
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web import SlackResponse
 
 from ..knowledge import KnowledgeError, load_knowledge
@@ -24,12 +24,21 @@ from ..logs import setup_logging
 from ..settings import Settings, SettingsError, settings_from_env
 from .app import create_app
 from .dedupe import make_deduper
+from .drain import ReplyExecutor
 from .ids import BOT_SCOPES
 from .metrics import Metrics
+from .payloads import event_problem, parse_json, payload_problem
 
 log = logging.getLogger("container_bot.server")
 http_log = logging.getLogger("container_bot.requests")
-MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything larger is refused unread
+MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything larger is refused from its headers
+MAX_HEADER_BYTES = 32 * 1024
+MAX_FORM_FIELDS = 100  # a slash command has about 15
+SIGNATURE_WINDOW = 5 * 60  # seconds either side of now, as Slack documents
+CONNECTION_LIMIT = 500  # open connections; idle ones are closed by the two timeouts below
+REQUEST_TIMEOUT = 10.0  # seconds from a request's first byte (or from connecting) until it must be whole
+KEEPALIVE_TIMEOUT = 75  # an idle kept-alive connection: above an ALB's 60 s, so the ALB closes it first
+HTTP_THREADS = 16
 STARTUP_TIMEOUT = 5
 
 
@@ -50,7 +59,7 @@ class SlackWsgi:
     def __init__(self, app, settings: Settings, metrics: Metrics):
         self.app = app
         self.metrics = metrics
-        self.verifier = SignatureVerifier(settings.signing_secret)
+        self.secret = settings.signing_secret.encode("utf-8")
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET")
@@ -116,22 +125,33 @@ class SlackWsgi:
         status = response.status
         if status == 404:
             status = 200  # an event or action we choose to ignore: acknowledge it, or Slack retries
+        if status >= 500:
+            # a listener failed on a request that passed every check: our fault, and a retry would fail the
+            # same way, so it is acknowledged and logged rather than answered with a 500
+            log.error("Bolt answered %s for a %s request", status, kind, extra={"event_type": kind})
+            self.metrics.requests.labels(kind, "error").inc()
+            return 200, {}, b"", kind
         self.metrics.requests.labels(kind, "ok" if status < 300 else f"http_{status}").inc()
         body = response.body.encode() if isinstance(response.body, str) else (response.body or b"")
         content_type = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
         return status, {"content-type": content_type}, body, kind
 
     def _signed(self, raw: bytes, headers: dict[str, str]) -> bool:
+        """Slack's v0 signature over the raw bytes of the body, whatever they are (so a signed body that is
+        not UTF-8 is recognised as signed, and then refused as malformed)."""
         timestamp, signature = (
             headers.get("x-slack-request-timestamp", ""),
             headers.get("x-slack-signature", ""),
         )
-        if not timestamp.isdigit() or not signature:
-            return False  # the verifier raises on a missing or non-numeric timestamp
-        try:
-            return self.verifier.is_valid(raw, timestamp, signature)
-        except (ValueError, TypeError):
+        if not self.secret or not signature or not (timestamp.isascii() and timestamp.isdigit()):
             return False
+        if len(timestamp) > 12:  # int() refuses thousands of digits, and no timestamp has them
+            return False
+        if abs(time.time() - int(timestamp)) > SIGNATURE_WINDOW:
+            return False
+        digest = hmac.new(self.secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+        # WSGI hands headers over as latin-1 text: compare bytes, which works for any header value
+        return hmac.compare_digest(f"v0={digest}".encode(), signature.encode("latin-1", "replace"))
 
     @staticmethod
     def _reply(start_response, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8"):
@@ -167,29 +187,29 @@ def _shape(raw: bytes, content_type: str) -> tuple[str, str | None]:
     except UnicodeDecodeError:
         return "unknown", "body is not UTF-8"
     if "application/json" in content_type:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return "event", "invalid JSON"
+        data, problem = parse_json(text)
+        if problem:
+            return "event", problem
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return "event", "missing 'type'"
         if data["type"] == "event_callback" and not isinstance(data.get("event"), dict):
             return "event", "missing 'event'"
         if data["type"] == "event_callback" and not isinstance(data["event"].get("type"), str):
             return "event", "missing event type"
-        return data["type"], None
+        return data["type"], event_problem(data)
     try:
-        form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+        form = parse_qs(
+            text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FORM_FIELDS
+        )
     except ValueError:
         return "form", "invalid form encoding"
     if "payload" in form:
-        try:
-            payload = json.loads(form["payload"][0])
-        except ValueError:
-            return "interactivity", "'payload' is not JSON"
+        payload, problem = parse_json(form["payload"][0])
+        if problem:
+            return "interactivity", f"'payload': {problem}"
         if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
             return "interactivity", "'payload' has no type"
-        return payload["type"], None
+        return payload["type"], payload_problem(payload)
     if "command" in form:
         return "command", None
     if "ssl_check" in form:
@@ -197,30 +217,78 @@ def _shape(raw: bytes, content_type: str) -> tuple[str, str | None]:
     return "form", "neither a command nor a payload"
 
 
-def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExecutor) -> int:
-    from waitress import create_server
+def make_http_server(
+    wsgi, host: str, port: int, request_timeout: float = REQUEST_TIMEOUT, threads: int = HTTP_THREADS
+):
+    """waitress with limits chosen for a Slack endpoint (README, Hardening):
 
-    # inbuf_overflow above MAX_BODY: an accepted body stays in memory and never spills to a temp file, which a
-    # read-only root filesystem would refuse
+    - a body over MAX_BODY is refused from its Content-Length, and a chunked one as soon as it passes the
+      limit, before it is read; accepted bodies stay in memory (inbuf_overflow is above the limit), so no
+      request ever reaches the disk (a read-only root, a 16 Mi /tmp);
+    - up to CONNECTION_LIMIT connections; a request must arrive whole within `request_timeout` of its first
+      byte (or of connecting), so connections that never finish their headers are closed within seconds,
+      and an idle kept-alive one after KEEPALIVE_TIMEOUT; with poll(), not select(), so descriptors past
+      1024 are fine.
+    """
+    from waitress.channel import HTTPChannel
+    from waitress.server import TcpWSGIServer
+
+    class Channel(HTTPChannel):
+        waiting_since: float | None = None  # when the request being received began; None between requests
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.waiting_since = self.creation_time
+
+        def received(self, data):
+            if data and self.waiting_since is None:
+                self.waiting_since = time.time()
+            result = super().received(data)
+            if self.request is None:  # nothing half-received: between requests, the keep-alive timeout rules
+                self.waiting_since = None
+            return result
+
+    class Server(TcpWSGIServer):
+        channel_class = Channel
+
+        def maintenance(self, now):
+            idle_cutoff, request_cutoff = now - self.adj.channel_timeout, now - request_timeout
+            for channel in list(self.active_channels.values()):
+                if channel.requests:
+                    continue  # being answered
+                waiting = getattr(channel, "waiting_since", None)
+                if (waiting is not None and waiting < request_cutoff) or channel.last_activity < idle_cutoff:
+                    channel.will_close = True
+
+    return Server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="container-bot",
+        clear_untrusted_proxy_headers=True,
+        connection_limit=CONNECTION_LIMIT,
+        channel_timeout=KEEPALIVE_TIMEOUT,
+        cleanup_interval=1,
+        asyncore_use_poll=True,
+        max_request_header_size=MAX_HEADER_BYTES,
+        max_request_body_size=MAX_BODY + 1,  # waitress refuses at >= this
+        inbuf_overflow=2 * MAX_BODY,
+    )
+
+
+def run_http(app, settings: Settings, metrics: Metrics, executor: ReplyExecutor) -> int:
     try:
-        server = create_server(
-            SlackWsgi(app, settings, metrics),
-            host="0.0.0.0",
-            port=settings.port,
-            threads=16,
-            ident="container-bot",
-            clear_untrusted_proxy_headers=True,
-            channel_timeout=30,
-            inbuf_overflow=MAX_BODY + 65536,
-        )
+        server = make_http_server(SlackWsgi(app, settings, metrics), host="0.0.0.0", port=settings.port)
     except OSError as exc:
         raise _unusable_port("PORT", settings.port, exc) from None
-    stopping = threading.Event()
+    stop_requested: list[float] = []
 
     def on_term(signum, frame):
-        if not stopping.is_set():
-            stopping.set()
-            raise SystemExit(0)  # waitress catches it, stops accepting, and lets its workers finish
+        if not stop_requested:
+            stop_requested.append(time.monotonic())
+            _stop_listening(server)  # new connections are refused from now on
+            raise SystemExit(0)  # waitress catches it and lets its request threads finish (up to 5 s)
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, on_term)
@@ -232,10 +300,46 @@ def run_http(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExec
     try:
         server.run()
     finally:
-        executor.shutdown(wait=True, cancel_futures=False)  # replies already being written still go out
-        app.container_bot.outbox.shutdown(wait=True)
+        for channel in list(server.active_channels.values()):
+            channel.handle_close()  # kept-alive connections too: nothing will answer them now
+        server.close()
+    return finish(app, executor, settings, stop_requested[0] if stop_requested else time.monotonic())
+
+
+def _stop_listening(server) -> None:
+    from waitress import wasyncore
+
+    try:
+        wasyncore.dispatcher.close(server)  # the listening socket only; the server's wake-up pipe stays
+    except OSError:
+        pass
+
+
+def finish(app, executor: ReplyExecutor, settings: Settings, stop_requested: float) -> int:
+    """Give replies in flight until SHUTDOWN_TIMEOUT after the signal, then log what is given up and end.
+    The listeners finish first (they may still hand replies to the outbox), then the outbox's lanes."""
+    deadline = stop_requested + settings.shutdown_timeout
+    running, cancelled = executor.drain(deadline - time.monotonic())
+    late_running, late_cancelled = app.container_bot.outbox.drain(deadline - time.monotonic())
+    running, cancelled = running + late_running, cancelled + late_cancelled
+    if not running and not cancelled:
         log.info("stopped")
-    return 0
+        return 0
+    dropped = running + cancelled
+    log.warning(
+        "stopped after %gs with %d %s undelivered (%d still waiting on Slack, %d never started)",
+        settings.shutdown_timeout,
+        dropped,
+        "reply" if dropped == 1 else "replies",
+        running,
+        cancelled,
+        extra={"outcome": "replies_dropped", "dropped": dropped},
+    )
+    # The stuck threads cannot be interrupted, and the interpreter would join them at exit: end without them.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # ------------------------------------------------------------------------------------- Socket Mode face
@@ -257,24 +361,28 @@ class HealthWsgi:
         return SlackWsgi._reply(start_response, 404, b"not found\n")
 
 
-def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadPoolExecutor) -> int:
+def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ReplyExecutor) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, settings.app_token)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop_requested: list[float] = []
+
+    def on_term(signum, frame):
+        if not stop_requested:
+            stop_requested.append(time.monotonic())
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
     side = None
     if settings.metrics_port is not None:
-        from waitress import create_server
-
         try:
-            side = create_server(
+            side = make_http_server(
                 HealthWsgi(metrics, lambda: handler.client.is_connected()),
                 host="0.0.0.0",
                 port=settings.metrics_port,
                 threads=2,
-                ident="container-bot",
             )
         except OSError as exc:
             raise _unusable_port("METRICS_PORT", settings.metrics_port, exc) from None
@@ -296,10 +404,7 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ThreadP
     handler.close()
     if side is not None:
         side.close()
-    executor.shutdown(wait=True, cancel_futures=False)
-    app.container_bot.outbox.shutdown(wait=True)
-    log.info("stopped")
-    return 0
+    return finish(app, executor, settings, stop_requested[0] if stop_requested else time.monotonic())
 
 
 # ---------------------------------------------------------------------------------------- start-up
@@ -405,7 +510,7 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     if not settings.channel_listening:
         log.info("CHANNEL_LISTENING=off: in channels only mentions are answered")
     metrics = Metrics()
-    executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener")
+    executor = ReplyExecutor(max_workers=16)
     app = create_app(
         settings, knowledge, dedupe=dedupe, metrics=metrics, executor=executor, auth_test=auth_test
     )
