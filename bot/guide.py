@@ -166,3 +166,19 @@ def disagreeing_picks(knowledge: Knowledge) -> list[tuple[int, str]]:
                 )
             )
     return out
+
+
+def deciding_questions(knowledge: Knowledge, answers: dict[str, str], limit: int = 2) -> list[Criterion]:
+    """The unanswered criteria whose answer alone would settle a recommendation the answers leave open,
+    the weightiest first: what the bot asks next ("Do you already run Kubernetes?")."""
+    if decide(knowledge, answers).pick is not None:
+        return []
+    found = []
+    for criterion in knowledge.criteria:
+        if criterion.id in answers:
+            continue
+        settles = [o for o in criterion.options if decide(knowledge, {**answers, criterion.id: o.value}).pick]
+        if settles:
+            weight = max(sum(o.weights.values()) for o in settles)
+            found.append((-weight, len(found), criterion))
+    return [c for _, _, c in sorted(found)[:limit]]

@@ -66,3 +66,13 @@ def test_a_daemon_need_is_not_a_veto(knowledge):
 def test_own_hardware_and_gpus_weigh_nothing(knowledge):
     for criterion_id in ("own_hardware", "gpu", "daemons"):
         assert knowledge.criterion(criterion_id).option("yes").weights == {}
+
+
+def test_the_questions_that_would_decide_an_open_recommendation(knowledge):
+    from bot.guide import deciding_questions
+
+    asked = deciding_questions(knowledge, {})
+    assert [c.id for c in asked] == ["kubernetes", "k8s_ecosystem"]  # the weightiest that settle it alone
+    for criterion in asked:
+        assert any(decide(knowledge, {criterion.id: o.value}).pick for o in criterion.options)
+    assert deciding_questions(knowledge, {"k8s_ecosystem": "yes"}) == []  # already decided: nothing to ask
