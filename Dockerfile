@@ -2,7 +2,7 @@
 # Build stage: a wheel of the bot and its dependencies, so the final image carries no build tools.
 FROM python:3.11.11-slim-bookworm AS build
 WORKDIR /src
-COPY pyproject.toml README.md knowledge.yaml ./
+COPY pyproject.toml README.md knowledge.yaml examples.yaml ./
 COPY bot ./bot
 RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[redis]"
 
@@ -10,9 +10,14 @@ FROM python:3.11.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
-    PORT=3000
+    PORT=3000 \
+    CONTAINER_BOT_CACHE=/opt/container-bot/cache
+# The matcher trains from examples.yaml once, here, and every container start loads what it learned (a
+# read-only root filesystem included); a different KNOWLEDGE_FILE trains at start instead.
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-index --find-links=/wheels "container-bot[redis]==0.1.0" \
+    && container-bot ask "ecs or eks?" > /dev/null \
+    && chmod -R a+rX /opt/container-bot \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin bot
 USER 10001:10001
 EXPOSE 3000

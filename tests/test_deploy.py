@@ -51,9 +51,16 @@ def test_image_is_slim_pinned_non_root_and_healthchecked():
     assert f"container-bot[redis]=={bot.__version__}" in DOCKERFILE  # the pin follows the package version
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".git", "tests", "bench"} <= set(ignored)
+    # the package's data files are links to the repository root's: the build stage must copy each of them
+    copied = " ".join(arg for name, arg in instructions if name == "COPY").split()
+    for data in ("knowledge.yaml", "examples.yaml"):
+        assert (ROOT / "bot" / data).resolve() == ROOT / data and data in copied
+    # the matcher is trained while the image builds, into a cache every container start can read
+    assert 'container-bot ask "ecs or eks?"' in DOCKERFILE
+    assert "CONTAINER_BOT_CACHE=/opt/container-bot/cache" in DOCKERFILE
 
 
-def test_exact_entry_point_and_environment_run_outside_a_container(fake):
+def test_exact_entry_point_and_environment_run_outside_a_container(fake, tmp_path):
     """Run what the image runs: ENTRYPOINT + CMD with the image's ENV, then its HEALTHCHECK command."""
     instructions = dockerfile_instructions()
     image_env = {}
@@ -67,6 +74,7 @@ def test_exact_entry_point_and_environment_run_outside_a_container(fake):
 
     env = env_for(fake, **image_env)
     env["PORT"] = "0"  # never a fixed port in tests; the image's default is 3000
+    env["CONTAINER_BOT_CACHE"] = str(tmp_path)  # the image's is filled at build; here, a place of the test's
     served = Served(env, *command[2:])  # Served runs `container-bot serve`
     try:
         port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
