@@ -29,6 +29,7 @@ STATE_FORMAT = 2  # bump when what _learn returns changes shape: older cached st
 ANSWER_KINDS = ("definition", "comparison", "attribute", "recommendation")
 SMALL_TALK = ("greeting", "thanks", "help")
 NAMING_KINDS = ("definition", "comparison", "attribute")  # kinds whose labelled topics are what they name
+GUIDED_INTENT = "guided"  # cues naming the bot's own guided choice
 INSTRUCTION_INTENT = "instruction"  # cues of instructions to the bot, read apart from the question
 LANGUAGE_EVIDENCE = 1.5  # phrases of one language a message needs before the bot says it read that language
 QUESTION_WORDS = frozenset(
@@ -288,6 +289,23 @@ class Matcher:
             followed = self._follow_up(ev, feats, context, base)
             if followed is not None:
                 return followed
+        if GUIDED_INTENT in ev.intents and not ev.exclusions:
+            # the bot's own guided choice, named: what it is (help), or a request to run it (a recommendation
+            # with nothing decided yet, which points to /container-choice)
+            if "definition" in ev.intents or "help" in ev.intents:
+                return Match(
+                    "help", [], None, 0.9, small_talk="help", reason="asks about the guided choice", **base
+                )
+            situation = self.situation(ev)
+            return Match(
+                "recommendation",
+                list(self.services),
+                None,
+                0.9,
+                situation,
+                reason="asks for the guided choice",
+                **base,
+            )
         if kind in SMALL_TALK:
             return Match("help", [], None, round(p, 2), small_talk=kind, reason=f"reads as {kind}", **base)
         if kind == "fallback":
@@ -420,7 +438,8 @@ class Matcher:
         question about ECS and EKS."""
         if not ev.exclusions or kind not in ("comparison", "recommendation"):
             return False
-        return sum(t in self.services for t in ev.topics) == 1
+        named = sum(t in self.services for t in ev.topics)
+        return named == 1 or (named == 0 and kind == "comparison")  # "rosa vs self-managed openshift"
 
     def _answer(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: dict) -> Match | None:
         k = self.knowledge
@@ -436,10 +455,10 @@ class Matcher:
             return Match(kind, services, None, p, situation, reason=reason, lean=lean, lean_p=lean_p, **base)
         attribute, attr_p = self._attribute(ev, feats)
         if kind == "comparison":
-            if not topics and not ev.attr_hits and "comparison" not in ev.intents:
-                return (
-                    None  # a reply such as "so which is cheaper?" names what it compares; this names nothing
-                )
+            if not topics and not (ev.attr_hits and "comparison" not in ev.intents):
+                # a reply such as "so which is cheaper?" names what it compares; "istio vs linkerd" compares
+                # things of its own, and a message that names nothing compares nothing
+                return None
             pair = _comparison_topics(asked, topics, services, k)
             if attribute is None:
                 attribute = next(
@@ -460,7 +479,7 @@ class Matcher:
                 kind = "attribute" if attribute else "definition"
                 return Match(kind, pair, attribute, p, reason=reason + "; one topic", **base)
             return Match(kind, pair, attribute, p, suggestions=self._close_calls(ev), reason=reason, **base)
-        subject = self._subject(kind, asked, topics)
+        subject = self._subject(ev, kind, asked, topics)
         if subject is None:
             return None
         if kind == "attribute":
@@ -485,19 +504,31 @@ class Matcher:
             )
         return Match("definition", [subject], None, p, reason=reason, **base)
 
-    def _subject(self, kind: str, asked: list[str], topics: list[str]) -> str | None:
+    def _compound_head(self, ev: Evidence) -> str | None:
+        """A concept named right after a service, as one noun phrase ("eks control plane"): the concept."""
+        k = self.knowledge
+        hits = ev.topic_hits
+        for first, second in zip(hits, hits[1:], strict=False):
+            if second.start == first.end and k.topics[second.phrase.target].category == "concept":
+                if k.topics[first.phrase.target].category != "concept":
+                    return second.phrase.target
+        return None
+
+    def _subject(self, ev: Evidence, kind: str, asked: list[str], topics: list[str]) -> str | None:
         """The topic asked about. For a fact, one that only says which attribute is meant ("is ECS built on
         Kubernetes") steps aside for another; for a definition, the asking sentence's topic is the subject,
         and of a compound name ("the eks control plane") the last word is."""
         k = self.knowledge
         if kind == "definition":
             group = asked or topics
-            specific = [t for t in group if SPECIFICITY.get(k.topics[t].category) == 0]
-            if specific:
-                return specific[0]  # "what are serverless pods on eks": Fargate, not EKS
-            if len(group) == 2 and k.topics[group[1]].category == "concept":
-                return group[1]  # "the eks control plane": the control plane
-            return group[0] if group else None
+            if not group:
+                return None
+            compound = self._compound_head(ev)
+            if compound in group:
+                return compound  # "the eks control plane": the control plane
+            # the most specific first ("what are serverless pods on eks": Fargate), a concept last ("eks - is
+            # it a k8s distro?": EKS); in the order named otherwise
+            return min(group, key=lambda t: (SPECIFICITY.get(k.topics[t].category, 1), group.index(t)))
         for group in (asked, topics):
             # the most specific topic named: an option or compute ("ecs anywhere", "fargate") before the
             # service it belongs to; a concept ("kubernetes" in "built on kubernetes") only says which fact
