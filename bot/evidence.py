@@ -135,7 +135,7 @@ class Finder:
         # where the examples happen to contain the same typo
         self._name_words: dict[tuple[str, int], list[str]] = {}
         for word in sorted({w for p in phrases if p.kind == "topic" and not p.learned for w in p.tokens}):
-            if word not in knowledge.filler and len(word) >= 5:
+            if len(word) >= 5:  # filler words too: "contianer" in "elastic contianer service" is "container"
                 self._name_words.setdefault((word[0], len(word)), []).append(word)
         vocab = own | set(vocabulary)
         self.vocab = frozenset(vocab)
