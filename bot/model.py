@@ -96,6 +96,14 @@ def features(ev: Evidence, categories: dict[str, str], services: Iterable[str] =
     return dict(out)
 
 
+def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -> dict[str, float]:
+    """Scores -> probabilities, softened by the temperature (a larger one is less sure)."""
+    top = max(scores)
+    exps = [math.exp((s - top) / temperature) for s in scores]
+    z = sum(exps)
+    return {c: e / z for c, e in zip(classes, exps, strict=True)}
+
+
 def _bucket(n: int) -> str:
     return "1-3" if n <= 3 else "4-8" if n <= 8 else "9-20" if n <= 20 else "21+"
 
@@ -242,12 +250,7 @@ class NaiveBayes:
         return total
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
-        scores = self.scores(feats)
-        top = max(scores)
-        t = self.temperature
-        exps = [math.exp((s - top) / t) for s in scores]
-        z = sum(exps)
-        return {c: e / z for c, e in zip(self.classes, exps, strict=True)}
+        return softmax(self.classes, self.scores(feats), self.temperature)
 
 
 # ------------------------------------------------------------------------------------------------ training
@@ -461,9 +464,4 @@ class Perceptron:
         return total
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
-        scores = self.scores(feats)
-        top = max(scores)
-        t = self.temperature
-        exps = [math.exp((s - top) / t) for s in scores]
-        z = sum(exps)
-        return {c: e / z for c, e in zip(self.classes, exps, strict=True)}
+        return softmax(self.classes, self.scores(feats), self.temperature)
