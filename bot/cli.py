@@ -56,9 +56,12 @@ def cmd_ask(args) -> int:
             out.write(answer.text + "\n")
             if args.why and answer.match:
                 m = answer.match
+                readings = ", ".join(f"{kind} {p:.2f}" for kind, p in m.readings)
                 out.write(
                     f"[why] kind={m.kind} confidence={m.confidence} threshold={m.threshold} "
-                    f"reason={m.reason}; {m.phrasing}\n"
+                    f"reason={m.reason}; model: {readings or 'none'}"
+                    + (f"; situation: {m.situation}" if m.situation else "")
+                    + f"; {m.phrasing}\n"
                 )
             out.write("\n" if not args.text else "")
     out.flush()

@@ -204,6 +204,10 @@ class Matcher:
             stop,
             product_names,
         )
+        # what the knowledge already says in so many words need not be learned again
+        known = {(p.tokens, p.target) for p in self.base}
+        names = [(w, t) for w, t in names if (tuple(w), t) not in known]
+        cues = [(w, t) for w, t in cues if (tuple(w), t) not in known]
         finder = Finder(k, self.base + _learned(names, cues), vocabulary, words_of=first)
         evidences = [finder.find(n) for n in norms]
         self.kind_model, self.attribute_model, self.pick_model = train(
