@@ -6,7 +6,8 @@
 Accuracy on message sets the engine was never trained or tuned on (the blind sets in tests/data; add the
 shared development set with --dev), 5-fold cross-validation of the learned parts over examples.yaml for the
 shipped naive Bayes and the perceptron it was chosen over, overheard channel chatter, start-up training,
-latency per question, scaling to knowledge files 10x and 100x the shipped one, whole-process start-up, and
+latency per question, scaling to knowledge files 10x and 25x the shipped one (about the largest a knowledge
+file may be, 1 MiB), whole-process start-up, and
 peak memory of `container-bot serve --http`. It prints figures and never fails: targets are reported as met
 or missed, not asserted."""
 
@@ -179,6 +180,13 @@ def _word(rng: random.Random) -> str:
     return "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(rng.randint(2, 4)))
 
 
+class _Plain(yaml.SafeDumper):
+    """Writes every copy out: anchors and aliases would make a large file look like an alias bomb."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def scaled_file(factor: int, directory: Path) -> Path:
     """The shipped knowledge file with (factor - 1) times as many made-up topics, aliases and phrasings."""
     data = yaml.safe_load((ROOT / "knowledge.yaml").read_text())
@@ -199,7 +207,7 @@ def scaled_file(factor: int, directory: Path) -> Path:
         for attribute in data["attributes"]:
             attribute["cues"] = list(attribute["cues"]) + [f"{_word(rng)} {_word(rng)}" for _ in range(3)]
     path = directory / f"knowledge-x{factor}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    path.write_text(yaml.dump(data, Dumper=_Plain, sort_keys=False, allow_unicode=True))
     (directory / "examples.yaml").write_text((ROOT / "examples.yaml").read_text())
     return path
 
@@ -335,9 +343,8 @@ def main(argv: list[str] | None = None) -> dict:
     results["latency_ratio_ours_over_B"] = {
         k: round(v["median_us"] / b_median, 2) for k, v in results["latency"].items() if k.startswith("ours")
     }
-    results["scaling"] = scaling(
-        [1, 10] if args.quick else [1, 10, 100], texts[:40] if args.quick else texts, 1 if args.quick else 3
-    )
+    factors = [1, 10] if args.quick else [1, 10, 25]  # 25x: about the largest under the 1 MiB file limit
+    results["scaling"] = scaling(factors, texts[:40] if args.quick else texts, 1 if args.quick else 3)
     results["startup"] = startup(1 if args.quick else 7)
     results["memory"] = memory(50 if args.quick else 1000)
 
