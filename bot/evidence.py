@@ -129,6 +129,14 @@ class Finder:
             own.update(phrase.tokens)
         for bucket in self.by_first.values():
             bucket.sort(key=lambda p: -len(p.tokens))
+        # what hits() needs of each phrase, worked out once: (phrase, words, second word, gapped, all words)
+        self._starting = {
+            first: [
+                (p, len(p.tokens), p.tokens[1] if len(p.tokens) > 1 else None, bool(p.gap), p.tokens)
+                for p in ps
+            ]
+            for first, ps in self.by_first.items()
+        }
         self.own = frozenset(own)  # the words of the knowledge's own phrases
         self.names = frozenset(p.tokens[0] for p in phrases if p.kind == "topic" and len(p.tokens) == 1)
         # the words of topic names: a typo of one of them ("kubernets", "contianer") is read as the name even
@@ -199,39 +207,45 @@ class Finder:
         found: list[Hit] = []
         n = len(words)
         present = set(words)
-        negators = [j for j, w in enumerate(words) if w in NEGATORS]
+        negators = any(w in NEGATORS for w in words)
+        starting = self._starting
         for i, word in enumerate(words):
-            for phrase in self.by_first.get(word, ()):
-                if len(phrase.tokens) > 1:
-                    if phrase.gap:
-                        if not present.issuperset(phrase.tokens):
+            candidates = starting.get(word)
+            if candidates is None:
+                continue
+            following = words[i + 1] if i + 1 < n else None
+            for phrase, size, second, gapped, needed in candidates:
+                if size > 1:
+                    if gapped:
+                        if not present.issuperset(needed):
                             continue  # a word of the cue is missing altogether
-                    elif i + 1 >= n or words[i + 1] != phrase.tokens[1]:
+                    elif following != second:
                         continue  # cheap early exit: most phrases starting with "what" are not "what is"
-                end, scores = self._extend(phrase, words, canon, i)
-                if end is None:
-                    continue
-                negated = (
-                    phrase.kind == "criterion" and bool(negators) and self._negated(words, clauses, i, phrase)
-                )
-                score = sum(scores) / len(scores)
+                    end, score = self._extend(phrase, words, canon, i)
+                    if end is None:
+                        continue
+                else:
+                    end, score = i + 1, canon[i][1]
+                negated = negators and phrase.kind == "criterion" and self._negated(words, clauses, i, phrase)
                 found.append(Hit(phrase, i, end, score, " ".join(tokens[i:end]), negated))
         return found, canon
 
     @staticmethod
     def _extend(phrase: Phrase, words: list[str], canon, start: int):
-        scores = [canon[start][1]]
+        """(end, mean similarity) of the phrase at `start` (up to `gap` words skipped), or (None, 0)."""
+        total = canon[start][1]
         pos = start + 1
         gaps = 0
+        n = len(words)
         for needed in phrase.tokens[1:]:
-            while pos < len(words) and words[pos] != needed and gaps < phrase.gap:
+            while pos < n and words[pos] != needed and gaps < phrase.gap:
                 pos += 1
                 gaps += 1
-            if pos >= len(words) or words[pos] != needed:
-                return None, scores
-            scores.append(canon[pos][1])
+            if pos >= n or words[pos] != needed:
+                return None, 0.0
+            total += canon[pos][1]
             pos += 1
-        return pos, scores
+        return pos, total / len(phrase.tokens)
 
     @staticmethod
     def _negated(words: list[str], clauses, start: int, phrase: Phrase) -> bool:
