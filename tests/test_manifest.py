@@ -34,6 +34,7 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
     from bench.slack_fake import (
         APP_TOKEN,
         BOT_TOKEN,
+        assistant_thread_started,
         command_form,
         event_envelope,
         message_action,
@@ -66,6 +67,8 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
     for name in MANIFEST["settings"]["event_subscriptions"]["bot_events"]:
         if name in channel_types:
             event = message_event("ecs or eks?", channel_type=channel_types[name])
+        elif name.startswith("assistant_thread_"):
+            event = assistant_thread_started(kind=name.removeprefix("assistant_thread_"))
         else:
             event = {
                 "type": name,
