@@ -514,9 +514,11 @@ def block_actions(
     container_type: str = "message",
     thread_ts: str | None = None,
     ephemeral: bool = False,
+    action_type: str = "button",
 ) -> dict:
-    """A button click. `ephemeral`: on a message only the clicker sees (a slash command's answer, a private
-    fallback); Slack then marks the container and sends no copy of the message, which it never stored."""
+    """A button click (`action_type` "feedback_buttons": a 👍/👎 click). `ephemeral`: on a message only the
+    clicker sees (a slash command's answer, a private fallback); Slack then marks the container and sends no
+    copy of the message, which it never stored."""
     message = {"type": "message", "user": BOT_USER, "ts": message_ts, "bot_id": BOT_ID, "text": "answer"}
     if thread_ts:
         message["thread_ts"] = thread_ts
@@ -540,7 +542,7 @@ def block_actions(
             {
                 "action_id": action_id,
                 "block_id": "actions",
-                "type": "button",
+                "type": action_type,
                 "value": value,
                 "text": {"type": "plain_text", "text": "x"},
                 "action_ts": "1710000000.1",
