@@ -530,8 +530,9 @@ def _publish_home(deps: Deps, client, user: str) -> None:
 
 
 def _result_answer(deps: Deps, answers: dict[str, str]) -> Answer:
-    complete = all(c.id in answers for c in deps.knowledge.criteria)
-    return deps.engine.recommendation(decide(deps.knowledge, answers, complete=complete), guided=True)
+    engine = deps.engine  # once: its knowledge is the one it was built from, whatever a reload does meanwhile
+    complete = all(c.id in answers for c in engine.knowledge.criteria)
+    return engine.recommendation(decide(engine.knowledge, answers, complete=complete), guided=True)
 
 
 def _private_answer(deps: Deps, answer: Answer, question: str, loaded: Loaded) -> dict:
@@ -936,11 +937,12 @@ def register_views(app: App, deps: Deps) -> None:
     def on_choice_submitted(ack, body, view, client):
         state = (view.get("state") or {}).get("values") or {}
         answers = {}
-        for criterion in deps.knowledge.criteria:
+        knowledge = deps.knowledge
+        for criterion in knowledge.criteria:
             selected = ((state.get(criterion.id) or {}).get(CHOICE_ACTION_ID) or {}).get("selected_option")
             if selected and criterion.option(selected.get("value", "")):
                 answers[criterion.id] = selected["value"]
-        missing = {c.id: "Please pick an answer." for c in deps.knowledge.criteria if c.id not in answers}
+        missing = {c.id: "Please pick an answer." for c in knowledge.criteria if c.id not in answers}
         if missing:
             ack(response_action="errors", errors=missing)
             return
