@@ -9,7 +9,7 @@ anything that does not fit is dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .answers import Answer, AnswerEngine
@@ -103,7 +103,25 @@ def ask(engine: AnswerEngine, text: str, thread: Thread | None) -> Answer:
         leaning = engine.ask(text, context=thread.choice)
         if leaning.match and leaning.match.follow_up in CHOICE_FOLLOW_UPS:
             return leaning
+    if answer.kind == "recommendation" and follow_up is None and thread.situation:
+        return _with_situation_so_far(engine, answer, thread)
     return answer
+
+
+def _with_situation_so_far(engine: AnswerEngine, answer: Answer, thread: Thread) -> Answer:
+    """A recommendation asked afresh in a thread where a situation was read ("we already run kubernetes on
+    prem" names a topic, so it stands on its own): it is the same team, so what it says is added to what
+    was read, and the choice decided again."""
+    match = answer.match
+    assert match is not None
+    merged = {**thread.situation, **match.situation}
+    if merged == match.situation:
+        return answer
+    match = replace(match, situation=merged, follow_up="situation")
+    decided = engine.build(match)
+    decided.parts[:0] = [p for p in answer.parts[:1] if p.startswith("(You asked in ")]  # the language note
+    decided.match = match
+    return decided
 
 
 def choice_answer(engine: AnswerEngine, answers: dict[str, str]) -> Answer:
