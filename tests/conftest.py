@@ -123,21 +123,8 @@ def start_socket_bot(fake, knowledge, **settings_overrides):
 def socket_bot(fake, knowledge):
     """The real app in Socket Mode, connected to a local WebSocket server that speaks Slack's protocol; yields
     that server (send envelopes, read acks)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bench.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
-    from bot.settings import Settings
-    from bot.slack.app import create_app
-    from bot.slack.server import check_token
-
-    ws = FakeSocketModeServer()
-    fake.socket_url = ws.url
-    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url)
-    app = create_app(settings, knowledge, auth_test=check_token(settings))
-    handler = SocketModeHandler(app, APP_TOKEN)
-    handler.connect()
-    assert ws.connected.wait(10)
+    ws, app, handler = start_socket_bot(fake, knowledge)
     yield ws
+    ws.close()  # first: the client then closes in a second instead of three
     handler.close()
     app.container_bot.outbox.shutdown(wait=False)
-    ws.close()

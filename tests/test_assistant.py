@@ -21,8 +21,14 @@ from .conftest import start_bot, start_socket_bot
 from .test_slack_app import ok, scrape
 
 
+@pytest.fixture
+def deliver(bot):
+    return lambda envelope: ok(send_event(bot.events, envelope))
+
+
 @pytest.fixture(params=["http", "socket"])
-def deliver(request, fake, knowledge):
+def either(request, fake, knowledge):
+    """Delivery over HTTP or Socket Mode (the main flow runs over both; the rest over HTTP, to stay fast)."""
     if request.param == "http":
         running = start_bot(fake, knowledge)
         yield lambda envelope: ok(send_event(running.events, envelope))
@@ -37,9 +43,9 @@ def deliver(request, fake, knowledge):
             ws.ack_for(socket["envelope_id"])
 
         yield send
+        ws.close()  # first: the client then closes in a second instead of three
         handler.close()
         app.container_bot.outbox.shutdown(wait=True)
-        ws.close()
 
 
 def open_thread(deliver, fake) -> str:
@@ -72,7 +78,8 @@ def test_a_new_assistant_thread_is_greeted_with_suggested_prompts(deliver, fake)
     assert "ECS, EKS and ECR" in welcome.params["text"]
 
 
-def test_messages_in_the_assistant_thread_get_a_status_a_title_and_answers_in_context(deliver, fake):
+def test_messages_in_the_assistant_thread_get_a_status_a_title_and_answers_in_context(either, fake):
+    deliver = either
     thread_ts = open_thread(deliver, fake)
     first = ask(deliver, fake, "ECS or EKS for us?", thread_ts)
     assert first["thread_ts"] == thread_ts and first["text"].startswith("ECS or EKS? It depends")
@@ -101,8 +108,7 @@ def test_context_changes_are_acknowledged_and_rewrite_nothing(deliver, fake):
     assert fake.called("chat.update") == [] and fake.called("conversations.replies") == []
 
 
-def test_start_the_guided_choice_prompt_offers_the_modal_with_the_situation_so_far(bot, fake):
-    deliver = lambda envelope: ok(send_event(bot.events, envelope))  # noqa: E731
+def test_start_the_guided_choice_prompt_offers_the_modal_with_the_situation_so_far(bot, fake, deliver):
     thread_ts = open_thread(deliver, fake)
     ask(deliver, fake, "we are all in on aws and want it simple, ecs or eks?", thread_ts)
     reply = ask(deliver, fake, "Start the guided choice", thread_ts)
@@ -141,10 +147,9 @@ def test_without_the_assistant_view_everything_else_still_answers(fake, knowledg
         running.app.container_bot.outbox.shutdown(wait=True)
 
 
-def test_a_plain_dm_thread_is_answered_without_assistant_calls(bot, fake):
+def test_a_plain_dm_thread_is_answered_without_assistant_calls(fake, deliver):
     """Bolt routes every DM thread reply to the Assistant middleware; only real assistant threads (started
     with assistant_thread_started) get a status and a title."""
-    deliver = lambda envelope: ok(send_event(bot.events, envelope))  # noqa: E731
     answer = ask(deliver, fake, "what is ecr again", "1710000000.000042")
     assert answer["text"].startswith("Amazon ECR") and answer["thread_ts"] == "1710000000.000042"
     assert not [c for c in fake.calls if c.method.startswith("assistant.")]

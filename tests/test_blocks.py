@@ -56,12 +56,12 @@ def test_every_entry_of_the_knowledge_file_fits_block_kit(engine, knowledge):
 
     count = 0
     everything = {c.id: c.options[-1].value for c in knowledge.criteria}
+    extras = {
+        "deciding": deciding_questions(knowledge, {}),
+        "choice_code": format_code(knowledge, everything),
+        "feedback": "q" * 5000,
+    }
     for answer in every_answer(engine, knowledge):
-        extras = {
-            "deciding": deciding_questions(knowledge, {}),
-            "choice_code": format_code(knowledge, everything),
-            "feedback": "q" * 5000,
-        }
         limits_hold(b.answer_message(answer, question="q" * 5000, **extras))
         count += 1
     assert count > 500

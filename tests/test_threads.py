@@ -39,9 +39,9 @@ class Chat:
             event = message_event(text, channel=channel, thread_ts=thread_ts, **extra)
         self.fake.said(event)
         self.deliver(event_envelope(event))
-        calls = self.fake.wait_for("chat.postMessage", before + 1, timeout=0.5 if silence else 5)
+        calls = self.fake.wait_for("chat.postMessage", before + 1, timeout=0.3 if silence else 5)
         if len(calls) <= before:
-            self.fake.settle(0.3)
+            self.fake.settle(0.2)
             calls = self.fake.called("chat.postMessage")
         self.last_event = event
         return calls[before].params if len(calls) > before else None
@@ -68,9 +68,9 @@ def chat(request, fake, knowledge):
             ws.ack_for(socket["envelope_id"])
 
         yield Chat(fake, deliver)
+        ws.close()  # first: the client then closes in a second instead of three
         handler.close()
         app.container_bot.outbox.shutdown(wait=True)
-        ws.close()
 
 
 @pytest.fixture
