@@ -154,3 +154,10 @@ def test_a_plain_dm_thread_is_answered_without_assistant_calls(fake, deliver):
     assert answer["text"].startswith("Amazon ECR") and answer["thread_ts"] == "1710000000.000042"
     assert not [c for c in fake.calls if c.method.startswith("assistant.")]
     assert json.dumps(answer["metadata"])  # and it carries its context like any answer
+
+
+def test_a_title_from_a_question_carries_no_mention(fake, deliver):
+    thread_ts = open_thread(deliver, fake)
+    ask(deliver, fake, "<!channel> <@U0000BOSS> @here lunch?", thread_ts)
+    (title,) = fake.wait_for("assistant.threads.setTitle")
+    assert title.params["title"] == "here lunch?"  # no <!channel>, no user, no @here: plain words

@@ -42,7 +42,7 @@ from .ids import (
 )
 from .metrics import Metrics
 from .outbox import Outbox
-from .safety import scrub_message
+from .safety import scrub, scrub_message
 from .threads import ThreadMemory, read_thread
 
 log = logging.getLogger("container_bot.requests")
@@ -331,8 +331,9 @@ def _converse(deps: Deps, client, turn: Turn) -> None:
     if turn.quiet and answer.kind not in ANSWER_KINDS:
         return  # overheard in the bot's thread, but not a question for it
     if turn.set_title is not None:
-        title = answer.title if answer.kind in ANSWER_KINDS else " ".join(turn.text.split())
-        _assistant_call(deps, "assistant.threads.setTitle", turn.set_title, blocks.clip(title, 100))
+        # the answer's title (knowledge text), else the question with its markup and mentions taken out
+        title = answer.title if answer.kind in ANSWER_KINDS else " ".join(_MARKUP.sub(" ", turn.text).split())
+        _assistant_call(deps, "assistant.threads.setTitle", turn.set_title, blocks.clip(scrub(title), 100))
     _post_answer(deps, client, turn.channel, turn.thread_ts, answer, turn.text, thread, loaded)
 
 
