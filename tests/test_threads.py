@@ -344,3 +344,19 @@ def test_replies_are_remembered_for_a_day(fake, knowledge, redis_url):  # noqa: 
     assert memory.latest_answer("C1", "1710000000.000002") is None
     ttl = redis.Redis.from_url(redis_url).ttl("container-bot:dedupe:thread:C1:1710000000.000001")
     assert REMEMBER_SECONDS - 5 <= ttl <= REMEMBER_SECONDS == 24 * 3600
+
+
+def test_talk_the_bot_overhears_is_never_logged(http_chat, fake, caplog):
+    """Colleagues talking in a channel or in the bot's thread are not unanswered questions: their words stay
+    out of the log (a mention or a DM the bot cannot answer is logged, for `container-bot review`)."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="container_bot")
+    chat, _ = http_chat
+    chat.say("ecs vs eks", mention=True)
+    root = chat.last_event["ts"]
+    assert chat.say("lunch at noon, anyone?", thread_ts=root, silence=True) is None
+    assert chat.say("the deploy is done, nice work team", silence=True) is None
+    chat.say("where is the offsite this year", channel=BOT_DM, channel_type="im")
+    logged = [r.question for r in caplog.records if hasattr(r, "question")]
+    assert logged == ["where is the offsite this year"]

@@ -101,9 +101,13 @@ class Deps:
         addressed: bool = True,
         thread: Thread | None = None,
         loaded: Loaded | None = None,
+        overheard: bool | None = None,
     ) -> Answer:
         """The answer, counted and logged. ``thread``: the bot's latest answer in the thread the message
-        replies in (the message is then addressed to the bot)."""
+        replies in (the message is then addressed to the bot). ``overheard`` (default: not ``addressed``): no
+        one asked the bot, so a message it cannot answer is colleagues talking, not an unanswered question,
+        and is neither logged nor counted as one."""
+        overheard = not addressed if overheard is None else overheard
         loaded = loaded or self.loaded
         started = time.perf_counter()
         if thread is not None:
@@ -116,7 +120,7 @@ class Deps:
         follow_up = answer.match.follow_up if answer.match else None
         if follow_up:
             self.metrics.follow_ups.labels(follow_up).inc()
-        if answer.kind == "fallback":
+        if answer.kind == "fallback" and not overheard:
             self.metrics.fallbacks.inc()
             unanswered_log.info(
                 "unanswered question",
@@ -327,7 +331,7 @@ def _converse(deps: Deps, client, turn: Turn) -> None:
         message = blocks.choice_prompt_message(conversation.situation_code(loaded.knowledge, thread))
         _send(deps, client, channel=turn.channel, thread_ts=turn.thread_ts, **message)
         return
-    answer = deps.ask(turn.text, turn.event_type, thread=thread, loaded=loaded)
+    answer = deps.ask(turn.text, turn.event_type, thread=thread, loaded=loaded, overheard=turn.quiet)
     if turn.quiet and answer.kind not in ANSWER_KINDS:
         return  # overheard in the bot's thread, but not a question for it
     if turn.set_title is not None:
