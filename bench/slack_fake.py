@@ -26,7 +26,10 @@ BOT_USER = "UBOT000001"
 BOT_ID = "BBOT000001"
 BOT_DM = "D0000DM01"  # the DM between the bot and U0000USER
 TEAM = "T00000001"
-ALL_SCOPES = "app_mentions:read,channels:history,chat:write,commands,groups:history,im:history"
+ALL_SCOPES = (
+    "app_mentions:read,assistant:write,channels:history,chat:write,commands,groups:history,im:history,"
+    "metadata.message:read"
+)
 DROP = -1  # a failure "status": close the connection without answering
 
 
@@ -50,6 +53,9 @@ class FakeSlack:
         # (not_in_channel), not in DMs between other people (channel_not_found); a user id opens its DM.
         self.outside: set[str] = set()
         self.bot_dms: set[str] = {BOT_DM}
+        # Every message the fake knows, as conversations.replies / conversations.history return them: what
+        # the bot posted (with its metadata) and what a test says people wrote (`said`).
+        self.messages: list[dict] = []
         self._ts = itertools.count(1)
         fake = self
 
@@ -64,7 +70,7 @@ class FakeSlack:
                     params = json.loads(raw or "{}")
                 else:
                     params = {k: v[0] for k, v in parse_qs(raw).items()}
-                    for key in ("blocks", "view", "attachments"):
+                    for key in ("blocks", "view", "attachments", "metadata", "prompts"):
                         if isinstance(params.get(key), str):
                             params[key] = json.loads(params[key])
                 path = self.path.split("?")[0]
@@ -135,6 +141,19 @@ class FakeSlack:
         with self.lock:
             self.failures.setdefault(method, []).extend([(status, body, headers or {}, delay)] * times)
 
+    def said(self, event: dict) -> None:
+        """Keep a message a person wrote (a message event a test sends), so the thread reads back as in
+        Slack."""
+        with self.lock:
+            self.messages.append(
+                {k: event[k] for k in ("type", "user", "text", "ts", "thread_ts", "channel") if k in event}
+            )
+
+    def posted(self, channel: str | None = None) -> list[dict]:
+        """The messages the bot posted (what Slack stored, metadata included), oldest first."""
+        with self.lock:
+            return [m for m in self.messages if m.get("bot_id") and channel in (None, m.get("channel"))]
+
     def called(self, method: str) -> list[Call]:
         with self.lock:
             return [c for c in self.calls if c.method == method]
@@ -192,17 +211,32 @@ class FakeSlack:
                 return 200, {"ok": False, "error": error}, {}
             if channel.startswith("D") and channel not in self.bot_dms:
                 return 200, {"ok": False, "error": "channel_not_found"}, {}
-            ts = f"1700000000.{next(self._ts):06d}"
-            return (
-                200,
-                {
-                    "ok": True,
-                    "channel": params.get("channel"),
-                    "ts": ts,
-                    "message": {"text": params.get("text"), "ts": ts, "bot_id": BOT_ID},
-                },
-                {},
-            )
+            ts = next_ts()  # one clock with the events tests send, so a thread reads back in order
+            message = {
+                "type": "message",
+                "user": BOT_USER,
+                "bot_id": BOT_ID,
+                "app_id": "AFAKE0001",
+                "text": params.get("text"),
+                "ts": ts,
+                "channel": channel,
+            }
+            if params.get("thread_ts"):
+                message["thread_ts"] = params["thread_ts"]
+            if params.get("blocks"):
+                message["blocks"] = params["blocks"]
+            if isinstance(params.get("metadata"), dict):
+                message["metadata"] = params["metadata"]
+            with self.lock:
+                self.messages.append(message)
+            shown = {k: v for k, v in message.items() if k not in ("channel", "metadata")}
+            return 200, {"ok": True, "channel": params.get("channel"), "ts": ts, "message": shown}, {}
+        if method in ("conversations.replies", "conversations.history"):
+            return 200, self._read(method, params), {}
+        if method.startswith("assistant.threads."):
+            if "assistant:write" not in self.scopes.split(","):
+                return 200, {"ok": False, "error": "missing_scope", "needed": "assistant:write"}, {}
+            return 200, {"ok": True}, {}
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": f"1700000000.{next(self._ts):06d}"}, {}
         if method in ("views.open", "views.update", "views.publish"):
@@ -210,6 +244,45 @@ class FakeSlack:
         if method == "response_url":
             return 200, "ok", {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
+
+    def _read(self, method: str, params: dict) -> dict:
+        """conversations.replies (the parent first, then the replies) or conversations.history (the top of
+        the channel, newest first), from `oldest` on, at most `limit`, metadata only when asked for."""
+        channel, oldest = str(params.get("channel") or ""), params.get("oldest")
+        inclusive = str(params.get("inclusive")).lower() in ("true", "1")
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("true", "1")
+        limit = int(params.get("limit") or 1000)
+        if channel in self.outside:
+            return {"ok": False, "error": "channel_not_found"}
+        with self.lock:
+            here = [dict(m) for m in self.messages if m.get("channel") == channel]
+
+        def after(m: dict) -> bool:
+            if oldest is None:
+                return True
+            return float(m["ts"]) > float(oldest) or (inclusive and float(m["ts"]) == float(oldest))
+
+        if method == "conversations.replies":
+            root = str(params.get("ts") or "")
+            parent = next((m for m in here if m["ts"] == root), None) or {
+                "type": "message",
+                "user": "U0000USER",
+                "text": "(the question that started the thread)",
+                "ts": root,
+            }
+            replies = sorted(
+                (m for m in here if m.get("thread_ts") == root and m["ts"] != root and after(m)),
+                key=lambda m: float(m["ts"]),
+            )
+            found = [{**parent, "thread_ts": root, "reply_count": len(replies)}, *replies][:limit]
+        else:
+            top = [m for m in here if m.get("thread_ts") in (None, m["ts"]) and after(m)]
+            found = sorted(top, key=lambda m: -float(m["ts"]))[:limit]
+        for m in found:
+            m.pop("channel", None)
+            if not with_metadata:
+                m.pop("metadata", None)
+        return {"ok": True, "messages": found, "has_more": False}
 
 
 # ------------------------------------------------------------------------------------- Socket Mode
@@ -387,6 +460,23 @@ def mention_event(
     return event
 
 
+def assistant_thread_started(
+    thread_ts: str | None = None, channel: str = BOT_DM, user: str = "U0000USER", kind: str = "started"
+) -> dict:
+    """Someone opened the bot's assistant view: a new assistant thread in their DM with the bot (`kind`
+    "context_changed": they moved to another channel while it is open)."""
+    return {
+        "type": f"assistant_thread_{kind}",
+        "assistant_thread": {
+            "user_id": user,
+            "context": {"channel_id": "C0000CHAN", "team_id": TEAM, "enterprise_id": None},
+            "channel_id": channel,
+            "thread_ts": thread_ts or next_ts(),
+        },
+        "event_ts": next_ts(),
+    }
+
+
 def home_opened(tab: str = "home", user: str = "U0000USER") -> dict:
     return {
         "type": "app_home_opened",
@@ -424,9 +514,11 @@ def block_actions(
     container_type: str = "message",
     thread_ts: str | None = None,
     ephemeral: bool = False,
+    action_type: str = "button",
 ) -> dict:
-    """A button click. `ephemeral`: on a message only the clicker sees (a slash command's answer, a private
-    fallback); Slack then marks the container and sends no copy of the message, which it never stored."""
+    """A button click (`action_type` "feedback_buttons": a 👍/👎 click). `ephemeral`: on a message only the
+    clicker sees (a slash command's answer, a private fallback); Slack then marks the container and sends no
+    copy of the message, which it never stored."""
     message = {"type": "message", "user": BOT_USER, "ts": message_ts, "bot_id": BOT_ID, "text": "answer"}
     if thread_ts:
         message["thread_ts"] = thread_ts
@@ -450,7 +542,7 @@ def block_actions(
             {
                 "action_id": action_id,
                 "block_id": "actions",
-                "type": "button",
+                "type": action_type,
                 "value": value,
                 "text": {"type": "plain_text", "text": "x"},
                 "action_ts": "1710000000.1",

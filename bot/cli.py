@@ -1,4 +1,4 @@
-"""The terminal face: ask / check / choose / serve / unanswered."""
+"""The terminal face: ask / check / choose / serve / review (unanswered)."""
 
 from __future__ import annotations
 
@@ -134,10 +134,12 @@ def cmd_serve(args) -> int:
     return serve(force_http=args.http, port=args.port)
 
 
-def cmd_unanswered(args) -> int:
-    from .unanswered import report
+def cmd_review(args) -> int:
+    from .answers import AnswerEngine
+    from .review import report
 
-    return report(args.logfile, sys.stdout, limit=args.limit)
+    engine = AnswerEngine(_load(args.knowledge), _threshold(args))
+    return report(args.logfile, sys.stdout, limit=args.limit, engine=engine, command=args.command)
 
 
 def _days(text: str) -> int:
@@ -194,12 +196,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.set_defaults(func=cmd_serve)
 
-    unanswered = sub.add_parser(
-        "unanswered", help="list unanswered questions from a log, grouped, most asked first"
+    review = sub.add_parser(
+        "review",
+        aliases=["unanswered"],
+        help="what to add to the knowledge next: unanswered questions and down-voted answers from a serve "
+        "log, grouped, most frequent first, each with a suggested examples.yaml edit",
     )
-    unanswered.add_argument("logfile")
-    unanswered.add_argument("--limit", type=int, default=50)
-    unanswered.set_defaults(func=cmd_unanswered)
+    review.add_argument("logfile")
+    review.add_argument("--limit", type=int, default=50, help="groups to show (default 50)")
+    review.add_argument("--threshold", type=float, help=argparse.SUPPRESS)
+    review.add_argument(
+        "--knowledge",
+        help="knowledge file that reads the questions (default: KNOWLEDGE_FILE or the packaged one)",
+    )
+    review.set_defaults(func=cmd_review)
     return parser
 
 

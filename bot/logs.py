@@ -26,6 +26,10 @@ _FIELDS = (
     "error",
     "status",
     "dropped",
+    "feedback",
+    "topics",
+    "version",
+    "checksum",
 )
 
 
@@ -101,11 +105,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
+def _plain(value: Any) -> str:
+    """A field as one word of a text line: a list as its items joined by commas ("ecs,eks")."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value) or "-"
+    return str(value)
+
+
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         extras = " ".join(
-            f"{n}={getattr(record, n)}" for n in _FIELDS if hasattr(record, n) and n != "question"
+            f"{n}={_plain(getattr(record, n))}" for n in _FIELDS if hasattr(record, n) and n != "question"
         )
         if hasattr(record, "question"):
             extras += f" question={json.dumps(record.question, ensure_ascii=False)}"

@@ -29,6 +29,7 @@ class Settings:
         10.0  # seconds per Web API attempt; with bounded retries a call gives up within a minute
     )
     shutdown_timeout: float = 20.0  # after SIGTERM, replies in flight get this long; fits a 30 s grace period
+    reload_seconds: float = 0.0  # check KNOWLEDGE_FILE for changes this often and reload it; 0: never
 
     @property
     def socket_mode(self) -> bool:
@@ -115,7 +116,11 @@ def settings_from_env(
     if listening not in SWITCH:
         raise SettingsError("CHANNEL_LISTENING is malformed: expected on or off")
     shutdown_timeout = _number(env, "SHUTDOWN_TIMEOUT", float, 0, 600, 20.0, "seconds, 0-600")
+    reload_seconds = _number(
+        env, "KNOWLEDGE_RELOAD_SECONDS", float, 0, 86400, 0.0, "seconds, 0-86400 (0 or unset: off)"
+    )
     return Settings(
+        reload_seconds=reload_seconds,
         channel_listening=SWITCH[listening],
         shutdown_timeout=shutdown_timeout,
         api_timeout=api_timeout,

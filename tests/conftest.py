@@ -49,7 +49,7 @@ def fake():
     server.stop()
 
 
-def start_bot(fake, knowledge, request_timeout: float | None = None, **settings_overrides):
+def start_bot(fake, knowledge, request_timeout: float | None = None, dedupe=None, **settings_overrides):
     """The real app behind the real WSGI layer and the server `serve` runs (waitress with its limits), on
     127.0.0.1 port 0, talking to `fake`."""
     import errno
@@ -70,9 +70,7 @@ def start_bot(fake, knowledge, request_timeout: float | None = None, **settings_
     auth_test = check_token(settings)
     with fake.lock:
         fake.calls.clear()
-    app = create_app(
-        settings, knowledge, metrics=metrics, dedupe=settings_overrides.get("dedupe"), auth_test=auth_test
-    )
+    app = create_app(settings, knowledge, metrics=metrics, dedupe=dedupe, auth_test=auth_test)
     server = make_http_server(
         SlackWsgi(app, settings, metrics),
         host="127.0.0.1",
@@ -101,10 +99,9 @@ def bot(fake, knowledge):
     running.app.container_bot.outbox.shutdown(wait=True)  # no reply of this test outlives it
 
 
-@pytest.fixture
-def socket_bot(fake, knowledge):
-    """The real app in Socket Mode, connected to a local WebSocket server that speaks Slack's protocol; yields
-    that server (send envelopes, read acks)."""
+def start_socket_bot(fake, knowledge, **settings_overrides):
+    """The real app in Socket Mode against a local WebSocket server that speaks Slack's protocol:
+    (that server, the app, the handler)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bench.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
@@ -114,12 +111,20 @@ def socket_bot(fake, knowledge):
 
     ws = FakeSocketModeServer()
     fake.socket_url = ws.url
-    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url)
+    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url, **settings_overrides)
     app = create_app(settings, knowledge, auth_test=check_token(settings))
     handler = SocketModeHandler(app, APP_TOKEN)
     handler.connect()
     assert ws.connected.wait(10)
+    return ws, app, handler
+
+
+@pytest.fixture
+def socket_bot(fake, knowledge):
+    """The real app in Socket Mode, connected to a local WebSocket server that speaks Slack's protocol; yields
+    that server (send envelopes, read acks)."""
+    ws, app, handler = start_socket_bot(fake, knowledge)
     yield ws
+    ws.close()  # first: the client then closes in a second instead of three
     handler.close()
     app.container_bot.outbox.shutdown(wait=False)
-    ws.close()

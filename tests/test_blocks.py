@@ -18,6 +18,12 @@ def limits_hold(message: dict) -> None:
             assert len(block["text"]["text"]) <= b.MAX_SECTION
             assert len(block.get("fields", [])) <= b.MAX_FIELDS
             assert all(len(f["text"]) <= b.MAX_FIELD for f in block.get("fields", []))
+        if block["type"] == "context_actions":
+            assert 1 <= len(block["elements"]) <= 5
+            for element in block["elements"]:
+                for button in (element["positive_button"], element["negative_button"]):
+                    assert len(button["value"]) <= b.MAX_VALUE and len(button["text"]["text"]) <= 75
+                    assert len(button.get("accessibility_label", "")) <= 75
         if block["type"] == "actions":
             assert len(block["elements"]) <= 25
             ids = [e["action_id"] for e in block["elements"]]
@@ -46,11 +52,45 @@ def every_answer(engine, knowledge):
 
 
 def test_every_entry_of_the_knowledge_file_fits_block_kit(engine, knowledge):
+    from bot.guide import deciding_questions, format_code
+
     count = 0
+    everything = {c.id: c.options[-1].value for c in knowledge.criteria}
+    extras = {
+        "deciding": deciding_questions(knowledge, {}),
+        "choice_code": format_code(knowledge, everything),
+        "feedback": "q" * 5000,
+    }
     for answer in every_answer(engine, knowledge):
-        limits_hold(b.answer_message(answer, question="q" * 5000))
+        limits_hold(b.answer_message(answer, question="q" * 5000, **extras))
         count += 1
     assert count > 500
+
+
+def test_every_open_situation_offers_buttons_that_fit(engine, knowledge):
+    """An open recommendation offers the one or two questions that would settle it, one button per answer,
+    each carrying the situation read so far plus that answer."""
+    from bot.guide import decide, deciding_questions
+
+    offered = 0
+    for criterion in knowledge.criteria:
+        for option in criterion.options:
+            situation = {criterion.id: option.value}
+            answer = engine.recommendation(decide(knowledge, situation))
+            deciding = deciding_questions(knowledge, situation)
+            message = b.answer_message(answer, "q", deciding=deciding)
+            limits_hold(message)
+            buttons = [
+                e
+                for blk in message["blocks"]
+                if blk["type"] == "actions"
+                for e in blk["elements"]
+                if e["action_id"].startswith("decide_")
+            ]
+            assert bool(buttons) == (answer.recommendation is None and bool(deciding))
+            assert all(e["value"].startswith(f"{criterion.id}={option.value} ") for e in buttons)
+            offered += bool(buttons)
+    assert offered > 5
 
 
 def test_guided_choice_views_fit(engine, knowledge):

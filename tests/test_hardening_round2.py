@@ -473,7 +473,7 @@ def test_the_unanswered_report_masks_secrets_an_older_log_holds(tmp_path):
     result = subprocess.run(
         [EXE, "unanswered", str(log)], capture_output=True, text=True, timeout=30, env=env
     )
-    assert result.returncode == 0 and "2 unanswered questions in 1 groups" in result.stdout
+    assert result.returncode == 0 and "2 unanswered questions in 1 group;" in result.stdout
     for secret in (*TOKENS, SIGNING_SECRET, "0123456789abcdef" * 2):
         assert secret not in result.stdout
     assert "where is the offsite" in result.stdout and "[redacted]" in result.stdout

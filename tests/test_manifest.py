@@ -34,6 +34,7 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
     from bench.slack_fake import (
         APP_TOKEN,
         BOT_TOKEN,
+        assistant_thread_started,
         command_form,
         event_envelope,
         message_action,
@@ -66,6 +67,8 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
     for name in MANIFEST["settings"]["event_subscriptions"]["bot_events"]:
         if name in channel_types:
             event = message_event("ecs or eks?", channel_type=channel_types[name])
+        elif name.startswith("assistant_thread_"):
+            event = assistant_thread_started(kind=name.removeprefix("assistant_thread_"))
         else:
             event = {
                 "type": name,
@@ -94,3 +97,17 @@ def test_dms_home_and_socket_mode_are_on():
         and not home["messages_tab_read_only_enabled"]
     )
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] and MANIFEST["settings"]["socket_mode_enabled"]
+
+
+def test_the_assistant_view_and_what_threads_need():
+    """The assistant view's prompts are the ones the app sets in each new thread; the scopes are those the
+    thread context and the assistant calls need."""
+    view = MANIFEST["features"]["assistant_view"]
+    assert view["assistant_description"] and view["suggested_prompts"] == [
+        dict(p) for p in ids.SUGGESTED_PROMPTS
+    ]
+    scopes = MANIFEST["oauth_config"]["scopes"]["bot"]
+    assert {"assistant:write", "metadata.message:read", "channels:history", "im:history"} <= set(scopes)
+    events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
+    assert tuple(events) == ids.BOT_EVENTS
+    assert {"assistant_thread_started", "assistant_thread_context_changed", "message.im"} <= set(events)

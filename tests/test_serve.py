@@ -187,6 +187,9 @@ def test_socket_mode_answers_acks_and_drops_redelivery(fake):
 
         with urllib.request.urlopen(f"http://127.0.0.1:{side}/healthz", timeout=5) as response:
             assert response.status == 200  # connected
+            health = json.loads(response.read())
+            assert health["status"] == "ok" and health["knowledge"]["version"] == 1
+            assert len(health["knowledge"]["checksum"]) == 64
         with urllib.request.urlopen(f"http://127.0.0.1:{side}/metrics", timeout=5) as response:
             assert 'container_bot_answers_total{kind="comparison"} 1.0' in response.read().decode()
     finally:

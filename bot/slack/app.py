@@ -23,9 +23,10 @@ from ..answers import AnswerEngine
 from ..knowledge import Knowledge
 from ..settings import Settings
 from .dedupe import Deduper, MemoryDeduper
-from .listeners import Deps, register
+from .listeners import Deps, Loaded, register
 from .metrics import Metrics
 from .outbox import Outbox
+from .reload import publish
 
 # Methods that may be sent twice with the same effect as once: reads, and writes that replace state. Only
 # these are retried after a timeout, when Slack has most likely acted on the first try: a second
@@ -182,13 +183,13 @@ def create_app(
         raise_error_for_unhandled_request=False,
     )
     deps = Deps(
-        knowledge,
-        AnswerEngine(knowledge, settings.threshold),
+        Loaded(knowledge, AnswerEngine(knowledge, settings.threshold)),
         settings,
         dedupe or MemoryDeduper(),
         metrics,
         outbox or Outbox(metrics),
     )
     register(app, deps)
+    publish(deps)
     app.container_bot = deps  # type: ignore[attr-defined]  # the server reads metrics and settings from here
     return app

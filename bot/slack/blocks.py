@@ -13,10 +13,13 @@ from urllib.parse import urlparse
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
+    ContextActionsBlock,
     ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
     DividerBlock,
+    FeedbackButtonObject,
+    FeedbackButtonsElement,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -28,12 +31,14 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from ..answers import Answer
-from ..knowledge import Knowledge
+from ..knowledge import Criterion, Knowledge
 from ..matcher import Match
 from ..renderable import MAX_LABEL, MAX_OPTION_TEXT, MODAL_BLOCKS
 from ..text import escape_slack
 from .ids import (
     ACTION_COMPARE,
+    ACTION_DECIDE_PREFIX,
+    ACTION_FEEDBACK,
     ACTION_SHARE,
     ACTION_START_CHOICE,
     ACTION_SUGGESTION_PREFIX,
@@ -54,6 +59,8 @@ MAX_BUTTON_TEXT = 75
 MAX_VALUE = 2000
 MAX_FALLBACK_TEXT = 3000
 QUESTION_IN_VALUE = 1500
+FEEDBACK_QUESTION = 200  # the question a feedback click logs: as the unanswered log, 200 characters
+FEEDBACK_VALUES = ("up", "down")
 
 
 def clip(text: str, limit: int) -> str:
@@ -94,7 +101,18 @@ def fallback_text(answer: Answer) -> str:
     return clip(answer.text, MAX_FALLBACK_TEXT)
 
 
-def answer_blocks(answer: Answer, question: str = "", with_actions: bool = True) -> list:
+def answer_blocks(
+    answer: Answer,
+    question: str = "",
+    with_actions: bool = True,
+    *,
+    deciding: tuple[Criterion, ...] | list[Criterion] = (),
+    choice_code: str = "",
+    feedback: str | None = None,
+) -> list:
+    """`deciding`: questions whose answer would settle an open recommendation, offered as buttons;
+    `choice_code`: the situation read so far, which the guided choice opens with; `feedback`: the question
+    as the feedback click logs it (mentions and secrets removed), or None for no 👍/👎."""
     blocks: list = [HeaderBlock(text=PlainTextObject(text=clip(answer.title, MAX_HEADER), emoji=True))]
     if answer.parts:
         blocks.append(_section("\n\n".join(_md(p) for p in answer.parts)))
@@ -136,29 +154,98 @@ def answer_blocks(answer: Answer, question: str = "", with_actions: bool = True)
         context.append(MarkdownTextObject(text=f"confidence {answer.confidence:.2f}"))
     if context:
         blocks.append(ContextBlock(elements=context))
+    if deciding and answer.kind == "recommendation" and not answer.recommendation:
+        blocks += deciding_blocks(deciding, answer.code)
     if with_actions:
-        blocks += answer_actions(answer, question)
+        blocks += answer_actions(answer, question, choice_code)
+    if feedback is not None and answer.kind != "help":
+        blocks.append(feedback_block(answer, feedback))
     return blocks[:MAX_BLOCKS]
 
 
-def answer_actions(answer: Answer, question: str) -> list:
+def deciding_blocks(deciding, code: str) -> list:
+    """ "One answer would settle it": each question with a button per answer, whose value is the situation
+    read so far plus that answer (an answer code)."""
+    blocks: list = [_section("*One answer would settle it:*")]
+    for criterion in list(deciding)[:2]:
+        blocks.append(_section(_md(criterion.question)))
+        buttons = [
+            _button(
+                option.label,
+                f"{ACTION_DECIDE_PREFIX}{criterion.id}_{option.value}",
+                " ".join(p for p in (code, f"{criterion.id}={option.value}") if p),
+            )
+            for option in criterion.options[:5]
+        ]
+        blocks.append(ActionsBlock(elements=buttons))
+    return blocks
+
+
+def feedback_value(answer: Answer, question: str, vote: str) -> str:
+    """What a feedback click carries: the vote, and what the log line needs (kind, topics, confidence, the
+    question as logged). Read back as untrusted input."""
+    value = {
+        "v": vote,
+        "k": answer.kind,
+        "t": list(answer.topics)[:5],
+        "c": round(float(answer.confidence), 2),
+        "q": clip(" ".join(question.split()), FEEDBACK_QUESTION),
+    }
+    return clip(json.dumps(value, separators=(",", ":"), ensure_ascii=False), MAX_VALUE)
+
+
+def feedback_block(answer: Answer, question: str) -> ContextActionsBlock:
+    """👍/👎 under an answer: Block Kit's feedback buttons, in a context actions block."""
+    return ContextActionsBlock(
+        elements=[
+            FeedbackButtonsElement(
+                action_id=ACTION_FEEDBACK,
+                positive_button=FeedbackButtonObject(
+                    text=PlainTextObject(text="👍", emoji=True),
+                    accessibility_label="This answer helped",
+                    value=feedback_value(answer, question, "up"),
+                ),
+                negative_button=FeedbackButtonObject(
+                    text=PlainTextObject(text="👎", emoji=True),
+                    accessibility_label="This answer did not help",
+                    value=feedback_value(answer, question, "down"),
+                ),
+            )
+        ]
+    )
+
+
+def answer_actions(answer: Answer, question: str, choice_code: str = "") -> list:
     buttons = []
     for i, suggestion in enumerate(answer.suggestions[:3]):
         buttons.append(_button(f"Did you mean: {suggestion}", f"{ACTION_SUGGESTION_PREFIX}{i}", suggestion))
     if not (answer.kind == "comparison" and answer.topics == ["ecs", "eks"] and not answer.attribute):
         buttons.append(_button("Compare ECS and EKS", ACTION_COMPARE, "ecs vs eks"))
-    buttons.append(_button("Start guided choice", ACTION_START_CHOICE, "start", style="primary"))
+    buttons.append(
+        _button("Start guided choice", ACTION_START_CHOICE, choice_code or "start", style="primary")
+    )
     if question and answer.kind != "help":
         buttons.append(_button("Why this answer?", ACTION_WHY, clip(question, QUESTION_IN_VALUE)))
     return [ActionsBlock(elements=buttons)] if buttons else []
 
 
-def answer_message(answer: Answer, question: str = "", with_actions: bool = True) -> dict:
-    """chat.postMessage / respond() keyword arguments for an answer."""
+def answer_message(answer: Answer, question: str = "", with_actions: bool = True, **extras) -> dict:
+    """chat.postMessage / respond() keyword arguments for an answer; `extras` as answer_blocks takes them."""
     return {
         "text": fallback_text(answer),
-        "blocks": [b.to_dict() for b in answer_blocks(answer, question, with_actions)],
+        "blocks": [b.to_dict() for b in answer_blocks(answer, question, with_actions, **extras)],
     }
+
+
+def choice_prompt_message(choice_code: str = "") -> dict:
+    """The answer to "Start the guided choice" typed or picked as a suggested prompt: a modal opens only on a
+    click, so the button that opens it (with the situation read so far)."""
+    text = (
+        "The guided choice asks a few questions about your team and platform, then recommends ECS or EKS "
+        "with its reasons." + (" It starts with what you told me so far." if choice_code else "")
+    )
+    button = _button("Start guided choice", ACTION_START_CHOICE, choice_code or "start", style="primary")
+    return {"text": text, "blocks": [_section(text).to_dict(), ActionsBlock(elements=[button]).to_dict()]}
 
 
 def why_message(match: Match, question: str) -> dict:

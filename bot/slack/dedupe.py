@@ -1,7 +1,10 @@
 """Exactly-once replies: remember what was handled for a while, in this process or in Redis.
 
 Slack redelivers events it thinks timed out, Socket Mode can redeliver envelopes, and a mention arrives
-both as `app_mention` and as `message`. A key is claimed once; whoever claims it first answers."""
+both as `app_mention` and as `message`. A key is claimed once; whoever claims it first answers.
+
+The same store keeps a few short values for a while (`put`/`get`): which threads the bot answered in, and
+its latest answer there (bot/slack/threads.py), so every replica knows them when REDIS_URL is set."""
 
 from __future__ import annotations
 
@@ -19,15 +22,40 @@ class Deduper(Protocol):
     def claim(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
         """True the first time ``key`` is seen within ``ttl`` seconds, False afterwards."""
 
+    def put(self, key: str, value: str, ttl: int) -> None:
+        """Keep ``value`` under ``key`` for ``ttl`` seconds, replacing what was there."""
+
+    def get(self, key: str) -> str | None:
+        """The value kept under ``key``, or None when there is none (or it expired)."""
+
 
 class MemoryDeduper:
     """Per-process; bounded in size so a flood of keys cannot grow memory without limit."""
 
     def __init__(self, max_keys: int = 50_000, clock=time.monotonic):
         self._seen: OrderedDict[str, float] = OrderedDict()
+        self._values: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
         self._max = max_keys
         self._clock = clock
+
+    def put(self, key: str, value: str, ttl: int) -> None:
+        now = self._clock()
+        with self._lock:
+            self._values.pop(key, None)
+            self._values[key] = (now + ttl, value)
+            while self._values:  # the oldest first: drop what expired, and past the bound the oldest
+                _key, (expires, _value) = next(iter(self._values.items()))
+                if expires > now and len(self._values) <= self._max:
+                    break
+                self._values.popitem(last=False)
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            found = self._values.get(key)
+        if found is None or found[0] <= self._clock():
+            return None
+        return found[1]
 
     def claim(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
         now = self._clock()
@@ -67,6 +95,27 @@ class RedisDeduper:
                 type(exc).__name__,
             )
             return self._fallback.claim(key, ttl)
+
+    def put(self, key: str, value: str, ttl: int) -> None:
+        try:
+            self._client.set(self._prefix + key, value.encode("utf-8"), ex=ttl)
+        except Exception as exc:
+            log.warning(
+                "redis unavailable for thread memory (%s); using this process's memory", type(exc).__name__
+            )
+            self._fallback.put(key, value, ttl)
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = self._client.get(self._prefix + key)
+        except Exception as exc:
+            log.warning(
+                "redis unavailable for thread memory (%s); using this process's memory", type(exc).__name__
+            )
+            return self._fallback.get(key)
+        if value is None:
+            return self._fallback.get(key)  # kept here while Redis was down
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def make_deduper(redis_url: str | None) -> Deduper:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 
@@ -53,6 +53,35 @@ class Metrics:
             "container_bot_outbox_dropped",
             "Outgoing Web API calls dropped because too many were waiting, by lane",
             ["lane"],
+            registry=self.registry,
+        )
+        self.feedback = Counter(
+            "container_bot_feedback",
+            "Answers marked helpful (up) or not (down), by the answer's kind",
+            ["kind", "value"],
+            registry=self.registry,
+        )
+        self.follow_ups = Counter(
+            "container_bot_follow_ups",
+            "Replies read in the light of the bot's previous answer in the thread, by how they leaned on it",
+            ["reading"],
+            registry=self.registry,
+        )
+        self.thread_reads = Counter(
+            "container_bot_thread_reads",
+            "Threads read back for the bot's previous answer: found, none (no answer of ours), error",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.knowledge = Info(
+            "container_bot_knowledge",
+            "The knowledge being served: version (1 at start, one more each reload) and checksum",
+            registry=self.registry,
+        )
+        self.knowledge_reloads = Counter(
+            "container_bot_knowledge_reloads",
+            "Knowledge reloads (SIGHUP or KNOWLEDGE_RELOAD_SECONDS) by outcome: ok, invalid",
+            ["outcome"],
             registry=self.registry,
         )
         self.latency = Histogram(

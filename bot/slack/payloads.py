@@ -100,6 +100,12 @@ def _event(event: dict) -> None:
     elif kind == "app_home_opened":
         _want(event, "user", _STR, "event.", required=True)
         _strings(event, ("tab", "channel"), "event.")
+    elif kind in ("assistant_thread_started", "assistant_thread_context_changed"):
+        thread = _want(event, "assistant_thread", _OBJECT, "event.", required=True)
+        _want(thread, "channel_id", _STR, "event.assistant_thread.", required=True)
+        _want(thread, "thread_ts", _STR, "event.assistant_thread.", required=True)
+        _strings(thread, ("user_id",), "event.assistant_thread.")
+        _want(thread, "context", _OBJECT_OR_NULL, "event.assistant_thread.")
 
 
 def payload_problem(payload: dict) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import hmac
+import json
 import logging
 import os
 import signal
@@ -28,6 +29,7 @@ from .drain import ReplyExecutor
 from .ids import BOT_SCOPES
 from .metrics import Metrics
 from .payloads import event_problem, parse_json, payload_problem
+from .reload import Reloader, describe
 
 log = logging.getLogger("container_bot.server")
 http_log = logging.getLogger("container_bot.requests")
@@ -65,7 +67,7 @@ class SlackWsgi:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/")
         if path == "/healthz":
-            return self._reply(start_response, 200, b"ok\n")
+            return self._reply(start_response, 200, *health(self.app, True))
         if path == "/metrics" and method == "GET":
             return self._reply(start_response, 200, self.metrics.render(), self.metrics.content_type)
         if path != "/slack/events":
@@ -168,6 +170,12 @@ class SlackWsgi:
             [("Content-Type", content_type), ("Content-Length", str(len(body)))],
         )
         return [body]
+
+
+def health(app, up: bool) -> tuple[bytes, str]:
+    """/healthz: up or not, and the knowledge being served (its version and checksum), as JSON."""
+    body = {"status": "ok" if up else "disconnected", "knowledge": describe(app.container_bot.loaded)}
+    return (json.dumps(body) + "\n").encode(), "application/json"
 
 
 def _headers(environ) -> dict[str, str]:
@@ -348,14 +356,14 @@ def finish(app, executor: ReplyExecutor, settings: Settings, stop_requested: flo
 class HealthWsgi:
     """Socket Mode's side door: GET /healthz (503 while the WebSocket is down) and GET /metrics."""
 
-    def __init__(self, metrics: Metrics, connected):
-        self.metrics, self.connected = metrics, connected
+    def __init__(self, app, metrics: Metrics, connected):
+        self.app, self.metrics, self.connected = app, metrics, connected
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "/")
         if path == "/healthz":
             up = self.connected()
-            return SlackWsgi._reply(start_response, 200 if up else 503, b"ok\n" if up else b"disconnected\n")
+            return SlackWsgi._reply(start_response, 200 if up else 503, *health(self.app, up))
         if path == "/metrics":
             return SlackWsgi._reply(start_response, 200, self.metrics.render(), self.metrics.content_type)
         return SlackWsgi._reply(start_response, 404, b"not found\n")
@@ -379,7 +387,7 @@ def run_socket_mode(app, settings: Settings, metrics: Metrics, executor: ReplyEx
     if settings.metrics_port is not None:
         try:
             side = make_http_server(
-                HealthWsgi(metrics, lambda: handler.client.is_connected()),
+                HealthWsgi(app, metrics, lambda: handler.client.is_connected()),
                 host="0.0.0.0",
                 port=settings.metrics_port,
                 threads=2,
@@ -471,6 +479,17 @@ def check_token(settings: Settings) -> SlackResponse:
     return response
 
 
+def watch_knowledge(app, settings: Settings) -> Reloader:
+    """SIGHUP reloads KNOWLEDGE_FILE; with KNOWLEDGE_RELOAD_SECONDS, so does a change to it."""
+    reloader = Reloader(app.container_bot, settings.knowledge_file)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda signum, frame: reloader.reload_in_background("sighup"))
+    if settings.reload_seconds > 0:
+        reloader.watch(settings.reload_seconds)
+        log.info("checking %s for changes every %gs", reloader.path, settings.reload_seconds)
+    return reloader
+
+
 def serve(force_http: bool = False, port: int | None = None) -> int:
     try:
         settings = settings_from_env(serve=True, force_http=force_http, port=port)
@@ -514,6 +533,7 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     app = create_app(
         settings, knowledge, dedupe=dedupe, metrics=metrics, executor=executor, auth_test=auth_test
     )
+    watch_knowledge(app, settings)
     try:
         if settings.socket_mode:
             return run_socket_mode(app, settings, metrics, executor)

@@ -1,0 +1,250 @@
+"""`container-bot review LOGFILE`: the maintainer's to-do list from a `serve` log.
+
+Unanswered questions and answers marked 👎, each grouped by similarity, most frequent first. Each group comes
+with a suggested examples.yaml edit: the message to add, and the kind and topic it was probably asking
+about, as the engine reads it now (`Match.readings`: the model's kinds with their probabilities).
+`container-bot unanswered LOGFILE` is the same report (its older name)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from .logs import redact, secrets_from_env
+from .text import normalise
+
+SIMILAR = 80  # token_set_ratio at or above which two questions count as the same question
+IN_SCOPE = ("definition", "comparison", "attribute", "recommendation")
+_MESSAGES = {"unanswered question": "unanswered", "answer feedback": "feedback"}
+_TEXT_LINE = re.compile(r"(unanswered question|answer feedback)\b(?P<fields>.*?)\bquestion=(?P<q>\".*\")\s*$")
+_FIELD = re.compile(r"\b([a-z_]+)=(\S+)")
+
+
+@dataclass
+class Item:
+    """One line of the log the review reads: an unanswered question, or a vote on an answer."""
+
+    category: str  # unanswered | down | up
+    question: str
+    kind: str = ""
+    topics: tuple[str, ...] = ()
+
+
+@dataclass
+class Group:
+    category: str
+    members: list[Item] = field(default_factory=list)
+
+    @property
+    def representative(self) -> str:
+        return self.members[0].question
+
+    @property
+    def variants(self) -> int:
+        return len({m.question for m in self.members})
+
+
+def items_in(lines) -> list[Item]:
+    """The unanswered questions and votes in a log, text or JSON lines; anything else is skipped."""
+    found = []
+    for line in lines:
+        line = line.strip()
+        if "unanswered question" not in line and "answer feedback" not in line:
+            continue
+        record = _record(line)
+        if record is None:
+            continue
+        question = record.get("question")
+        if not isinstance(question, str) or not question:
+            continue
+        if record["message"] == "unanswered question":
+            found.append(Item("unanswered", question))
+            continue
+        vote = record.get("feedback")
+        if vote not in ("up", "down"):
+            continue
+        topics = record.get("topics") or ()
+        if isinstance(topics, str):
+            topics = tuple(t for t in topics.split(",") if t and t != "-")
+        kind = record.get("kind") if isinstance(record.get("kind"), str) else ""
+        found.append(Item(vote, question, kind, tuple(str(t) for t in topics)))
+    return found
+
+
+def _record(line: str) -> dict | None:
+    if line.startswith("{"):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return None
+        return record if isinstance(record, dict) and record.get("message") in _MESSAGES else None
+    match = _TEXT_LINE.search(line)
+    if not match:
+        return None
+    try:
+        question = json.loads(match.group("q"))
+    except ValueError:
+        return None
+    record = dict(_FIELD.findall(match.group("fields")))
+    record.update(message=match.group(1), question=question)
+    return record
+
+
+def questions_in(lines) -> list[str]:
+    """The unanswered questions in a log (as the `unanswered` report read them)."""
+    return [item.question for item in items_in(lines) if item.category == "unanswered"]
+
+
+def group(questions: list[str]) -> list[tuple[int, str, list[str]]]:
+    """Greedy grouping by similarity of the normalised text: (count, representative, members)."""
+    groups = _group([Item("unanswered", q) for q in questions])
+    return [(len(g.members), g.representative, [m.question for m in g.members]) for g in groups]
+
+
+def _group(items: list[Item]) -> list[Group]:
+    from rapidfuzz import fuzz
+
+    groups: list[tuple[str, Group]] = []
+    for item in items:
+        key = normalise(item.question).text
+        for representative, found in groups:
+            if found.category == item.category and fuzz.token_set_ratio(
+                key, representative, processor=None, score_cutoff=SIMILAR
+            ):
+                found.members.append(item)
+                break
+        else:
+            groups.append((key, Group(item.category, [item])))
+    return sorted((g for _, g in groups), key=lambda g: (-len(g.members), g.category, g.representative))
+
+
+# ------------------------------------------------------------------------------------------ suggestion
+
+
+@dataclass
+class Suggestion:
+    kind: str
+    topics: list[str]
+    attribute: str | None
+    readings: list[tuple[str, float]]
+    note: str
+
+
+def suggest(engine, group: Group) -> Suggestion:
+    """What the group's message was probably asking, as the engine reads it now, and the example to add."""
+    answer = engine.ask(group.representative)
+    match = answer.match
+    readings = list(match.readings) if match else []
+    found_topics = [h.phrase.target for h in (match.evidence if match else []) if h.phrase.kind == "topic"]
+    attributes = [h.phrase.target for h in (match.evidence if match else []) if h.phrase.kind == "attribute"]
+    in_scope = [(k, p) for k, p in readings if k in IN_SCOPE]
+    if group.category == "unanswered":
+        kind = in_scope[0][0] if in_scope else "definition"
+        topics = list(dict.fromkeys(found_topics))
+        top = readings[0] if readings else ("fallback", 1.0)
+        note = (
+            f"reads as out of scope ({top[0]} {top[1]:.2f}); if the bot should answer it, probably {_a(kind)}"
+            if top[0] not in IN_SCOPE
+            else f"probably {_a(kind)}"
+        )
+    else:
+        answered = Counter(m.kind for m in group.members).most_common(1)[0][0]
+        topics = list(Counter(t for m in group.members for t in m.topics)) or list(
+            dict.fromkeys(found_topics)
+        )
+        others = [(k, p) for k, p in in_scope if k != answered and p >= 0.05]
+        if others:
+            kind = others[0][0]
+            note = f"answered as {_a(answered)}; probably asking for {_a(kind)}"
+        else:
+            kind = answered if answered in IN_SCOPE else (in_scope[0][0] if in_scope else "definition")
+            note = (
+                f"answered as {_a(answered)}, which is how the model reads it too: check that answer's facts "
+                "in knowledge.yaml, or add the message so the right reading wins"
+            )
+    if topics:
+        note += " about " + ", ".join(topics[:2])
+    return Suggestion(kind, topics, attributes[0] if attributes else None, readings, note)
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
+def example_yaml(suggestion: Suggestion, message: str) -> list[str]:
+    """The examples.yaml group to add, as lines (valid for `container-bot check` once placeholders are
+    filled)."""
+    lines = [f"- kind: {suggestion.kind}"]
+    topics = suggestion.topics
+    if suggestion.kind in ("definition", "attribute"):
+        lines.append(f"  topics: [{topics[0]}]" if topics else "  topics: [TOPIC]  # the topic it asks about")
+    elif suggestion.kind == "comparison":
+        shown = ", ".join(topics[:3]) if len(topics) >= 2 else "TOPIC, TOPIC"
+        lines.append(f"  topics: [{shown}]")
+    if suggestion.kind == "attribute":
+        lines.append(
+            f"  attribute: {suggestion.attribute}"
+            if suggestion.attribute
+            else "  attribute: ATTRIBUTE  # the fact it asks about (an attribute id of knowledge.yaml)"
+        )
+    lines += ["  say:", f"    - {json.dumps(message, ensure_ascii=False)}"]
+    return lines
+
+
+# -------------------------------------------------------------------------------------------- report
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def report(
+    path: str,
+    out: TextIO,
+    limit: int = 50,
+    secrets: tuple[str, ...] | None = None,
+    engine=None,
+    command: str = "review",
+) -> int:
+    """The report; tokens and secrets in the log (written by an older version, or by anything else) are
+    masked in it, as in the log lines this version writes: the configured ones (SLACK_BOT_TOKEN,
+    SLACK_SIGNING_SECRET, SLACK_APP_TOKEN when set) and anything shaped like a Slack token or secret.
+    Without `engine`, no suggestions (the groups alone)."""
+    secrets = secrets_from_env() if secrets is None else secrets
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            items = items_in(handle)
+    except OSError as exc:
+        print(f"container-bot {command}: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    for item in items:
+        item.question = redact(item.question, secrets)
+    unanswered = _group([i for i in items if i.category == "unanswered"])
+    down = _group([i for i in items if i.category == "down"])
+    ups = sum(1 for i in items if i.category == "up")
+    count_down = sum(len(g.members) for g in down)
+    count_unanswered = sum(len(g.members) for g in unanswered)
+    out.write(
+        f"{_plural(count_unanswered, 'unanswered question', 'unanswered questions')} in "
+        f"{_plural(len(unanswered), 'group', 'groups')}; "
+        f"{_plural(count_down, 'down-voted answer', 'down-voted answers')} in "
+        f"{_plural(len(down), 'group', 'groups')}; {_plural(ups, 'up-vote', 'up-votes')}\n"
+    )
+    groups = sorted(unanswered + down, key=lambda g: (-len(g.members), g.category != "down"))
+    for group in groups[:limit]:
+        label = "unanswered" if group.category == "unanswered" else "down-voted"
+        similar = f"  (+{group.variants - 1} similar)" if group.variants > 1 else ""
+        out.write(f"\n{len(group.members):5d}  {label:10}  {group.representative}{similar}\n")
+        if engine is None:
+            continue
+        suggestion = suggest(engine, group)
+        readings = ", ".join(f"{k} {p:.2f}" for k, p in suggestion.readings[:3])
+        out.write(f"       {suggestion.note} (readings: {readings})\n")
+        out.write("       add to examples.yaml:\n")
+        for line in example_yaml(suggestion, group.representative):
+            out.write(f"         {line}\n")
+    return 0

@@ -1,0 +1,132 @@
+"""Knowledge reload without a restart: on SIGHUP, and when KNOWLEDGE_FILE changes (KNOWLEDGE_RELOAD_SECONDS).
+
+The new file is read, fully validated (the examples file too) and its matcher trained on a thread of its
+own while the old one keeps answering; only then is it swapped in, as one reference (`Deps.loaded`), so a
+message is answered wholly from the old knowledge or wholly from the new. A file that does not load leaves
+the old one serving and is one log line with FILE:LINE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from pathlib import Path
+
+from ..answers import AnswerEngine
+from ..knowledge import KnowledgeError, default_path, load_knowledge
+from .listeners import Deps, Loaded
+
+log = logging.getLogger("container_bot.knowledge")
+
+
+def describe(loaded: Loaded) -> dict:
+    """What /healthz shows of the knowledge being served."""
+    return {
+        "version": loaded.version,
+        "checksum": loaded.knowledge.checksum,
+        "file": loaded.knowledge.path,
+        "loaded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(loaded.loaded_at)),
+    }
+
+
+def publish(deps: Deps) -> None:
+    """The knowledge being served, in /metrics (container_bot_knowledge_info)."""
+    deps.metrics.knowledge.info(
+        {"version": str(deps.loaded.version), "checksum": deps.loaded.knowledge.checksum}
+    )
+
+
+class Reloader:
+    def __init__(self, deps: Deps, path: str | None):
+        self.deps = deps
+        self.path = Path(path) if path else default_path()
+        self._lock = threading.Lock()  # one reload at a time; a second request waits and then reloads again
+        self._seen = self.fingerprint()
+        publish(deps)
+
+    def fingerprint(self) -> str:
+        """The bytes of the knowledge file and of the examples file it names: what a change check compares."""
+        digest = hashlib.sha256()
+        examples = self.deps.loaded.knowledge.examples_file
+        for path in (self.path, Path(examples) if examples else None):
+            if path is None:
+                continue
+            try:
+                digest.update(path.read_bytes())
+            except OSError as exc:
+                digest.update(f"unreadable: {exc.errno}".encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def reload(self, reason: str) -> bool:
+        """Load, validate and build the file, then swap it in; True when it was swapped."""
+        with self._lock:
+            self._seen = self.fingerprint()
+            started = time.perf_counter()
+            old = self.deps.loaded
+            try:
+                knowledge = load_knowledge(self.path, full=True)
+                engine = AnswerEngine(knowledge, self.deps.settings.threshold)
+            except KnowledgeError as exc:
+                first = exc.problems[0]
+                more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+                self.deps.metrics.knowledge_reloads.labels("invalid").inc()
+                log.error(
+                    "knowledge not reloaded, still serving version %d: %s%s",
+                    old.version,
+                    first,
+                    more,
+                    extra={"event_type": f"reload.{reason}", "outcome": "invalid"},
+                )
+                return False
+            except Exception as exc:  # a file that validates but breaks the build: the old one keeps serving
+                self.deps.metrics.knowledge_reloads.labels("invalid").inc()
+                log.error(
+                    "knowledge not reloaded, still serving version %d: %s:0: %s",
+                    old.version,
+                    self.path,
+                    type(exc).__name__,
+                    extra={"event_type": f"reload.{reason}", "outcome": "invalid"},
+                )
+                return False
+            loaded = Loaded(knowledge, engine, old.version + 1)
+            self.deps.loaded = loaded  # the swap: one reference, read once per message
+            self._seen = self.fingerprint()  # the examples file may be another one now
+            publish(self.deps)
+            self.deps.metrics.knowledge_reloads.labels("ok").inc()
+            log.info(
+                "knowledge reloaded: version %d from %s in %.2fs",
+                loaded.version,
+                knowledge.path,
+                time.perf_counter() - started,
+                extra={
+                    "event_type": f"reload.{reason}",
+                    "outcome": "reloaded",
+                    "version": loaded.version,
+                    "checksum": knowledge.checksum,
+                },
+            )
+            return True
+
+    def reload_in_background(self, reason: str) -> None:
+        """From a signal handler: the work happens on a thread, never inside the handler."""
+        threading.Thread(target=self.reload, args=(reason,), daemon=True, name="reload").start()
+
+    def watch(self, every: float) -> threading.Event:
+        """Check the files every `every` seconds and reload when they changed. A change that does not load is
+        reported once, not at every check; the returned event stops the watch."""
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.wait(every):
+                try:
+                    current = self.fingerprint()
+                    if current != self._seen:
+                        self.reload("file_changed")
+                except Exception:  # the watch must outlive any one check
+                    log.exception("knowledge change check failed")
+
+        threading.Thread(target=run, daemon=True, name="knowledge-watch").start()
+        return stop

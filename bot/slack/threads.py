@@ -1,0 +1,110 @@
+"""Threads the bot answered in: remembered for a day, and read back from Slack when someone replies.
+
+`conversations.replies` is rate-limited (Tier 3), so it is called only for threads the bot answered in. Those
+are remembered in the store that suppresses duplicates (Redis when REDIS_URL is set, so every replica knows
+them), with the ts of the bot's latest answer there: the read asks only for messages from that answer on.
+The context itself travels in Slack, in the answer's metadata, never in the store.
+
+A conversation is a thread (channel, thread_ts), or a DM read as one conversation (channel, None), which is
+read with `conversations.history` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from ..conversation import EVENT_TYPE, Thread, from_payload
+from ..knowledge import Knowledge
+from .dedupe import Deduper
+from .metrics import Metrics
+
+log = logging.getLogger("container_bot.threads")
+REMEMBER_SECONDS = 24 * 3600
+READ_LIMIT = 8  # the thread's parent, the bot's latest answer and the replies since: a few messages
+
+
+def _key(kind: str, channel: str, thread_ts: str | None) -> str:
+    return f"{kind}:{channel}:{thread_ts or '-'}"
+
+
+class ThreadMemory:
+    def __init__(self, store: Deduper):
+        self.store = store
+
+    def answered(self, channel: str, thread_ts: str | None, answer_ts: str) -> None:
+        """The bot posted `answer_ts` in this conversation: remember it (and the thread) for 24 h."""
+        self.store.put(_key("thread", channel, thread_ts), answer_ts, REMEMBER_SECONDS)
+
+    def latest_answer(self, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of the bot's latest answer in this conversation within the last 24 h, or None."""
+        value = self.store.get(_key("thread", channel, thread_ts))
+        return value if value and _is_ts(value) else None
+
+    def assistant_thread(self, channel: str, thread_ts: str) -> None:
+        self.store.put(_key("assistant", channel, thread_ts), "1", REMEMBER_SECONDS)
+
+    def is_assistant_thread(self, channel: str, thread_ts: str | None) -> bool:
+        return bool(thread_ts) and self.store.get(_key("assistant", channel, thread_ts)) == "1"
+
+
+def _is_ts(value: str) -> bool:
+    seconds, _, fraction = value.partition(".")
+    return seconds.isdigit() and (not fraction or fraction.isdigit()) and len(value) <= 20
+
+
+def read_thread(
+    client,
+    knowledge: Knowledge,
+    metrics: Metrics,
+    channel: str,
+    thread_ts: str | None,
+    answer_ts: str,
+    bot_id: str | None,
+    bot_user_id: str | None,
+) -> Thread | None:
+    """The thread as the bot's latest answer there left it, from that answer's metadata; None when it cannot
+    be read (the failure is logged and counted, and the reply is then answered on its own)."""
+    arguments = dict(
+        channel=channel, oldest=answer_ts, inclusive=True, limit=READ_LIMIT, include_all_metadata=True
+    )
+    method = "conversations.replies" if thread_ts else "conversations.history"
+    try:
+        if thread_ts:
+            response = client.conversations_replies(ts=thread_ts, **arguments)
+        else:
+            response = client.conversations_history(**arguments)
+        messages = response.get("messages") or []
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        return _unread(metrics, method, error)
+    except Exception as exc:  # connection errors, timeouts after the client's bounded retries
+        return _unread(metrics, method, type(exc).__name__)
+    latest = None
+    for message in messages if isinstance(messages, list) else ():
+        if not isinstance(message, dict) or not _ours(message, bot_id, bot_user_id):
+            continue
+        metadata = message.get("metadata")
+        if not isinstance(metadata, dict) or metadata.get("event_type") != EVENT_TYPE:
+            continue
+        ts = message.get("ts")
+        if isinstance(ts, str) and _is_ts(ts) and (latest is None or float(ts) > float(latest[0])):
+            latest = (ts, metadata.get("event_payload"))
+    thread = from_payload(latest[1], knowledge) if latest else None
+    metrics.thread_reads.labels("found" if thread else "none").inc()
+    return thread
+
+
+def _ours(message: dict, bot_id: str | None, bot_user_id: str | None) -> bool:
+    """Only the bot's own messages speak for it: metadata on anyone else's is not read."""
+    return bool(bot_id and message.get("bot_id") == bot_id) or bool(
+        bot_user_id and message.get("user") == bot_user_id and message.get("bot_id")
+    )
+
+
+def _unread(metrics: Metrics, method: str, error: str) -> None:
+    metrics.slack_errors.labels(method).inc()
+    metrics.thread_reads.labels("error").inc()
+    log.warning("%s failed; answering without the thread", method, extra={"method": method, "error": error})
+    return None
