@@ -463,6 +463,27 @@ def test_share_picker_in_a_channel_without_the_bot_says_how_to_invite_it(bot, fa
     assert f"I'm not a member of <#{channel}>" in text and "`/invite`" in text and f"<@{BOT_USER}>" in text
 
 
+def test_share_picker_slack_refuses_to_open_tells_the_user(bot, fake):
+    fake.fail("views.open", body={"ok": False, "error": "expired_trigger_id"})
+    payload = block_actions(
+        "share_choice", code_of(KUBERNETES_TEAM), fake.response_url("dm"), channel="D0000DM01"
+    )
+    ok(send_payload(bot.events, payload))
+    (told,) = fake.wait_for("response_url")
+    assert "couldn't open the channel picker" in told.params["text"]
+    assert "expired_trigger_id" in told.params["text"]
+
+
+def test_share_whose_modal_is_gone_tells_the_user_in_the_dm(bot, fake, channel="C0000GONE"):
+    """The post failed and the modal was closed meanwhile: what happened still reaches the user."""
+    fake.outside.add(channel)
+    fake.fail("views.update", body={"ok": False, "error": "not_found"})
+    assert send_payload(bot.events, share_submission(channel, {"code": code_of(SMALL_AWS_TEAM)}))[0] == 200
+    posts = fake.wait_for("chat.postMessage", count=2)  # the refused post, then the DM
+    (dm,) = [post for post in posts if post.params["channel"] == "U0000USER"]
+    assert f"I'm not a member of <#{channel}>" in dm.params["text"]
+
+
 def test_share_picker_without_a_channel_asks_for_one(bot, fake):
     status, body, _ = send_payload(bot.events, share_submission(None, {"code": code_of(SMALL_AWS_TEAM)}))
     assert status == 200 and json.loads(body) == {

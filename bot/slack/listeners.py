@@ -611,15 +611,9 @@ def _open_choice(
             _tell_privately, deps, client, metadata.get("response_url"), user, _cannot_open(why)
         )
         return
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
+    error = _view_call(deps, "views.open", client.views_open, trigger_id=trigger_id, view=view)
+    if error is None:
         return
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
-    except Exception as exc:  # connection errors, timeouts
-        error = type(exc).__name__
-    deps.metrics.slack_errors.labels("views.open").inc()
-    log.warning("views.open failed", extra={"method": "views.open", "error": error})
     why = f"Slack did not open it ({error})"
     deps.outbox.reply(_tell_privately, deps, client, metadata.get("response_url"), user, _cannot_open(why))
 
@@ -867,16 +861,25 @@ def _share_here(deps: Deps, client, respond, trigger_id, picker: dict, user: str
     _open_share_picker(deps, client, trigger_id, picker, user)
 
 
-def _open_share_picker(deps: Deps, client, trigger_id, picker: dict, user: str) -> None:
+def _view_call(deps: Deps, method: str, call, **kwargs) -> str | None:
+    """Open or update a modal; the Slack error (counted and logged) when that fails, None when it worked."""
     try:
-        client.views_open(trigger_id=trigger_id, view=blocks.share_picker_view(picker))
-        return
+        call(**kwargs)
+        return None
     except SlackApiError as exc:
         error = str(exc.response.get("error", "unknown_error"))
-    except Exception as exc:
+    except Exception as exc:  # connection errors, timeouts
         error = type(exc).__name__
-    deps.metrics.slack_errors.labels("views.open").inc()
-    log.warning("views.open failed", extra={"method": "views.open", "error": error})
+    deps.metrics.slack_errors.labels(method).inc()
+    log.warning(f"{method} failed", extra={"method": method, "error": error})
+    return error
+
+
+def _open_share_picker(deps: Deps, client, trigger_id, picker: dict, user: str) -> None:
+    view = blocks.share_picker_view(picker)
+    error = _view_call(deps, "views.open", client.views_open, trigger_id=trigger_id, view=view)
+    if error is None:
+        return
     text = f"Sorry, I couldn't open the channel picker to share it ({error}). Try *Share in channel* again."
     deps.outbox.reply(_tell_privately, deps, client, picker.get("response_url"), user, text)
 
@@ -897,15 +900,9 @@ def _share_to(deps: Deps, client, view_id: str, channel: str, user: str, bot: st
         )
     else:
         text = f"Slack did not take the post ({error}). Try again in a moment."
-    try:
-        client.views_update(view_id=view_id, view=blocks.share_status_view(text))
+    view = blocks.share_status_view(text)
+    if _view_call(deps, "views.update", client.views_update, view_id=view_id, view=view) is None:
         return
-    except SlackApiError as exc:
-        failure = str(exc.response.get("error", "unknown_error"))
-    except Exception as exc:
-        failure = type(exc).__name__
-    deps.metrics.slack_errors.labels("views.update").inc()
-    log.warning("views.update failed", extra={"method": "views.update", "error": failure})
     if error is not None:  # the modal is gone (closed meanwhile): say it in the DM instead
         _tell_privately(deps, client, None, user, text)
 
