@@ -1,8 +1,9 @@
 """What the matcher learned, kept between starts: one file per knowledge checksum.
 
 Training from the examples takes a few hundred milliseconds; a command-line answer should not pay that on
-every start. The file is keyed by the checksum of the knowledge file, its examples file and the bot's
-version, so any edit to either file retrains. The cache is an optimisation only: an unreadable, stale,
+every start. The file is keyed by the checksum of the knowledge file, its examples file, the bot's version
+and the source of the modules that learn (`fingerprint()`), so any edit to either file, or an install of
+changed code under the same version, retrains. The cache is an optimisation only: an unreadable, stale,
 foreign or corrupt file is ignored, and where no cache directory can be written (a read-only container)
 the bot simply trains at every start.
 
@@ -12,6 +13,8 @@ else ~/.cache/container-bot.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import marshal
 import os
 import stat
@@ -19,6 +22,21 @@ import tempfile
 from pathlib import Path
 
 ENV = "CONTAINER_BOT_CACHE"
+# the modules whose code decides what is learned from the examples
+LEARNING_MODULES = ("text.py", "evidence.py", "model.py", "matcher.py", "examples.py")
+
+
+@functools.cache
+def fingerprint() -> str:
+    """A digest of the learning modules' source as installed (empty when it cannot be read)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    try:
+        for name in LEARNING_MODULES:
+            digest.update((here / name).read_bytes())
+    except OSError:  # a zipped or stripped install: the version alone keys the cache
+        return ""
+    return digest.hexdigest()
 
 
 def directory() -> Path | None:

@@ -192,7 +192,7 @@ class Knowledge:
     lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
     vetoes: tuple[Veto, ...] = ()
     dated: tuple[Dated, ...] = field(default=(), compare=False, repr=False)
-    checksum: str = ""  # of the knowledge file, its examples file and the bot's version
+    checksum: str = ""  # of the knowledge file, its examples file, the bot's version and learning code
     examples_file: str = field(default="", compare=False, repr=False)
     examples_text: str = field(default="", compare=False, repr=False)
     parsed_examples: Examples | None = field(default=None, compare=False, repr=False)
@@ -593,7 +593,7 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
     from . import __version__, cache
 
     checksum = hashlib.sha256(
-        "\0".join((__version__, text, examples_file and examples_text)).encode("utf-8")
+        "\0".join((__version__, cache.fingerprint(), text, examples_file and examples_text)).encode("utf-8")
     ).hexdigest()
     parsed = None
     if examples_file and (full or not cache.has(checksum)):

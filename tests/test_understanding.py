@@ -3,7 +3,9 @@ the examples, the blind set (written by someone who never read the code, scored 
 never tuned on since) and the channel chatter set. These are floors, not targets."""
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +77,33 @@ def test_training_at_start_is_reused_from_the_cache(tmp_path, monkeypatch, knowl
     cached.write_bytes(b"\x00garbage")
     third = Matcher(knowledge)
     assert third.training_seconds > 0 and third.match(question).kind == "recommendation"
+
+
+def test_changed_learning_code_under_the_same_version_retrains(tmp_path):
+    """An install of new matcher code that keeps the version number must not reuse what old code learned."""
+    import subprocess
+    import sys
+
+    import bot
+
+    package = Path(bot.__file__).parent
+    probe = "from bot.knowledge import load_knowledge; print(load_knowledge().checksum)"
+
+    def checksum_with(model_source: str) -> str:
+        shutil.rmtree(tmp_path / "bot", ignore_errors=True)
+        shutil.copytree(package, tmp_path / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+        (tmp_path / "bot" / "model.py").write_text(model_source, encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(tmp_path), "CONTAINER_BOT_CACHE": "off"}
+        env.pop("KNOWLEDGE_FILE", None)
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    source = (package / "model.py").read_text(encoding="utf-8")
+    assert checksum_with(source) == checksum_with(source)
+    assert checksum_with(source) != checksum_with(source + "\nNAME_MIN_COUNT = 3\n")
 
 
 def test_check_reports_a_bad_example_with_file_and_line(tmp_path):
