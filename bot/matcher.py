@@ -188,12 +188,18 @@ class Matcher:
         )
         names = learn_names(
             [
-                (tuple(c[0] for c in ev.canon), set(ex.topics), set(ev.topics))
+                # a recommendation's topics are the services, named or not: other kinds only show where a
+                # run of words appears without naming anything
+                (
+                    tuple(c[0] for c in ev.canon),
+                    set(ex.topics) if ex.kind in NAMING_KINDS else set(),
+                    set(ev.topics),
+                )
                 for ex, ev in zip(items, evidences, strict=True)
-                if ex.kind in NAMING_KINDS  # a recommendation's topics are the services, named or not
             ],
             stop,
             product_names,
+            edge=_NAME_STOP,
         )
         cues = learn_cues(
             [

@@ -275,12 +275,14 @@ def learn_names(
     rows: list[tuple[tuple[str, ...], set[str], set[str]]],
     stop: frozenset[str],
     names: frozenset[str] = frozenset(),
+    edge: frozenset[str] | None = None,
 ) -> list[tuple[tuple[str, ...], str]]:
     """Descriptive names of topics: word runs that, in examples labelled with a topic the rules did not
     find by name, stand for that topic ("aws's in-house orchestrator" -> ecs, "where aws keeps" -> ecr).
 
     rows: (canonical words, labelled topics, topics found by name) per example; names: the words of the
     topics' own names, which a learned name may not contain."""
+    edge = stop if edge is None else edge
     with_topic: Counter = Counter()
     seen: Counter = Counter()
     for words, labelled, named in rows:
@@ -288,7 +290,9 @@ def learn_names(
         for size in range(1, NAME_MAX_WORDS + 1):
             for i in range(len(words) - size + 1):
                 gram = words[i : i + size]
-                if gram[0] in stop or gram[-1] in stop or any(w in names for w in gram):
+                if gram[0] in edge or gram[-1] in edge or all(w in stop for w in gram):
+                    continue  # a name neither starts nor ends with a function word, nor is only filler
+                if any(w in names for w in gram):
                     continue  # a run with a topic's own name in it ("ecs feature") would steal that name
                 grams.add(gram)
         for gram in grams:

@@ -207,3 +207,44 @@ def test_a_reply_that_stands_alone_ignores_the_context(engine):
         and answer.topics[0] == "ecr"
         and not answer.match.follow_up
     )
+
+
+def test_descriptive_names_may_end_in_a_domain_word_but_not_be_only_such_words():
+    """ "storing container images" names ECR though "container" and "images" are filler on their own; a run
+    of filler alone ("container images") or one that starts or ends on a function word names nothing."""
+    from bot.model import learn_names
+
+    filler = frozenset("aws service container images for the".split())
+    function_words = frozenset("for the".split())
+    rows = [
+        (tuple("aws service for storing container images".split()), {"ecr"}, set()),
+        (tuple("the aws service for storing container images please".split()), {"ecr"}, set()),
+        (tuple("container images for the ecs service".split()), {"ecs"}, {"ecs"}),
+    ]
+    learned = dict(learn_names(rows, filler, frozenset({"ecs"}), edge=function_words))
+    assert learned.get(("storing", "container", "images")) == "ecr"
+    assert not any(all(w in filler for w in words) for words in learned)
+    assert not any(words[0] in function_words or words[-1] in function_words for words in learned)
+    # without a separate set of function words every filler word ends a name, as before
+    assert ("storing", "container", "images") not in dict(learn_names(rows, filler, frozenset({"ecs"})))
+
+
+def test_a_run_common_outside_naming_questions_is_no_name(knowledge):
+    """Two questions about "the registry in our aws account" do not make "aws account" a name of ECR when
+    other messages (a fallback, a recommendation) use the same words about nothing of the kind."""
+    from bot.examples import Example
+
+    naming = [
+        Example("what is the registry in our aws account", "definition", ("ecr",)),
+        Example("can the registry in our aws account replicate images", "attribute", ("ecr",), "replication"),
+        Example("what is the registry in our gizmo vault", "definition", ("ecr",)),
+        Example("does the registry in our gizmo vault scan images", "attribute", ("ecr",), "scanning"),
+    ]
+    elsewhere = [
+        Example("which aws account is the staging cluster in", "fallback", reason="troubleshooting"),
+        Example("we got a new aws account last week, ecs or eks?", "recommendation", ("ecs", "eks")),
+        Example("please close my old aws account", "fallback", reason="acting"),
+    ]
+    names = dict(Matcher(knowledge, examples=naming + elsewhere, cache=False).names)
+    assert names.get(("gizmo", "vault")) == "ecr"
+    assert not any(words[-2:] == ("aws", "account") or words == ("account",) for words in names)
