@@ -248,3 +248,17 @@ def test_a_run_common_outside_naming_questions_is_no_name(knowledge):
     names = dict(Matcher(knowledge, examples=naming + elsewhere, cache=False).names)
     assert names.get(("gizmo", "vault")) == "ecr"
     assert not any(words[-2:] == ("aws", "account") or words == ("account",) for words in names)
+
+
+@pytest.mark.parametrize(
+    "text, attribute",
+    [
+        ("which is more expensive, ecs or eks?", "cost"),
+        ("which one is more portable, eks or ecs", "portability"),
+        ("which is more resilient, ecs or eks?", None),  # no such attribute: an overall comparison, not cost
+        ("is eks or ecs more fault tolerant?", None),
+    ],
+)
+def test_a_comparative_frame_alone_names_no_attribute(knowledge, text, attribute):
+    match = Matcher(knowledge).match(text)
+    assert (match.kind, match.attribute) == ("comparison", attribute), match.reason
