@@ -449,7 +449,20 @@ class Matcher:
         if not ev.exclusions or kind not in ("comparison", "recommendation"):
             return False
         named = sum(t in self.services for t in ev.topics)
-        return named == 1 or (named == 0 and kind == "comparison")  # "rosa vs self-managed openshift"
+        if named == 1:
+            return True
+        # "rosa vs self-managed openshift, which one?": other products weighed against each other, as a choice
+        # too; "we run openshift on prem, which aws service?" names another product but weighs it against
+        # nothing
+        words = ev.norm.tokens
+        return named == 0 and (
+            kind == "comparison"
+            or any(
+                (h.start > 0 and words[h.start - 1] in _WEIGHING)
+                or (h.end < len(words) and words[h.end] in _WEIGHING)
+                for h in ev.exclusions
+            )
+        )
 
     def _answer(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: dict) -> Match | None:
         k = self.knowledge
@@ -678,6 +691,7 @@ def _learned(names, cues) -> list[Phrase]:
     ]
 
 
+_WEIGHING = frozenset(("vs", "versus", "v", "or", "against"))  # words that set one product against another
 _NAME_STOP = frozenset(
     "what whats is are the a an of for to in on and or vs it its this that which who how why does do can "
     "should would we our my i you your they thing stuff one ones where when feature option mode tool way "

@@ -39,6 +39,9 @@ def test_must_match(knowledge, text, kind, topics):
         "troubleshooting a crashing pod in eks",
         "lunch?",
         "s3 bucket policy for public read",
+        # other products weighed against each other, even when it asks "which one"
+        "openshift vs rancher, which one?",
+        "openshift or rancher for our platform team, which one would you pick?",
     ],
 )
 def test_must_not_match(knowledge, text):
@@ -133,6 +136,7 @@ def test_reads_messages_as_people_write_them(knowledge, text, kind, topics):
         ("we run argo cd and a dozen operators on gke today, moving to aws. which one?", "eks"),
         ("nobody here has touched kubernetes and we want the least to run. what should we use?", "ecs"),
         ("our vendor only ships a helm chart for their agent. ecs or eks?", "eks"),
+        ("we run openshift in our own dc today and are moving to aws, which one should we use?", "eks"),
     ],
 )
 def test_recommends_from_an_indirect_situation(engine, text, pick):
