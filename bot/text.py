@@ -18,6 +18,7 @@ MAX_TOKENS = 200
 ASK_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 QUOTE_WEIGHT = 0.3
+PLEA_WORDS = 3  # an asking sentence this short leans on the one before it
 
 _MENTION = re.compile(r"<[@#!][^>]*>")
 _LINK = re.compile(r"<((?:https?|mailto|ftp)[^>|]*)(?:\|([^>]*))?>")
@@ -254,6 +255,11 @@ def _sentences(lines: list[tuple[str, bool]]) -> list[tuple[str, float]]:
         asking = {own[-1]}  # no question mark: the last sentence of one's own is the one that asks
         # and so is an opening that asks ("explain ecs. i keep seeing it in terraform")
         asking.add(own[0])
+    for i in sorted(asking):
+        # a bare plea ("help me out?", "thoughts?", "anyone?") asks what the sentence before it says
+        earlier = [j for j in own if j < i]
+        if earlier and len(_NON_WORD.sub(" ", sentences[i][0]).split()) <= PLEA_WORDS:
+            asking.add(earlier[-1])
     out = []
     for i, (sentence, quoted) in enumerate(sentences):
         weight = QUOTE_WEIGHT if quoted else ASK_WEIGHT if i in asking else CONTEXT_WEIGHT

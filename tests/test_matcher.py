@@ -100,6 +100,7 @@ READ = [
         ["ecs"],
     ),
     ("&gt; we'll just put it on eks\nsorry, what is eks exactly?", "definition", ["eks"]),
+    ("my lead asked how ecs and eks differ and i froze. help me out?", "comparison", ["ecs", "eks"]),
     (
         "honestly the yaml everywhere is driving me up the wall, three days lost to indentation. "
         "anyway: what's the actual difference between ecs and eks",

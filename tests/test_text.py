@@ -1,6 +1,6 @@
 import pytest
 
-from bot.text import MAX_INPUT_CHARS, escape_slack, normalise
+from bot.text import ASK_WEIGHT, MAX_INPUT_CHARS, escape_slack, normalise
 
 
 @pytest.mark.parametrize(
@@ -34,3 +34,20 @@ def test_long_input_is_capped():
 
 def test_escape_prevents_markup():
     assert escape_slack("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+
+
+@pytest.mark.parametrize(
+    "raw, asking, context",
+    [
+        # a bare plea asks what the sentence before it says
+        ("my lead asked how ecs and eks differ and i froze. help me out?", "how ecs and eks differ", ""),
+        ("ecs vs eks for a batch pipeline. thoughts?", "ecs vs eks", ""),
+        # a question long enough to say something asks alone; what comes before it is context
+        ("we ship twice a day. which is cheaper, ecs or eks?", "which is cheaper", "we ship twice a day"),
+    ],
+)
+def test_the_sentence_that_asks_weighs_fully(raw, asking, context):
+    norm = normalise(raw)
+    full = " ".join(t for t, w in zip(norm.tokens, norm.weights, strict=True) if w == ASK_WEIGHT)
+    assert asking in full
+    assert not context or context not in full
