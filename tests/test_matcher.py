@@ -267,3 +267,11 @@ def test_a_run_common_outside_naming_questions_is_no_name(knowledge):
 def test_a_comparative_frame_alone_names_no_attribute(knowledge, text, attribute):
     match = Matcher(knowledge).match(text)
     assert (match.kind, match.attribute) == ("comparison", attribute), match.reason
+
+
+@pytest.mark.parametrize(
+    "text", ["what's ecs's sweet spot?", "where does ecs really shine?", "what is ecs best suited to"]
+)
+def test_what_a_service_is_best_at_is_its_use_case(knowledge, text):
+    match = Matcher(knowledge).match(text)
+    assert (match.kind, match.topics, match.attribute) == ("attribute", ["ecs"], "use_case"), match.reason
