@@ -275,3 +275,9 @@ def test_a_comparative_frame_alone_names_no_attribute(knowledge, text, attribute
 def test_what_a_service_is_best_at_is_its_use_case(knowledge, text):
     match = Matcher(knowledge).match(text)
     assert (match.kind, match.topics, match.attribute) == ("attribute", ["ecs"], "use_case"), match.reason
+
+
+def test_ecr_weighed_against_a_public_registry_gets_its_place_among_registries(engine):
+    answer = engine.ask("ecr vs dockerhub, what does the aws one give us?")
+    assert (answer.kind, answer.topics, answer.attribute) == ("attribute", ["ecr"], "registries")
+    assert "pull through cache" in answer.text and "pull-through-cache.html" in " ".join(answer.sources)
