@@ -38,6 +38,7 @@ QUESTION_WORDS = frozenset(
 SPECIFICITY = {"option": 0, "compute": 0, "orchestrator": 1, "registry": 1, "concept": 2}
 # "which should we use?" naming nothing of ours is read as about ECS and EKS only this surely
 BARE_CHOICE = 0.9
+COMPARISON_SECOND = 0.3  # no attribute, two topics and this much comparison reading: a comparison
 ATTRIBUTE_THRESHOLD = 0.3  # below this the attribute asked about is not known
 _OTHER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")  # a colleague mentioned: the message is for them
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -511,6 +512,12 @@ class Matcher:
             topic = k.topics[subject]
             # the other topic named beside it ("eks" in "does eks fargate support daemonsets"), if any
             beside = [t for t in asked if t != subject and k.topics[t].category != "concept"][:1]
+            weighed = dict(base.get("readings", ())).get("comparison", 0.0)
+            if attribute is None and beside and weighed >= COMPARISON_SECOND:
+                # "does ecr do the same job as eks?": no attribute asked about, two things named, and half a
+                # comparison: the two side by side
+                why = reason + "; two topics, no attribute"
+                return Match("comparison", [subject, *beside], None, p, reason=why, **base)
             if topic.category == "concept" and (attribute is None or attribute not in topic.facts):
                 # a concept has a definition and little else: "what does the control plane do?" asks what
                 # it is

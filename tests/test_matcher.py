@@ -281,3 +281,18 @@ def test_ecr_weighed_against_a_public_registry_gets_its_place_among_registries(e
     answer = engine.ask("ecr vs dockerhub, what does the aws one give us?")
     assert (answer.kind, answer.topics, answer.attribute) == ("attribute", ["ecr"], "registries")
     assert "pull through cache" in answer.text and "pull-through-cache.html" in " ".join(answer.sources)
+
+
+@pytest.mark.parametrize(
+    "text, kind, topics",
+    [
+        # no attribute asked about, two things named and half a comparison: the two side by side
+        ("does ecr do the same job as ecs? bit lost", "comparison", ["ecr", "ecs"]),
+        # one service on the other: still a fact about the one
+        ("is fargate available on eks?", "attribute", ["fargate", "eks"]),
+        ("does eks support fargate?", "attribute", ["fargate", "eks"]),
+    ],
+)
+def test_two_topics_without_an_attribute(knowledge, text, kind, topics):
+    match = Matcher(knowledge).match(text)
+    assert (match.kind, match.topics) == (kind, topics), match.reason
