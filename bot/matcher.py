@@ -535,13 +535,13 @@ class Matcher:
         return Match("definition", [subject], None, p, reason=reason, **base)
 
     def _compound_head(self, ev: Evidence) -> str | None:
-        """A concept named right after a service, as one noun phrase ("eks control plane"): the concept."""
+        """A concept named right after another topic, as one noun phrase ("eks control plane", "the k8s
+        control plane"): the concept."""
         k = self.knowledge
         hits = ev.topic_hits
         for first, second in zip(hits, hits[1:], strict=False):
             if second.start == first.end and k.topics[second.phrase.target].category == "concept":
-                if k.topics[first.phrase.target].category != "concept":
-                    return second.phrase.target
+                return second.phrase.target
         return None
 
     def _subject(self, ev: Evidence, kind: str, asked: list[str], topics: list[str]) -> str | None:

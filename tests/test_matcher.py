@@ -296,3 +296,12 @@ def test_ecr_weighed_against_a_public_registry_gets_its_place_among_registries(e
 def test_two_topics_without_an_attribute(knowledge, text, kind, topics):
     match = Matcher(knowledge).match(text)
     assert (match.kind, match.topics) == (kind, topics), match.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what's the eks control plane?", "what is a kubernetes control plane made of?", "k8s control plane = ?"],
+)
+def test_a_compound_name_is_about_its_last_word(knowledge, text):
+    match = Matcher(knowledge).match(text)
+    assert (match.kind, match.topics) == ("definition", ["control_plane"]), match.reason
