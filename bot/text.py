@@ -114,8 +114,7 @@ class Rewriter:
         self.longest = max((len(w) for w in self.words), default=0)
         self.firsts = frozenset(w[0] for w in self.words)
         self.cjk = cjk
-        alternatives = "|".join(re.escape(k) for k in sorted(cjk, key=len, reverse=True))
-        self._cjk_pattern = re.compile(alternatives) if alternatives else None
+        self._cjk_pattern: re.Pattern | None = None  # compiled when a message in those scripts first comes
 
     def state(self) -> dict:
         """Plain data to rebuild the rewriter from without folding every phrase again."""
@@ -135,13 +134,20 @@ class Rewriter:
             rewriter.languages[key] = language
         rewriter.longest = max((len(w) for w in rewriter.words), default=0)
         rewriter.firsts = frozenset(w[0] for w in rewriter.words)
-        alternatives = "|".join(re.escape(k) for k in sorted(rewriter.cjk, key=len, reverse=True))
-        rewriter._cjk_pattern = re.compile(alternatives) if alternatives else None
         return rewriter
+
+    def _cjk(self) -> re.Pattern:
+        # compiling the alternation of every phrase costs milliseconds a one-shot `ask` in English need not
+        # pay; two threads compiling it at once build the same pattern
+        if self._cjk_pattern is None:
+            self._cjk_pattern = re.compile(
+                "|".join(re.escape(k) for k in sorted(self.cjk, key=len, reverse=True))
+            )
+        return self._cjk_pattern
 
     def spaced(self, text: str) -> tuple[str, list[str]]:
         """Chinese, Japanese and Korean phrases rewritten in a folded sentence; (text, their languages)."""
-        if self._cjk_pattern is None or not _has_cjk(text):
+        if not self.cjk or not _has_cjk(text):
             return text, []
         found: list[str] = []
 
@@ -149,7 +155,7 @@ class Rewriter:
             found.append(self.languages.get(m.group(0), ""))
             return f" {self.cjk[m.group(0)]} "
 
-        return self._cjk_pattern.sub(swap, text), found
+        return self._cjk().sub(swap, text), found
 
     def words_of(self, words: list[str]) -> tuple[list[str], list[str]]:
         """Phrases of words rewritten in a clause; (words, the languages of the phrases rewritten)."""
