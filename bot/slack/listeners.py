@@ -239,8 +239,13 @@ def _respond(deps: Deps, respond, allow_users: tuple[str, ...] = (), **kwargs) -
     """A message through the click's or command's response_url; True when Slack took it."""
     if respond is None:  # App Home clicks and modal submissions carry no response_url
         return False
+    return _through_response_url(deps, respond, scrub_message(kwargs, allow_users))
+
+
+def _through_response_url(deps: Deps, send, message: dict) -> bool:
+    """Send a scrubbed message through a response_url; True when Slack took it, else counted and logged."""
     try:
-        response = respond(**scrub_message(kwargs, allow_users))
+        response = send(**message)
         if delivered(response.status_code, response.body):
             return True
         error = f"http_{response.status_code}" if response.status_code >= 300 else str(response.body)[:100]
@@ -636,16 +641,7 @@ def _tell_privately(deps: Deps, client, response_url: str | None, user: str | No
 
 def _to_response_url(deps: Deps, url: str, **message) -> bool:
     """A message through a response_url kept for later (a modal's metadata); True when Slack took it."""
-    try:
-        response = WebhookClient(url, timeout=10).send(**scrub_message(message))
-        if delivered(response.status_code, response.body):
-            return True
-        error = f"http_{response.status_code}" if response.status_code >= 300 else str(response.body)[:100]
-    except Exception as exc:
-        error = type(exc).__name__
-    deps.metrics.slack_errors.labels("response_url").inc()
-    log.warning("response_url post failed", extra={"method": "response_url", "error": error})
-    return False
+    return _through_response_url(deps, WebhookClient(url, timeout=10).send, scrub_message(message))
 
 
 # ------------------------------------------------------------------------------------------- actions
