@@ -188,13 +188,8 @@ class Finder:
         )
         best: tuple[str, float] | None = None
         for word, distance, _ in candidates:
-            longest = max(len(word), len(token))
-            if distance > _allowed_distance(longest) or word[0] != token[0]:
-                continue
-            if longest <= 4 and (len(word) != len(token) or sorted(word) != sorted(token)):
-                continue  # short words: only a swapped pair of letters ("esc" for "ecs")
-            similarity = 1 - distance / longest
-            if best is None or similarity > best[1]:
+            similarity = _similarity(word, token, distance)
+            if similarity and (best is None or similarity > best[1]):
                 best = (word, similarity)
         return best
 
@@ -337,10 +332,13 @@ def word_similarity(a: str, b: str) -> float:
     """How alike two words are within the typo tolerance (0 when one would not be read as the other)."""
     from rapidfuzz.distance import OSA
 
-    if a == b:
-        return 1.0
+    return 1.0 if a == b else _similarity(a, b, OSA.distance(a, b))
+
+
+def _similarity(a: str, b: str, distance: int) -> float:
+    """1 - distance / length for two words within the typo tolerance; 0 when one would not be read as
+    the other (another first letter, too many edits, or a short word not a swapped pair: "esc" is "ecs")."""
     longest = max(len(a), len(b))
-    distance = OSA.distance(a, b)
     if distance > _allowed_distance(longest) or a[0] != b[0]:
         return 0.0
     if longest <= 4 and (len(a) != len(b) or sorted(a) != sorted(b)):

@@ -485,9 +485,7 @@ class Matcher:
                 return None
             pair = _comparison_topics(asked, topics, services, k)
             if attribute is None:
-                attribute = next(
-                    (k.topics[t].implies for t in topics if t not in pair and k.topics[t].implies), None
-                )
+                attribute = self._implied(topics, pair)
             concept = [t for t in pair if k.topics[t].implies]
             if len(pair) == 2 and len(concept) == 1:
                 implied = k.topics[concept[0]].implies
@@ -508,7 +506,7 @@ class Matcher:
             return None
         if kind == "attribute":
             if attribute is None:
-                attribute = self._implied(topics, subject)
+                attribute = self._implied(topics, (subject,))
             topic = k.topics[subject]
             # the other topic named beside it ("eks" in "does eks fargate support daemonsets"), if any
             beside = [t for t in asked if t != subject and k.topics[t].category != "concept"][:1]
@@ -570,9 +568,10 @@ class Matcher:
                 return ranked[0]
         return (asked or topics or [None])[0]
 
-    def _implied(self, topics: list[str], subject: str) -> str | None:
+    def _implied(self, topics: list[str], subjects) -> str | None:
+        """The attribute another topic named beside the subjects implies ("kubernetes" -> orchestration)."""
         k = self.knowledge
-        return next((k.topics[t].implies for t in topics if t != subject and k.topics[t].implies), None)
+        return next((k.topics[t].implies for t in topics if t not in subjects and k.topics[t].implies), None)
 
     def _attribute(self, ev: Evidence, feats: dict[str, float]) -> tuple[str | None, float]:
         """The attribute asked about: a cue the message names plainly, else what the model reads."""
@@ -581,8 +580,7 @@ class Matcher:
             return cue, 1.0
         if cue:
             return cue, 1.0  # a cue the message names beats the model (by cross-validation)
-        probs = self.attribute_model.probabilities(feats)
-        best, p = max(probs.items(), key=lambda kv: kv[1])
+        best, p = _best(self.attribute_model, feats)
         if best == "-" or p < ATTRIBUTE_THRESHOLD or best not in self.knowledge.attributes:
             return None, p
         return best, p
@@ -595,8 +593,7 @@ class Matcher:
         """The service the pick model, trained on the examples' picks, leans to for this message."""
         if self.pick_model is None:
             return None, 0.0
-        probs = self.pick_model.probabilities(feats)
-        best, p = max(probs.items(), key=lambda kv: kv[1])
+        best, p = _best(self.pick_model, feats)
         return (None if best == "-" else best), p
 
     def _decline(self, ev: Evidence, confidence: float, reason: str, base: dict) -> Match:
@@ -690,6 +687,11 @@ class Matcher:
         k = self.knowledge
         subject = " and ".join(k.topics[t].name for t in ev.topics[:2]) or "ECS and EKS"
         return [f"{k.attributes[a].name} of {subject}" for a in targets[1:3]]
+
+
+def _best(model: NaiveBayes, feats: dict[str, float]) -> tuple[str, float]:
+    """The model's most likely class and its probability."""
+    return max(model.probabilities(feats).items(), key=lambda kv: kv[1])
 
 
 def _learned(names, cues) -> list[Phrase]:

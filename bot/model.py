@@ -17,7 +17,6 @@ import math
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from .evidence import NEGATORS, Evidence
 
@@ -90,7 +89,8 @@ def features(ev: Evidence, categories: dict[str, str], services: Iterable[str] =
     out[f"e:length={_bucket(n)}"] = 1.0
     if norm.script:
         out["e:script=" + norm.script] = 1.0
-    first = next((w for w, weight, _ in seq if weight >= max(weights, default=1.0)), None)
+    top = max(weights, default=1.0)
+    first = next((w for w, weight, _ in seq if weight >= top), None)
     if first is not None:
         out["e:first=" + first] = 1.0
     return dict(out)
@@ -106,9 +106,6 @@ def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -
 
 def _bucket(n: int) -> str:
     return "1-3" if n <= 3 else "4-8" if n <= 8 else "9-20" if n <= 20 else "21+"
-
-
-MIN_FEATURE_COUNT = 0.0
 
 
 class NaiveBayes:
@@ -162,9 +159,7 @@ class NaiveBayes:
                 totals[j] += x
         n = len(rows)
         prior = tuple(math.log(docs[c] / n) for c in classes)
-        # a feature seen once says little and costs memory and start-up time in every process
-        kept = {f: c for f, c in counts.items() if sum(c) >= MIN_FEATURE_COUNT}
-        return cls(classes, prior, kept, tuple(totals), alpha, temperature)
+        return cls(classes, prior, counts, tuple(totals), alpha, temperature)
 
     def state(self) -> dict:
         """Plain data to rebuild the model from, compact enough to load in a millisecond: the features in
@@ -260,17 +255,6 @@ NAME_PRECISION = 0.6  # ... and in this share of the examples it appears in
 NAME_MAX_WORDS = 3
 
 
-@dataclass
-class Trained:
-    """Everything learned from the examples: descriptive names and the models that weigh the evidence."""
-
-    names: list[tuple[tuple[str, ...], str]]  # (words, topic)
-    kind: NaiveBayes | None
-    attribute: NaiveBayes | None
-    criteria: dict[str, NaiveBayes]
-    vocabulary: frozenset[str]
-
-
 def learn_names(
     rows: list[tuple[tuple[str, ...], set[str], set[str]]],
     stop: frozenset[str],
@@ -316,11 +300,6 @@ def learn_names(
     return kept
 
 
-def kind_label(example) -> str:
-    """The class an example teaches the kind model."""
-    return example.kind
-
-
 def train(
     examples: list,
     evidences: list[Evidence],
@@ -333,7 +312,7 @@ def train(
     """The kind, attribute and pick models, from examples and the evidence found in each. ``kind_model``:
     naive_bayes (shipped) or perceptron (the alternative bench/run.py compares it with)."""
     rows = [(features(ev, categories, services), ex) for ex, ev in zip(examples, evidences, strict=True)]
-    kind_rows = [(f, kind_label(ex)) for f, ex in rows]
+    kind_rows = [(f, ex.kind) for f, ex in rows]
     if not rows:
         kind = None
     elif kind_model == "perceptron":
