@@ -8,7 +8,6 @@ English. Every problem is reported as FILE:LINE, like the knowledge file's own.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,26 +49,17 @@ class Examples:
     path: str
     items: tuple[Example, ...]
     languages: tuple[Language, ...]
-    checksum: str
-
-    @property
-    def phrases(self) -> dict[str, str]:
-        """Every language's phrases, in one map (a phrase two languages share must mean the same)."""
-        out: dict[str, str] = {}
-        for language in self.languages:
-            out.update(language.phrases)
-        return out
 
 
-EMPTY = Examples("", (), (), "")
+EMPTY = Examples("", (), ())
 
 
 def parse_examples(text: str, file: str, ids: dict[str, Any]) -> tuple[Examples, list]:
     """Parse and validate an examples file against the knowledge's ids; (examples, problems)."""
-    from .knowledge import _Checker, _compose, _line_of, _Map
+    from .knowledge import MAX_EXAMPLES_BYTES, MAX_EXAMPLES_VALUES, _Checker, _compose, _line_of, _Map
 
     checker = _Checker(file)
-    data = _compose(text, file, checker)
+    data = _compose(text, file, checker, (MAX_EXAMPLES_BYTES, MAX_EXAMPLES_VALUES))
     if data is None:
         return EMPTY, checker.problems
     if not checker.record(
@@ -94,8 +84,7 @@ def parse_examples(text: str, file: str, ids: dict[str, Any]) -> tuple[Examples,
                 continue
             seen[key] = (example.line, labels)
             items.append(example)
-    checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Examples(file, tuple(items), languages, checksum), checker.problems
+    return Examples(file, tuple(items), languages), checker.problems
 
 
 def _languages(checker, raw) -> tuple[Language, ...]:
@@ -124,12 +113,9 @@ def _languages(checker, raw) -> tuple[Language, ...]:
 def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
     from .knowledge import _line_of
 
-    optional = {"topics": "list", "attribute": "str", "situation": "map", "reason": "str"}
-    if isinstance(group, dict) and group.get("pick", "") is None:
-        group = {**group, "pick": "null"}  # `pick: null`: too little to decide
-    if not checker.record(
-        group, line, "example group", {"kind": "str", "say": "strlist"}, {**optional, "pick": "str"}
-    ):
+    # `pick` is checked below: it may be null (too little to decide)
+    optional = {"topics": "list", "attribute": "str", "situation": "map", "reason": "str", "pick": "any"}
+    if not checker.record(group, line, "example group", {"kind": "str", "say": "strlist"}, optional):
         return []
     kind = group["kind"]
     ok = True
@@ -169,7 +155,7 @@ def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
     pick = group.get("pick")
     if pick in ("null", "none"):
         pick = None
-    if pick is not None and pick not in ids["services"]:
+    if pick is not None and (not isinstance(pick, str) or pick not in ids["services"]):
         checker.error(
             _line_of(group, "pick"),
             f"example group: pick must be one of {', '.join(ids['services'])} or null",

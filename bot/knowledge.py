@@ -10,7 +10,7 @@ import datetime
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -195,16 +195,19 @@ class Knowledge:
     checksum: str = ""  # of the knowledge file, its examples file, the bot's version and learning code
     examples_file: str = field(default="", compare=False, repr=False)
     examples_text: str = field(default="", compare=False, repr=False)
-    parsed_examples: Examples | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def examples(self) -> Examples:
         """The examples file, parsed (at load, or here when a cached model let the load skip it)."""
-        if self.parsed_examples is not None:
-            return self.parsed_examples
         if not self.examples_file:
             return EMPTY_EXAMPLES
-        examples, problems = parse_examples(self.examples_text, self.examples_file, _ids_of(self))
+        ids = {
+            "topics": set(self.topics),
+            "attributes": set(self.attributes),
+            "criteria": {c.id: tuple(o.value for o in c.options) for c in self.criteria},
+            "services": list(self.services),
+        }
+        examples, problems = parse_examples(self.examples_text, self.examples_file, ids)
         if problems:
             raise KnowledgeError(problems)
         return examples
@@ -218,12 +221,7 @@ class Knowledge:
     @cached_property
     def services(self) -> tuple[str, ...]:
         """The topics a recommendation can pick: those the criteria weigh."""
-        seen: dict[str, None] = {}
-        for criterion in self.criteria:
-            for option in criterion.options:
-                for topic in option.weights:
-                    seen.setdefault(topic, None)
-        return tuple(sorted(seen))
+        return tuple(sorted(_weighed(self.criteria)))
 
 
 # ---------------------------------------------------------------------------------------------- YAML nodes
@@ -455,6 +453,7 @@ class _Checker:
             "urllist": lambda v: isinstance(v, list),
             "map": lambda v: isinstance(v, dict),
             "date": lambda v: _as_date(v) is not None,
+            "any": lambda v: True,  # checked by the caller
         }
         expected = {
             "str": "a string",
@@ -468,6 +467,7 @@ class _Checker:
             "urllist": "a list of https:// URLs",
             "map": "a mapping",
             "date": "a date written YYYY-MM-DD (the day the source was checked)",
+            "any": "anything",
         }[kind]
         if not checks[kind](value):
             self.error(line, f"{what} must be {expected}, got {_type_name(value)}")
@@ -595,19 +595,8 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
     checksum = hashlib.sha256(
         "\0".join((__version__, cache.fingerprint(), text, examples_file and examples_text)).encode("utf-8")
     ).hexdigest()
-    parsed = None
-    if examples_file and (full or not cache.has(checksum)):
-        ids = {
-            "topics": set(topics),
-            "attributes": set(attributes),
-            "criteria": {c.id: tuple(o.value for o in c.options) for c in criteria},
-            "services": sorted({t for c in criteria for o in c.options for t in o.weights}),
-        }
-        parsed, problems = parse_examples(examples_text, examples_file, ids)
-        if problems:
-            raise KnowledgeError(problems)
     lines = _phrase_lines(data)
-    return Knowledge(
+    knowledge = Knowledge(
         path=file,
         settings=settings,
         topics=topics,
@@ -626,33 +615,41 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
         checksum=checksum,
         examples_file=examples_file,
         examples_text=examples_text,
-        parsed_examples=parsed,
     )
+    if examples_file and (full or not cache.has(checksum)):
+        knowledge.examples  # noqa: B018  validated now (KnowledgeError), and kept for the matcher to train on
+    return knowledge
 
 
 def _examples_text(checker: _Checker, data: Any, file: str) -> tuple[str, str]:
     """(path, text) of the examples file the knowledge names, relative to the knowledge file."""
     target = Path(file).parent / data["examples"]
     try:
-        with open(target, "rb") as handle:
-            raw = handle.read(MAX_EXAMPLES_BYTES + 1)  # never more, whatever the file holds
-        if len(raw) > MAX_EXAMPLES_BYTES:
-            checker.error(_line_of(data, "examples"), f"the examples file {target} is larger than 8 MiB")
-            return "", ""
-        return str(target), raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        checker.error(_line_of(data, "examples"), f"cannot read the examples file {target}: {reason}")
+        text = _read_capped(target, MAX_EXAMPLES_BYTES)
+    except _Unreadable as exc:
+        checker.error(_line_of(data, "examples"), f"cannot read the examples file {target}: {exc}")
         return "", ""
+    if text is None:
+        checker.error(_line_of(data, "examples"), f"the examples file {target} is larger than 8 MiB")
+        return "", ""
+    return str(target), text
 
 
-def _ids_of(knowledge: Knowledge) -> dict[str, Any]:
-    return {
-        "topics": set(knowledge.topics),
-        "attributes": set(knowledge.attributes),
-        "criteria": {c.id: tuple(o.value for o in c.options) for c in knowledge.criteria},
-        "services": list(knowledge.services),
-    }
+class _Unreadable(Exception):
+    """A file that cannot be opened or is not UTF-8; the message is the reason."""
+
+
+def _read_capped(path: Path, limit: int) -> str | None:
+    """The file's text, None when it is larger than ``limit`` bytes (never more is read, whatever it holds),
+    _Unreadable when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+        return None if len(raw) > limit else raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Unreadable(
+            exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        ) from None
 
 
 def _declared(items: Any) -> set[str]:
@@ -970,7 +967,7 @@ def _recommendation(checker: _Checker, raw: Any, topics: set[str]):
     )
 
 
-def _weighed(criteria: list[Criterion]) -> set[str]:
+def _weighed(criteria: Iterable[Criterion]) -> set[str]:
     return {topic for c in criteria for o in c.options for topic in o.weights}
 
 
@@ -1055,12 +1052,9 @@ def default_path() -> Path:
 def load_knowledge(path: str | os.PathLike[str] | None = None, full: bool = False) -> Knowledge:
     target = Path(path) if path is not None else default_path()
     try:
-        with open(target, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)  # never more: a 39 MB file costs what a 1 MiB one does
-        if len(data) > MAX_FILE_BYTES:
-            raise KnowledgeError([Problem(str(target), 1, _TOO_LARGE)])
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise KnowledgeError([Problem(str(target), 0, f"cannot read the knowledge file: {reason}")]) from None
+        text = _read_capped(target, MAX_FILE_BYTES)  # a 39 MB file costs what a 1 MiB one does
+    except _Unreadable as exc:
+        raise KnowledgeError([Problem(str(target), 0, f"cannot read the knowledge file: {exc}")]) from None
+    if text is None:
+        raise KnowledgeError([Problem(str(target), 1, _TOO_LARGE)])
     return parse_knowledge(text, str(target), full)
