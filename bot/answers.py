@@ -102,6 +102,11 @@ def _sources(*urls: str | None) -> list[str]:
     return list(dict.fromkeys(u for u in urls if u and u.startswith("https://")))
 
 
+def _cited(*statements) -> list[str]:
+    """The pages statements name: each one's source, then its further pages (`also`)."""
+    return [url for statement in statements for url in (statement.source, *statement.also)]
+
+
 def _oldest(*days: str) -> str:
     """The earliest of the `as_of` dates given (ISO dates sort as text), or '' when none is known."""
     known = [d for d in days if d]
@@ -186,7 +191,7 @@ class AnswerEngine:
             match.confidence if match else 1.0,
             title,
             parts,
-            sources=_sources(topic.link, topic.source, *topic.also, *(f.source for f in (kind, use) if f)),
+            sources=_sources(topic.link, *_cited(topic), *(f.source for f in (kind, use) if f)),
             suggestions=match.suggestions if match else [],
             checked=topic.as_of,
         )
@@ -227,9 +232,9 @@ class AnswerEngine:
             match.confidence if match else 1.0,
             f"{' and '.join(topic.name for topic, _ in known)}: {attribute.name.lower()}",
             parts,
-            sources=_sources(*(u for f in facts for u in (f.source, *f.also)), *(t.link for t, _ in known)),
+            sources=_sources(*_cited(*facts), *(t.link for t, _ in known)),
             suggestions=match.suggestions if match else [],
-            checked=min(f.as_of for f in facts),
+            checked=_oldest(*(f.as_of for f in facts)),
         )
 
     def _missing_fact(self, ids: list[str], attribute_id: str, match: Match | None) -> Answer:
@@ -250,10 +255,7 @@ class AnswerEngine:
             lines.append(f"And what {subject.name} is:")
         answer.parts = lines + answer.parts[:1]
         answer.topics = [subject.id] + [t.id for t in nearest]
-        answer.sources = _sources(
-            *answer.sources,
-            *(u for t in nearest for u in (t.facts[attribute_id].source, *t.facts[attribute_id].also)),
-        )
+        answer.sources = _sources(*answer.sources, *_cited(*(t.facts[attribute_id] for t in nearest)))
         return answer
 
     def comparison(
@@ -284,12 +286,7 @@ class AnswerEngine:
                 suggestions=suggestions,
             )
             used = [t.facts[attribute_id] for t in (ta, tb) if attribute_id in t.facts]
-            answer.sources = _sources(
-                *(u for f in used for u in (f.source, *f.also)),
-                *(u for d in diffs for u in (d.source, *d.also)),
-                ta.link,
-                tb.link,
-            )
+            answer.sources = _sources(*_cited(*used, *diffs), ta.link, tb.link)
             answer.checked = _oldest(*(f.as_of for f in used), *(d.as_of for d in diffs))
             return answer
         answer = Answer(
@@ -316,13 +313,7 @@ class AnswerEngine:
             ]
             answer.differences = [d.text for d in entry.differences]
             answer.summary = entry.summary
-            answer.sources = _sources(
-                entry.source,
-                *entry.also,
-                *(u for d in entry.differences for u in (d.source, *d.also)),
-                ta.link,
-                tb.link,
-            )
+            answer.sources = _sources(*_cited(entry, *entry.differences), ta.link, tb.link)
             facts = [t.facts[attr] for attr in entry.table for t in (ta, tb) if attr in t.facts]
             answer.checked = _oldest(
                 entry.as_of,
@@ -333,7 +324,7 @@ class AnswerEngine:
             )
         elif entry:
             answer.parts = [entry.summary]
-            answer.sources = _sources(entry.source, *entry.also, ta.link, tb.link)
+            answer.sources = _sources(*_cited(entry), ta.link, tb.link)
             answer.checked = entry.as_of
         else:
             answer.parts = [f"{ta.name}: {ta.definition}", f"{tb.name}: {tb.definition}"]
@@ -345,49 +336,42 @@ class AnswerEngine:
         k = self.knowledge
         services = list(k.services)
         confidence = match.confidence if match else 1.0
-        if decision.pick is None and decision.conflict:
-            return Answer(
-                "recommendation",
-                services,
-                None,
-                None,
-                confidence,
-                "No single service meets all of your hard requirements",
-                ["Each of these needs is met by only one service, and not by the same one:"]
-                + [f"- {reason}" for reason in decision.conflict]
-                + ["Relax one of them, or split the workloads between the two services."],
-                sources=_sources(*(k.topics[s].link for s in services)),
-                suggestions=match.suggestions if match else [],
-                code=decision.code,
-                checked=_oldest(*(k.topics[s].as_of for s in services)),
-            )
         if decision.pick is None:
-            pair = k.comparison(*services) if len(services) == 2 else None
-            lines = [
-                f"{k.topics[s].name}: {k.topics[s].facts['use_case'].text}"
-                for s in services
-                if "use_case" in k.topics[s].facts
-            ]
-            parts = lines + ([f"In short: {pair.summary}"] if pair else []) + [GUIDED_CHOICE_POINTER]
+            # no single service: hard requirements that contradict, or too little said to decide
+            if decision.conflict:
+                title = "No single service meets all of your hard requirements"
+                parts = (
+                    ["Each of these needs is met by only one service, and not by the same one:"]
+                    + [f"- {reason}" for reason in decision.conflict]
+                    + ["Relax one of them, or split the workloads between the two services."]
+                )
+                checked = _oldest(*(k.topics[s].as_of for s in services))
+            else:
+                pair = k.comparison(*services) if len(services) == 2 else None
+                uses = [
+                    (k.topics[s], k.topics[s].facts["use_case"])
+                    for s in services
+                    if "use_case" in k.topics[s].facts
+                ]
+                title = f"{' or '.join(_short(k.topics[s]) for s in services)}? It depends on your situation"
+                parts = (
+                    [f"{topic.name}: {fact.text}" for topic, fact in uses]
+                    + ([f"In short: {pair.summary}"] if pair else [])
+                    + [GUIDED_CHOICE_POINTER]
+                )
+                checked = _oldest(*(fact.as_of for _, fact in uses), pair.as_of if pair else "")
             return Answer(
                 "recommendation",
                 services,
                 None,
                 None,
                 confidence,
-                f"{' or '.join(_short(k.topics[s]) for s in services)}? It depends on your situation",
+                title,
                 parts,
                 sources=_sources(*(k.topics[s].link for s in services)),
                 suggestions=match.suggestions if match else [],
                 code=decision.code,
-                checked=_oldest(
-                    *(
-                        k.topics[s].facts["use_case"].as_of
-                        for s in services
-                        if "use_case" in k.topics[s].facts
-                    ),
-                    pair.as_of if pair else "",
-                ),
+                checked=checked,
             )
         topic = k.topics[decision.pick]
         registry = next((t for t in k.topics.values() if t.category == "registry"), None)
