@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from .knowledge import Criterion, Knowledge, Veto
+from .renderable import CODE_ID, CODE_VALUE
 
-_CODE_PAIR = re.compile(r"^([a-z0-9_]+)=([a-z0-9_\-]+)$")
+_CODE_PAIR = re.compile(rf"^({CODE_ID.pattern})=({CODE_VALUE.pattern})$")
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,19 @@ def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False
         pick = ranked[0] if lead > 0 else knowledge.default_pick
     if pick is None:
         return Decision(None, scores, code=format_code(knowledge, answers))
-    other = next(s for s in services if s != pick)
-    reasons = [o.reason for _, o in chosen if o.weights.get(pick, 0) > 0]
-    against = [o.reason for _, o in chosen if o.weights.get(other, 0) > 0]
+    reasons, against, changes = _explain(knowledge, answers, chosen, pick, vetoes)
     if not reasons and not vetoes:
         reasons = [knowledge.default_reason]
+    return Decision(
+        pick, scores, reasons, against, changes, format_code(knowledge, answers), [v.reason for v in vetoes]
+    )
+
+
+def _explain(knowledge: Knowledge, answers: dict[str, str], chosen: list, pick: str, vetoes: list[Veto]):
+    """(reasons for the pick, reasons against it, what would change it) from the options chosen."""
+    other = next(s for s in knowledge.services if s != pick)
+    reasons = [o.reason for _, o in chosen if o.weights.get(pick, 0) > 0]
+    against = [o.reason for _, o in chosen if o.weights.get(other, 0) > 0]
     # What would change it: answers not given (or given the other way) that pull towards the other service;
     # after a veto, only dropping that hard requirement would.
     levers = []
@@ -107,10 +116,7 @@ def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False
             if option.value != current and option.weights.get(other, 0) > 0:
                 levers.append((option.weights[other], option.condition))
     levers.sort(key=lambda lw: -lw[0])
-    changes = [condition for _, condition in levers[:3]]
-    return Decision(
-        pick, scores, reasons, against, changes, format_code(knowledge, answers), [v.reason for v in vetoes]
-    )
+    return reasons, against, [condition for _, condition in levers[:3]]
 
 
 def decide_message(
@@ -132,20 +138,9 @@ def decide_message(
     reason = f"What you describe reads like the teams {topic.name} suits best" + (
         f": {use_case.text[0].lower()}{use_case.text[1:]}" if use_case else "."
     )
-    other = next(s for s in knowledge.services if s != lean)
-    chosen = [(c, c.option(answers[c.id])) for c in knowledge.criteria if c.id in answers]
-    reasons = [o.reason for _, o in chosen if o and o.weights.get(lean, 0) > 0] + [reason]
-    against = [o.reason for _, o in chosen if o and o.weights.get(other, 0) > 0]
-    levers = sorted(
-        (
-            (o.weights[other], o.condition)
-            for c in knowledge.criteria
-            for o in c.options
-            if o.value != answers.get(c.id) and o.weights.get(other, 0) > 0
-        ),
-        key=lambda lw: -lw[0],
-    )
-    return Decision(lean, decision.scores, reasons, against, [c for _, c in levers[:3]], decision.code)
+    chosen = [(c, o) for c in knowledge.criteria if (o := c.option(answers.get(c.id, ""))) is not None]
+    reasons, against, changes = _explain(knowledge, answers, chosen, lean, [])
+    return Decision(lean, decision.scores, reasons + [reason], against, changes, decision.code)
 
 
 def disagreeing_picks(knowledge: Knowledge) -> list[tuple[int, str]]:
