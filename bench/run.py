@@ -111,14 +111,18 @@ class Baseline:
     def __init__(self, predict):
         self.predict = predict
 
-    def ask(self, text: str):
-        label = self.predict(text)
+    def ask(self, text: str) -> _Labelled:
+        return _Labelled(self.predict(text))
 
-        class _Answer:
-            def to_json(self) -> dict:
-                return {**label, "text": ""}
 
-        return _Answer()
+class _Labelled:
+    """A baseline's answer: only the label it gives."""
+
+    def __init__(self, label: dict):
+        self.label = label
+
+    def to_json(self) -> dict:
+        return {**self.label, "text": ""}
 
 
 # --------------------------------------------------------------------------------------------- accuracy
