@@ -128,7 +128,10 @@ class AnswerEngine:
         """The answer to a message. ``addressed``: a DM, mention, command or reply in the bot's thread; a
         channel message the bot only overheard is answered only when it plainly asks (else a fallback).
         ``context``: the bot's previous answer in the thread, for follow-ups ("and ecr?", "why?")."""
-        match = self.matcher.match(text, addressed=addressed, context=context)
+        return self.answer_for(self.matcher.match(text, addressed=addressed, context=context))
+
+    def answer_for(self, match: Match) -> Answer:
+        """The answer to a match: built, titled for a "why?", with a note on the language it was asked in."""
         answer = self.build(match)
         if match.follow_up == "why" and answer.recommendation:
             answer.title = f"Why {self.knowledge.topics[answer.recommendation].name}"

@@ -97,31 +97,20 @@ def ask(engine: AnswerEngine, text: str, thread: Thread | None) -> Answer:
     eks?", "what about cost?", "we also run windows")."""
     if thread is None:
         return engine.ask(text)
-    answer = engine.ask(text, context=thread.last)
-    follow_up = answer.match.follow_up if answer.match else None
-    if thread.choice is not None and thread.choice != thread.last and follow_up not in CHOICE_FOLLOW_UPS:
-        leaning = engine.ask(text, context=thread.choice)
-        if leaning.match and leaning.match.follow_up in CHOICE_FOLLOW_UPS:
-            return leaning
-    if answer.kind == "recommendation" and follow_up is None and thread.situation:
-        return _with_situation_so_far(engine, answer, thread)
-    return answer
-
-
-def _with_situation_so_far(engine: AnswerEngine, answer: Answer, thread: Thread) -> Answer:
-    """A recommendation asked afresh in a thread where a situation was read ("we already run kubernetes on
-    prem" names a topic, so it stands on its own): it is the same team, so what it says is added to what
-    was read, and the choice decided again."""
-    match = answer.match
-    assert match is not None
-    merged = {**thread.situation, **match.situation}
-    if merged == match.situation:
-        return answer
-    match = replace(match, situation=merged, follow_up="situation")
-    decided = engine.build(match)
-    decided.parts[:0] = [p for p in answer.parts[:1] if p.startswith("(You asked in ")]  # the language note
-    decided.match = match
-    return decided
+    match = engine.matcher.match(text, context=thread.last)
+    under_way = thread.choice is not None and thread.choice != thread.last
+    if under_way and match.follow_up not in CHOICE_FOLLOW_UPS:
+        leaning = engine.matcher.match(text, context=thread.choice)
+        if leaning.follow_up in CHOICE_FOLLOW_UPS:
+            return engine.answer_for(leaning)
+    if match.kind == "recommendation" and match.follow_up is None and thread.situation:
+        # asked afresh in a thread where a situation was read ("we already run kubernetes on prem" names a
+        # topic, so it stands on its own): the same team, so what it says is added to what was read, and the
+        # choice decided again
+        merged = {**thread.situation, **match.situation}
+        if merged != match.situation:
+            match = replace(match, situation=merged, follow_up="situation")
+    return engine.answer_for(match)
 
 
 def choice_answer(engine: AnswerEngine, answers: dict[str, str]) -> Answer:

@@ -124,3 +124,14 @@ def test_a_choice_picked_on_a_button_reads_like_a_message_stating_it(engine):
     assert cv.after(answer, None).situation == {"kubernetes": "yes"}
     still_open = cv.choice_answer(engine, {"simplicity": "no"})
     assert still_open.recommendation is None and "It depends" in still_open.title
+
+
+def test_a_choice_asked_afresh_in_another_language_keeps_its_language_note(engine):
+    answer, _ = thread_after(
+        engine,
+        "we are a small team all in on aws, ecs or eks?",
+        "ya usamos kubernetes en nuestros servidores, ¿ecs o eks?",
+    )
+    assert answer.match.follow_up == "situation" and answer.match.situation.get("kubernetes") == "yes"
+    assert answer.match.situation.get("aws_invested") == "yes"
+    assert answer.parts[0] == "(You asked in Spanish; I answer in English.)"
