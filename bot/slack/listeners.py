@@ -22,6 +22,7 @@ from ..logs import redact
 from ..settings import Settings
 from ..text import normalise
 from . import blocks
+from .calls import call_slack
 from .dedupe import Deduper
 from .ids import (
     ACTION_COMPARE,
@@ -165,17 +166,16 @@ def _send(deps: Deps, client, allow_users: tuple[str, ...] = (), **kwargs) -> tu
     """chat.postMessage through the safety gate: (ts of the message, None) when it was delivered, else (None,
     Slack's error code such as not_in_channel). A failure is a log line and a metric, never a crash."""
     payload = scrub_message(kwargs, allow_users)
-    try:
-        response = client.chat_postMessage(unfurl_links=False, unfurl_media=False, **payload)
-        ts = response.get("ts")
-        return (ts if isinstance(ts, str) else ""), None
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown"))
-    except Exception as exc:  # connection errors, timeouts after the client's own bounded retries
-        error = type(exc).__name__
-    deps.metrics.slack_errors.labels("chat.postMessage").inc()
-    log.warning("chat.postMessage failed", extra={"method": "chat.postMessage", "error": error})
-    return None, error
+    ts, error = call_slack(
+        deps.metrics,
+        log,
+        "chat.postMessage",
+        lambda: client.chat_postMessage(unfurl_links=False, unfurl_media=False, **payload).get("ts"),
+        unknown="unknown",
+    )
+    if error is not None:
+        return None, error
+    return (ts if isinstance(ts, str) else ""), None
 
 
 def _post(deps: Deps, client, allow_users: tuple[str, ...] = (), **kwargs) -> str | None:
@@ -350,16 +350,7 @@ def _assistant_call(deps: Deps, method: str, call, argument) -> None:
     """An assistant.threads.* call (Bolt's set_status, set_title, set_suggested_prompts): optional, so a
     failure (a workspace without the assistant view, a missing assistant:write) is a log line, never a lost
     answer."""
-    try:
-        call(argument)
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
-    except Exception as exc:
-        error = type(exc).__name__
-    else:
-        return
-    deps.metrics.slack_errors.labels(method).inc()
-    log.info("%s failed", method, extra={"method": method, "error": error})
+    call_slack(deps.metrics, log, method, lambda: call(argument), level=logging.INFO)
 
 
 # -------------------------------------------------------------------------------------------- events
@@ -527,13 +518,15 @@ def register_events(app: App, deps: Deps) -> None:
 
 
 def _publish_home(deps: Deps, client, user: str) -> None:
-    try:
-        client.views_publish(user_id=user, view=blocks.home_view(deps.knowledge))
-    except SlackApiError as exc:
-        deps.metrics.slack_errors.labels("views.publish").inc()
-        log.warning(
-            "views.publish failed", extra={"method": "views.publish", "error": exc.response.get("error")}
-        )
+    # only Slack's refusals: anything else reaches the outbox, which logs it with its traceback
+    call_slack(
+        deps.metrics,
+        log,
+        "views.publish",
+        lambda: client.views_publish(user_id=user, view=blocks.home_view(deps.knowledge)),
+        unknown=None,
+        catch=SlackApiError,
+    )
 
 
 # ------------------------------------------------------------------------------------------ commands
@@ -859,16 +852,7 @@ def _share_here(deps: Deps, client, respond, trigger_id, picker: dict, user: str
 
 def _view_call(deps: Deps, method: str, call, **kwargs) -> str | None:
     """Open or update a modal; the Slack error (counted and logged) when that fails, None when it worked."""
-    try:
-        call(**kwargs)
-        return None
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
-    except Exception as exc:  # connection errors, timeouts
-        error = type(exc).__name__
-    deps.metrics.slack_errors.labels(method).inc()
-    log.warning(f"{method} failed", extra={"method": method, "error": error})
-    return error
+    return call_slack(deps.metrics, log, method, lambda: call(**kwargs))[1]
 
 
 def _open_share_picker(deps: Deps, client, trigger_id, picker: dict, user: str) -> None:
