@@ -675,3 +675,11 @@ def test_metrics_count_slack_api_errors_and_retries(bot, fake):
     m = scrape(bot)
     assert m['container_bot_slack_api_errors_total{method="chat.postMessage"}'] == 1
     assert m['container_bot_slack_api_retries_total{reason="server_error"}'] == 2
+
+
+def test_message_shortcut_private_answer_says_nothing_of_the_original(bot, fake):
+    """Unlike a click's private answer (replace_original false), the shortcut's names no original message."""
+    fake.fail("chat.postMessage", body={"ok": False, "error": "not_in_channel"})
+    ok(send_payload(bot.events, message_action("what is ecr", fake.response_url("short"))))
+    (call,) = fake.wait_for("response_url")
+    assert "replace_original" not in call.params and call.params["response_type"] == "ephemeral"

@@ -221,6 +221,41 @@ def _post_answer(
     return error
 
 
+def _read_back(
+    deps: Deps, client, loaded: Loaded, channel: str, thread_ts: str | None, known: str | None, bot: tuple
+) -> Thread | None:
+    """The conversation as the bot's latest answer there (`known`, its ts) left it, read back from Slack; None
+    when the bot has not answered there (nothing to read) or the read fails. `bot`: (bot_id, bot_user_id)."""
+    if not known:
+        return None
+    return read_thread(client, loaded.knowledge, deps.metrics, channel, thread_ts, known, *bot)
+
+
+def _answer_in_thread(
+    deps: Deps,
+    client,
+    respond,
+    channel: str | None,
+    thread_ts: str | None,
+    answer: Answer,
+    question: str,
+    bot: tuple,
+    loaded: Loaded,
+    read: bool = True,
+    **private,
+) -> None:
+    """An answer in the thread, carrying its context on (`read`: from the bot's latest answer there), and
+    privately through `respond` whenever there is no channel or the post fails (the bot is not a member, a DM
+    between two people); `private`: more arguments for that private message."""
+    if channel:
+        known = deps.memory.latest_answer(channel, thread_ts) if read else None  # type: ignore[union-attr]
+        before = _read_back(deps, client, loaded, channel, thread_ts, known, bot)
+        if _post_answer(deps, client, channel, thread_ts, answer, question, before, loaded) is None:
+            return
+    message = _private_answer(deps, answer, question, loaded)
+    _respond(deps, respond, response_type="ephemeral", **private, **message)
+
+
 def delivered(status: int, body: str | None) -> bool:
     """Whether a response_url answered that it took the message: a 2xx status is not enough, since Slack
     can answer 200 with `{"ok": false, "error": "expired_url"}`; the body must say ok."""
@@ -326,12 +361,7 @@ def _converse(deps: Deps, client, turn: Turn) -> None:
     loaded = deps.loaded
     if turn.set_status is not None:
         _assistant_call(deps, "assistant.threads.setStatus", turn.set_status, THINKING)
-    thread = None
-    if turn.known:
-        bot_id, bot_user = turn.bot
-        thread = read_thread(
-            client, loaded.knowledge, deps.metrics, turn.channel, turn.thread_ts, turn.known, bot_id, bot_user
-        )
+    thread = _read_back(deps, client, loaded, turn.channel, turn.thread_ts, turn.known, turn.bot)
     if is_choice_prompt(turn.text):
         message = blocks.choice_prompt_message(conversation.situation_code(loaded.knowledge, thread))
         _send(deps, client, channel=turn.channel, thread_ts=turn.thread_ts, **message)
@@ -593,9 +623,9 @@ def _open_choice(
     Slack refuses to open it, the user is told privately instead of seeing nothing."""
     loaded = deps.loaded
     if source is not None and not preset:
-        channel, known, (bot_id, bot_user) = source
+        channel, known, bot = source
         quick = WebClient(token=client.token, base_url=client.base_url, timeout=PRESET_READ_TIMEOUT)
-        thread = read_thread(quick, loaded.knowledge, deps.metrics, channel, None, known, bot_id, bot_user)
+        thread = _read_back(deps, quick, loaded, channel, None, known, bot)
         preset = thread.situation if thread else None
     try:
         view = blocks.choice_view(loaded.knowledge, metadata, preset)
@@ -661,17 +691,9 @@ def _answer_click(
         _respond(deps, respond, response_type="ephemeral", replace_original=replace, **message)
         return
     channel, thread_ts = _where(body)
-    if channel:
-        known = deps.memory.latest_answer(channel, thread_ts) if read else None  # type: ignore[union-attr]
-        before = (
-            read_thread(client, loaded.knowledge, deps.metrics, channel, thread_ts, known, *bot)
-            if known
-            else None
-        )
-        if _post_answer(deps, client, channel, thread_ts, answer, question, before, loaded) is None:
-            return
-    message = _private_answer(deps, answer, question, loaded)
-    _respond(deps, respond, response_type="ephemeral", replace_original=False, **message)
+    _answer_in_thread(
+        deps, client, respond, channel, thread_ts, answer, question, bot, loaded, read, replace_original=False
+    )
 
 
 FEEDBACK_THANKS = {
@@ -970,22 +992,16 @@ def register_shortcuts(app: App, deps: Deps) -> None:
         answer = deps.ask(text, "message_action", loaded=loaded)
         channel = (shortcut.get("channel") or {}).get("id")
         thread = message.get("thread_ts") or message.get("ts")
+        # in its thread; where the bot is not a member, privately instead of failing silently
         deps.outbox.reply(
-            _answer_shortcut, deps, client, respond, channel, thread, answer, text, _identity(context), loaded
+            _answer_in_thread,
+            deps,
+            client,
+            respond,
+            channel,
+            thread,
+            answer,
+            text,
+            _identity(context),
+            loaded,
         )
-
-
-def _answer_shortcut(
-    deps: Deps, client, respond, channel, thread, answer: Answer, text: str, bot, loaded
-) -> None:
-    if channel:
-        known = deps.memory.latest_answer(channel, thread)  # type: ignore[union-attr]
-        before = (
-            read_thread(client, loaded.knowledge, deps.metrics, channel, thread, known, *bot)
-            if known
-            else None
-        )
-        if _post_answer(deps, client, channel, thread, answer, text, before, loaded) is None:
-            return
-    # not a member of that channel: answer privately instead of failing silently
-    _respond(deps, respond, response_type="ephemeral", **_private_answer(deps, answer, text, loaded))
