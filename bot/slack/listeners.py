@@ -19,6 +19,7 @@ from ..conversation import Thread
 from ..guide import decide, deciding_questions, looks_like_code, parse_code
 from ..knowledge import Knowledge
 from ..logs import redact
+from ..matcher import ANSWER_KINDS
 from ..settings import Settings
 from ..text import normalise
 from . import blocks
@@ -49,7 +50,6 @@ from .threads import ThreadMemory, read_thread
 log = logging.getLogger("container_bot.requests")
 unanswered_log = logging.getLogger("container_bot.unanswered")
 feedback_log = logging.getLogger("container_bot.feedback")
-ANSWER_KINDS = ("definition", "comparison", "attribute", "recommendation")
 UNANSWERED_CHARS = 200
 PRESET_READ_TIMEOUT = 1.0  # seconds: reading a DM's situation before a modal opens (a trigger lives 3 s)
 THINKING = "is looking that up…"
