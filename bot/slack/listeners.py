@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -21,7 +22,7 @@ from ..knowledge import Knowledge
 from ..logs import redact
 from ..matcher import ANSWER_KINDS
 from ..settings import Settings
-from ..text import normalise
+from ..text import MAX_INPUT_CHARS, fold, normalise
 from . import blocks
 from .calls import call_slack
 from .dedupe import Deduper
@@ -334,7 +335,12 @@ def _identity(context) -> tuple[str | None, str | None]:
 
 def is_choice_prompt(text: str) -> bool:
     """ "Start the guided choice" (the assistant's suggested prompt, or typed): answered with its button."""
-    words = normalise(text or "").tokens
+    text = text or ""
+    # Cheap first: normalise's words come out of its fold of the first MAX_INPUT_CHARS, entities decoded, and
+    # only split further (markup and punctuation become spaces), so without "choice" here no word is "choice".
+    if "choice" not in fold(html.unescape(text[:MAX_INPUT_CHARS])):
+        return False
+    words = normalise(text).tokens
     return (
         2 <= len(words) <= 5 and words[-2:] == ("guided", "choice") and words[0] in ("start", "open", "run")
     )
