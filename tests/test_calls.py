@@ -94,7 +94,7 @@ def test_a_modal_that_does_not_open_is_its_error(caplog):
 
 
 def test_home_counts_only_slacks_refusals(knowledge, caplog):
-    d = SimpleNamespace(metrics=Metrics(), knowledge=knowledge, loaded=SimpleNamespace(knowledge=knowledge))
+    d = SimpleNamespace(metrics=Metrics(), loaded=listeners.Loaded(knowledge, None))
     listeners._publish_home(d, SimpleNamespace(views_publish=refused("not_enabled")), "U1")
     listeners._publish_home(d, SimpleNamespace(views_publish=refused()), "U1")
     assert [(r.getMessage(), r.error) for r in caplog.records] == [

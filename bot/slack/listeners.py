@@ -8,6 +8,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from slack_bolt import App, Assistant, BoltResponse
 from slack_sdk import WebClient
@@ -69,6 +70,11 @@ class Loaded:
     engine: AnswerEngine
     version: int = 1
     loaded_at: float = field(default_factory=time.time)
+
+    @cached_property
+    def home_view(self) -> dict:
+        """App Home for this knowledge: built when it is first opened, then reused until a reload."""
+        return blocks.home_view(self.knowledge)
 
 
 @dataclass
@@ -559,7 +565,7 @@ def _publish_home(deps: Deps, client, user: str) -> None:
         deps.metrics,
         log,
         "views.publish",
-        lambda: client.views_publish(user_id=user, view=blocks.home_view(deps.knowledge)),
+        lambda: client.views_publish(user_id=user, view=deps.loaded.home_view),
         unknown=None,
         catch=SlackApiError,
     )
