@@ -85,10 +85,21 @@ class Deps:
     metrics: Metrics
     outbox: Outbox  # every Web API call goes through it: listeners ack and never wait on Slack
     memory: ThreadMemory | None = None  # the threads the bot answered in, in the dedupe store
+    _preset_reader: tuple | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.memory is None:
             self.memory = ThreadMemory(self.dedupe)
+
+    def preset_reader(self, client) -> WebClient:
+        """A client that reads a DM's situation before a modal opens: the request client's token and URL, with
+        a short timeout (a trigger lives 3 s). Built once, and again only if that token or URL changes."""
+        key = (client.token, client.base_url)
+        reader = self._preset_reader
+        if reader is None or reader[0] != key:
+            built = WebClient(token=client.token, base_url=client.base_url, timeout=PRESET_READ_TIMEOUT)
+            reader = self._preset_reader = (key, built)
+        return reader[1]
 
     @property
     def knowledge(self) -> Knowledge:
@@ -636,8 +647,7 @@ def _open_choice(
     loaded = deps.loaded
     if source is not None and not preset:
         channel, known, bot = source
-        quick = WebClient(token=client.token, base_url=client.base_url, timeout=PRESET_READ_TIMEOUT)
-        thread = _read_back(deps, quick, loaded, channel, None, known, bot)
+        thread = _read_back(deps, deps.preset_reader(client), loaded, channel, None, known, bot)
         preset = thread.situation if thread else None
     try:
         view = blocks.choice_view(loaded.knowledge, metadata, preset)
