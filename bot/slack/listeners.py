@@ -109,10 +109,6 @@ class Deps:
     def engine(self) -> AnswerEngine:
         return self.loaded.engine
 
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.settings.bot_token, self.settings.signing_secret, self.settings.app_token)
-
     def ask(
         self,
         text: str,
@@ -143,7 +139,7 @@ class Deps:
             self.metrics.fallbacks.inc()
             unanswered_log.info(
                 "unanswered question",
-                extra={"event_type": event_type, "question": loggable(text, self.secrets)},
+                extra={"event_type": event_type, "question": loggable(text, self.settings.secrets)},
             )
         log.info(
             "answered",
@@ -210,7 +206,7 @@ def answer_extras(deps: Deps, answer: Answer, question: str, thread: Thread | No
     return {
         "deciding": deciding,
         "choice_code": conversation.situation_code(loaded.knowledge, thread),
-        "feedback": loggable(question, deps.secrets),
+        "feedback": loggable(question, deps.settings.secrets),
     }
 
 
@@ -743,7 +739,7 @@ def _feedback(deps: Deps, raw: str, loaded: Loaded) -> dict | None:
         "kind": kind,
         "topics": [t for t in topics if isinstance(t, str) and t in loaded.knowledge.topics][:5],
         "confidence": confidence,
-        "question": loggable(question, deps.secrets),
+        "question": loggable(question, deps.settings.secrets),
     }
 
 

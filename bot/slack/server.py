@@ -496,11 +496,7 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     except SettingsError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return 2
-    setup_logging(
-        settings.log_level,
-        settings.log_format,
-        secrets=(settings.bot_token, settings.signing_secret, settings.app_token),
-    )
+    setup_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
     try:
         knowledge = load_knowledge(settings.knowledge_file)
     except KnowledgeError as exc:
