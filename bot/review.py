@@ -94,17 +94,6 @@ def _record(line: str) -> dict | None:
     return record
 
 
-def questions_in(lines) -> list[str]:
-    """The unanswered questions in a log (as the `unanswered` report read them)."""
-    return [item.question for item in items_in(lines) if item.category == "unanswered"]
-
-
-def group(questions: list[str]) -> list[tuple[int, str, list[str]]]:
-    """Greedy grouping by similarity of the normalised text: (count, representative, members)."""
-    groups = _group([Item("unanswered", q) for q in questions])
-    return [(len(g.members), g.representative, [m.question for m in g.members]) for g in groups]
-
-
 def _group(items: list[Item]) -> list[Group]:
     from rapidfuzz import fuzz
 
