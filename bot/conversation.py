@@ -15,12 +15,10 @@ from typing import Any
 from .answers import Answer, AnswerEngine
 from .guide import decide, format_code
 from .knowledge import Knowledge
-from .matcher import Context, Match
+from .matcher import ANSWER_KINDS, Context, Match
 
 EVENT_TYPE = "container_bot_answer_posted"  # the metadata event type of the bot's answers
-THREAD_KINDS = ("definition", "comparison", "attribute", "recommendation")  # answers a reply can lean on
 CHOICE_FOLLOW_UPS = ("why", "situation")  # readings that lean on the choice under way, whatever came since
-MAX_TOPICS = 5
 MAX_CRITERIA = 30
 
 
@@ -38,7 +36,7 @@ class Thread:
 
 def after(answer: Answer, before: Thread | None) -> Thread | None:
     """The thread once `answer` is posted in it. Help and "not sure" change nothing a reply leans on."""
-    if answer.kind not in THREAD_KINDS:
+    if answer.kind not in ANSWER_KINDS:
         return before
     last = answer.context()
     if answer.kind == "recommendation":
@@ -64,10 +62,10 @@ def to_payload(thread: Thread) -> dict[str, Any]:
 def from_payload(payload: Any, knowledge: Knowledge) -> Thread | None:
     """The thread an answer's metadata describes, keeping only what this knowledge knows; None when the
     payload is not one of ours or not well-formed (it came back from Slack: anyone could have shaped it)."""
-    read = Context.from_payload(payload) if isinstance(payload, dict) else None
-    if read is None or read.kind not in THREAD_KINDS:
+    read = Context.from_payload(payload) if isinstance(payload, dict) else None  # caps topics and situation
+    if read is None or read.kind not in ANSWER_KINDS:
         return None
-    topics = tuple(t for t in read.topics if t in knowledge.topics)[:MAX_TOPICS]
+    topics = tuple(t for t in read.topics if t in knowledge.topics)
     if read.kind in ("definition", "attribute", "comparison") and not topics:
         return None
     attribute = read.attribute if read.attribute in knowledge.attributes else None

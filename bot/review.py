@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from .logs import redact, secrets_from_env
+from .matcher import ANSWER_KINDS
 from .text import normalise
 
 SIMILAR = 80  # token_set_ratio at or above which two questions count as the same question
-IN_SCOPE = ("definition", "comparison", "attribute", "recommendation")
 _MESSAGES = {"unanswered question": "unanswered", "answer feedback": "feedback"}
 _TEXT_LINE = re.compile(r"(unanswered question|answer feedback)\b(?P<fields>.*?)\bquestion=(?P<q>\".*\")\s*$")
 _FIELD = re.compile(r"\b([a-z_]+)=(\S+)")
@@ -94,17 +94,6 @@ def _record(line: str) -> dict | None:
     return record
 
 
-def questions_in(lines) -> list[str]:
-    """The unanswered questions in a log (as the `unanswered` report read them)."""
-    return [item.question for item in items_in(lines) if item.category == "unanswered"]
-
-
-def group(questions: list[str]) -> list[tuple[int, str, list[str]]]:
-    """Greedy grouping by similarity of the normalised text: (count, representative, members)."""
-    groups = _group([Item("unanswered", q) for q in questions])
-    return [(len(g.members), g.representative, [m.question for m in g.members]) for g in groups]
-
-
 def _group(items: list[Item]) -> list[Group]:
     from rapidfuzz import fuzz
 
@@ -141,14 +130,14 @@ def suggest(engine, group: Group) -> Suggestion:
     readings = list(match.readings) if match else []
     found_topics = [h.phrase.target for h in (match.evidence if match else []) if h.phrase.kind == "topic"]
     attributes = [h.phrase.target for h in (match.evidence if match else []) if h.phrase.kind == "attribute"]
-    in_scope = [(k, p) for k, p in readings if k in IN_SCOPE]
+    in_scope = [(k, p) for k, p in readings if k in ANSWER_KINDS]
     if group.category == "unanswered":
         kind = in_scope[0][0] if in_scope else "definition"
         topics = list(dict.fromkeys(found_topics))
         top = readings[0] if readings else ("fallback", 1.0)
         note = (
             f"reads as out of scope ({top[0]} {top[1]:.2f}); if the bot should answer it, probably {_a(kind)}"
-            if top[0] not in IN_SCOPE
+            if top[0] not in ANSWER_KINDS
             else f"probably {_a(kind)}"
         )
     else:
@@ -161,7 +150,7 @@ def suggest(engine, group: Group) -> Suggestion:
             kind = others[0][0]
             note = f"answered as {_a(answered)}; probably asking for {_a(kind)}"
         else:
-            kind = answered if answered in IN_SCOPE else (in_scope[0][0] if in_scope else "definition")
+            kind = answered if answered in ANSWER_KINDS else (in_scope[0][0] if in_scope else "definition")
             note = (
                 f"answered as {_a(answered)}, which is how the model reads it too: check that answer's facts "
                 "in knowledge.yaml, or add the message so the right reading wins"

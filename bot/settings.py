@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlparse
 
 
@@ -34,6 +35,11 @@ class Settings:
     @property
     def socket_mode(self) -> bool:
         return bool(self.app_token)
+
+    @cached_property
+    def secrets(self) -> tuple[str, ...]:
+        """What no log line may show: the tokens and the signing secret (masked by bot.logs.redact)."""
+        return (self.bot_token, self.signing_secret, self.app_token)
 
     def __repr__(self) -> str:  # never show secrets, even in a debugger or a crash report
         return (

@@ -118,6 +118,12 @@ def test_an_untrusted_situation_keeps_only_real_answers(knowledge):
     assert thread.situation == {"windows": "yes"} and thread.choice.recommendation is None
 
 
+def test_an_untrusted_payload_keeps_at_most_five_topics(knowledge):
+    topics = ["nope", *list(knowledge.topics)[:8]]
+    thread = cv.from_payload({"kind": "comparison", "topics": topics}, knowledge)
+    assert thread.last.topics == tuple(list(knowledge.topics)[:4])  # the first five, of which one is unknown
+
+
 def test_a_choice_picked_on_a_button_reads_like_a_message_stating_it(engine):
     answer = cv.choice_answer(engine, {"kubernetes": "yes", "nope": "x"})
     assert answer.recommendation == "eks" and answer.match.situation == {"kubernetes": "yes"}

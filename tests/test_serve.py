@@ -309,3 +309,20 @@ def test_redis_url_without_the_redis_client_is_one_line_naming_the_extra(fake, t
         "container-bot: REDIS_URL is set but the Redis client is not installed: "
         "pip install 'container-bot[redis]'"
     )
+
+
+def test_granted_scopes_read_from_auth_tests_header():
+    """One reading of x-oauth-scopes: the start-up scope check and the identity Bolt authorizes with."""
+    from types import SimpleNamespace
+
+    from bot.slack.app import granted_scopes
+
+    assert (
+        granted_scopes(SimpleNamespace(headers={"X-OAuth-Scopes": "chat:write,commands"}))
+        == "chat:write,commands"
+    )
+    assert granted_scopes(SimpleNamespace(headers={"x-oauth-scopes": ["chat:write", "commands"]})) == (
+        "chat:write,commands"
+    )
+    assert granted_scopes(SimpleNamespace(headers={"content-type": "application/json"})) == ""
+    assert granted_scopes(SimpleNamespace(headers=None)) == ""

@@ -1,5 +1,6 @@
 import pytest
 
+from bot.logs import secrets_from_env
 from bot.settings import SettingsError, settings_from_env
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-fake", "SLACK_SIGNING_SECRET": "fake-secret"}
@@ -45,3 +46,11 @@ def test_channel_listening_switch(value, listening):
 def test_secrets_do_not_show_in_repr():
     settings = settings_from_env({**BASE, "SLACK_BOT_TOKEN": "xoxb-do-not-print"}, serve=True)
     assert "xoxb-do-not-print" not in repr(settings) and "fake-secret" not in repr(settings)
+
+
+def test_secrets_are_the_tokens_and_the_signing_secret_as_the_environment_has_them():
+    env = {**BASE, "SLACK_APP_TOKEN": " xapp-fake "}
+    settings = settings_from_env(env, serve=True)
+    assert settings.secrets == ("xoxb-fake", "fake-secret", "xapp-fake")
+    assert settings.secrets == secrets_from_env(env)  # what `review` masks in a log without settings
+    assert settings_from_env(env, serve=True, force_http=True).secrets == ("xoxb-fake", "fake-secret", "")

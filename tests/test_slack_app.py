@@ -546,6 +546,28 @@ def test_app_home_shows_what_the_bot_does(bot, fake):
     )
 
 
+def test_app_home_is_built_once_per_knowledge_and_anew_after_a_reload(bot, fake, knowledge, tmp_path):
+    from bot.knowledge import load_knowledge
+    from bot.slack.listeners import Loaded
+
+    from .conftest import KNOWLEDGE, write_knowledge
+
+    deps = bot.app.container_bot
+    for expected in (1, 2):
+        ok(send_event(bot.events, event_envelope(home_opened("home"))))
+        fake.wait_for("views.publish", expected)
+    first, second = (c.params["view"] for c in fake.called("views.publish"))
+    assert first == second and deps.loaded.home_view is deps.loaded.home_view
+    renamed = KNOWLEDGE.read_text(encoding="utf-8").replace(
+        "name: Amazon ECR\n", "name: Amazon ECR Registry\n"
+    )
+    path = write_knowledge(tmp_path / "knowledge.yaml", renamed)
+    deps.loaded = Loaded(load_knowledge(path), deps.engine, deps.loaded.version + 1)  # as a reload swaps it
+    ok(send_event(bot.events, event_envelope(home_opened("home"))))
+    third = fake.wait_for("views.publish", 3)[2].params["view"]
+    assert "Amazon ECR Registry" in json.dumps(third) and "Amazon ECR Registry" not in json.dumps(first)
+
+
 def test_messages_tab_does_not_publish_home(bot, fake):
     ok(send_event(bot.events, event_envelope(home_opened("messages"))))
     fake.settle()
@@ -675,3 +697,11 @@ def test_metrics_count_slack_api_errors_and_retries(bot, fake):
     m = scrape(bot)
     assert m['container_bot_slack_api_errors_total{method="chat.postMessage"}'] == 1
     assert m['container_bot_slack_api_retries_total{reason="server_error"}'] == 2
+
+
+def test_message_shortcut_private_answer_says_nothing_of_the_original(bot, fake):
+    """Unlike a click's private answer (replace_original false), the shortcut's names no original message."""
+    fake.fail("chat.postMessage", body={"ok": False, "error": "not_in_channel"})
+    ok(send_payload(bot.events, message_action("what is ecr", fake.response_url("short"))))
+    (call,) = fake.wait_for("response_url")
+    assert "replace_original" not in call.params and call.params["response_type"] == "ephemeral"

@@ -137,15 +137,22 @@ def make_client(settings: Settings, metrics: Metrics | None = None, with_token: 
     )
 
 
+def granted_scopes(auth_test: SlackResponse) -> str:
+    """The scopes the token has, as auth.test's x-oauth-scopes header lists them ("chat:write,commands"), or
+    "" when the header is missing."""
+    granted = ""
+    for name, value in (auth_test.headers or {}).items():
+        if name.lower() == "x-oauth-scopes":
+            granted = value if isinstance(value, str) else ",".join(value)
+    return granted
+
+
 class StartupIdentity(Authorize):
     """Who the bot is, from the auth.test `serve` made at start: Bolt authorizes every request with it and
     never calls auth.test again, so no ack waits on the Web API (one workspace, one bot token)."""
 
     def __init__(self, settings: Settings, auth_test: SlackResponse):
-        granted = ""
-        for name, value in (auth_test.headers or {}).items():
-            if name.lower() == "x-oauth-scopes":
-                granted = value if isinstance(value, str) else ",".join(value)
+        granted = granted_scopes(auth_test)
         self.result = AuthorizeResult.from_auth_test_response(
             auth_test_response=auth_test, bot_token=settings.bot_token, bot_scopes=granted or None
         )

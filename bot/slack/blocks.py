@@ -90,6 +90,35 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
     )
 
 
+def _start_button(choice_code: str) -> ButtonElement:
+    """The button that opens the guided choice, with the situation read so far (an answer code) selected."""
+    return _button("Start guided choice", ACTION_START_CHOICE, choice_code, style="primary")
+
+
+def _modal(
+    callback_id: str,
+    title: str,
+    blocks: list,
+    *,
+    close: str,
+    submit: str | None = None,
+    metadata: dict | None = None,
+) -> dict:
+    """A modal view; `metadata` travels to the submission as private_metadata (JSON, within Slack's 3,000
+    characters)."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text=submit) if submit else None,
+        close=PlainTextObject(text=close),
+        private_metadata=None
+        if metadata is None
+        else clip(json.dumps(metadata, separators=(",", ":")), 3000),
+        blocks=blocks,
+    ).to_dict()
+
+
 def _source_link(url: str) -> str:
     parsed = urlparse(url)
     label = (parsed.netloc + parsed.path).rstrip("/")
@@ -221,9 +250,7 @@ def answer_actions(answer: Answer, question: str, choice_code: str = "") -> list
         buttons.append(_button(f"Did you mean: {suggestion}", f"{ACTION_SUGGESTION_PREFIX}{i}", suggestion))
     if not (answer.kind == "comparison" and answer.topics == ["ecs", "eks"] and not answer.attribute):
         buttons.append(_button("Compare ECS and EKS", ACTION_COMPARE, "ecs vs eks"))
-    buttons.append(
-        _button("Start guided choice", ACTION_START_CHOICE, choice_code or "start", style="primary")
-    )
+    buttons.append(_start_button(choice_code or "start"))
     if question and answer.kind != "help":
         buttons.append(_button("Why this answer?", ACTION_WHY, clip(question, QUESTION_IN_VALUE)))
     return [ActionsBlock(elements=buttons)] if buttons else []
@@ -244,7 +271,7 @@ def choice_prompt_message(choice_code: str = "") -> dict:
         "The guided choice asks a few questions about your team and platform, then recommends ECS or EKS "
         "with its reasons." + (" It starts with what you told me so far." if choice_code else "")
     )
-    button = _button("Start guided choice", ACTION_START_CHOICE, choice_code or "start", style="primary")
+    button = _start_button(choice_code or "start")
     return {"text": text, "blocks": [_section(text).to_dict(), ActionsBlock(elements=[button]).to_dict()]}
 
 
@@ -311,29 +338,20 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
                 ),
             )
         )
-    view = View(
-        type="modal",
-        callback_id=CHOICE_VIEW,
-        title=PlainTextObject(text="ECS or EKS?"),
-        submit=PlainTextObject(text="Recommend"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=clip(json.dumps(metadata, separators=(",", ":")), 3000),
-        blocks=blocks[:MODAL_BLOCKS],
+    return _modal(
+        CHOICE_VIEW,
+        "ECS or EKS?",
+        blocks[:MODAL_BLOCKS],
+        submit="Recommend",
+        close="Cancel",
+        metadata=metadata,
     )
-    return view.to_dict()
 
 
 def choice_result_view(answer: Answer) -> dict:
     """What the modal turns into after submission."""
     blocks = answer_blocks(answer, with_actions=False)
-    view = View(
-        type="modal",
-        callback_id=f"{CHOICE_VIEW}_result",
-        title=PlainTextObject(text="ECS or EKS?"),
-        close=PlainTextObject(text="Done"),
-        blocks=blocks[:100],
-    )
-    return view.to_dict()
+    return _modal(f"{CHOICE_VIEW}_result", "ECS or EKS?", blocks[:100], close="Done")
 
 
 def choice_result_message(answer: Answer, shared_by: str | None = None) -> dict:
@@ -358,34 +376,17 @@ def share_picker_view(metadata: dict) -> dict:
         placeholder=PlainTextObject(text="Pick a channel"),
         filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
     )
-    view = View(
-        type="modal",
-        callback_id=SHARE_VIEW,
-        title=PlainTextObject(text="Share the result"),
-        submit=PlainTextObject(text="Share"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps(metadata, separators=(",", ":")),
-        blocks=[
-            InputBlock(
-                block_id=SHARE_CHANNEL_BLOCK,
-                label=PlainTextObject(text="Share the recommendation in"),
-                element=picker,
-            )
-        ],
+    field = InputBlock(
+        block_id=SHARE_CHANNEL_BLOCK,
+        label=PlainTextObject(text="Share the recommendation in"),
+        element=picker,
     )
-    return view.to_dict()
+    return _modal(SHARE_VIEW, "Share the result", [field], submit="Share", close="Cancel", metadata=metadata)
 
 
 def share_status_view(text: str) -> dict:
     """What the share modal turns into: sharing, shared, or why it could not be shared."""
-    view = View(
-        type="modal",
-        callback_id=f"{SHARE_VIEW}_status",
-        title=PlainTextObject(text="Share the result"),
-        close=PlainTextObject(text="Done"),
-        blocks=[_section(text)],
-    )
-    return view.to_dict()
+    return _modal(f"{SHARE_VIEW}_status", "Share the result", [_section(text)], close="Done")
 
 
 def home_view(knowledge: Knowledge) -> dict:
@@ -413,7 +414,7 @@ def home_view(knowledge: Knowledge) -> dict:
         DividerBlock(),
         ActionsBlock(
             elements=[
-                _button("Start guided choice", ACTION_START_CHOICE, "home", style="primary"),
+                _start_button("home"),
                 _button("Compare ECS and EKS", ACTION_COMPARE, "ecs vs eks"),
             ]
         ),

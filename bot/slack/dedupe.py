@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from operator import itemgetter
 from typing import Protocol
 
 log = logging.getLogger("container_bot.dedupe")
@@ -44,11 +45,7 @@ class MemoryDeduper:
         with self._lock:
             self._values.pop(key, None)
             self._values[key] = (now + ttl, value)
-            while self._values:  # the oldest first: drop what expired, and past the bound the oldest
-                _key, (expires, _value) = next(iter(self._values.items()))
-                if expires > now and len(self._values) <= self._max:
-                    break
-                self._values.popitem(last=False)
+            _forget(self._values, now, self._max, expires_of=itemgetter(0))
 
     def get(self, key: str) -> str | None:
         with self._lock:
@@ -60,17 +57,26 @@ class MemoryDeduper:
     def claim(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
         now = self._clock()
         with self._lock:
-            while self._seen:
-                oldest, expires = next(iter(self._seen.items()))
-                if expires > now and len(self._seen) < self._max:
-                    break
-                self._seen.popitem(last=False)
+            _forget(self._seen, now, self._max - 1)  # room for the key it may claim
             expires = self._seen.get(key)
             if expires is not None and expires > now:
                 return False
             self._seen[key] = now + ttl
             self._seen.move_to_end(key)
             return True
+
+
+def _forget(entries: OrderedDict, now: float, keep: int, expires_of=lambda entry: entry) -> None:
+    """The oldest first: drop what expired, and past `keep` entries the oldest, whether expired or not."""
+    while entries:
+        if expires_of(next(iter(entries.values()))) > now and len(entries) <= keep:
+            return
+        entries.popitem(last=False)
+
+
+def _unavailable(purpose: str, exc: Exception) -> None:
+    """Redis down: keep answering from this process's memory, and say so."""
+    log.warning("redis unavailable for %s (%s); using this process's memory", purpose, type(exc).__name__)
 
 
 class RedisDeduper:
@@ -90,28 +96,21 @@ class RedisDeduper:
         try:
             return bool(self._client.set(self._prefix + key, b"1", nx=True, ex=ttl))
         except Exception as exc:  # Redis down: keep answering, at least once per process
-            log.warning(
-                "redis unavailable for duplicate suppression (%s); using this process's memory",
-                type(exc).__name__,
-            )
+            _unavailable("duplicate suppression", exc)
             return self._fallback.claim(key, ttl)
 
     def put(self, key: str, value: str, ttl: int) -> None:
         try:
             self._client.set(self._prefix + key, value.encode("utf-8"), ex=ttl)
         except Exception as exc:
-            log.warning(
-                "redis unavailable for thread memory (%s); using this process's memory", type(exc).__name__
-            )
+            _unavailable("thread memory", exc)
             self._fallback.put(key, value, ttl)
 
     def get(self, key: str) -> str | None:
         try:
             value = self._client.get(self._prefix + key)
         except Exception as exc:
-            log.warning(
-                "redis unavailable for thread memory (%s); using this process's memory", type(exc).__name__
-            )
+            _unavailable("thread memory", exc)
             return self._fallback.get(key)
         if value is None:
             return self._fallback.get(key)  # kept here while Redis was down

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from slack_bolt import App, Assistant, BoltResponse
 from slack_sdk import WebClient
@@ -19,9 +21,11 @@ from ..conversation import Thread
 from ..guide import decide, deciding_questions, looks_like_code, parse_code
 from ..knowledge import Knowledge
 from ..logs import redact
+from ..matcher import ANSWER_KINDS
 from ..settings import Settings
-from ..text import normalise
+from ..text import MAX_INPUT_CHARS, fold, normalise
 from . import blocks
+from .calls import call_slack
 from .dedupe import Deduper
 from .ids import (
     ACTION_COMPARE,
@@ -48,7 +52,6 @@ from .threads import ThreadMemory, read_thread
 log = logging.getLogger("container_bot.requests")
 unanswered_log = logging.getLogger("container_bot.unanswered")
 feedback_log = logging.getLogger("container_bot.feedback")
-ANSWER_KINDS = ("definition", "comparison", "attribute", "recommendation")
 UNANSWERED_CHARS = 200
 PRESET_READ_TIMEOUT = 1.0  # seconds: reading a DM's situation before a modal opens (a trigger lives 3 s)
 THINKING = "is looking that up…"
@@ -68,6 +71,11 @@ class Loaded:
     version: int = 1
     loaded_at: float = field(default_factory=time.time)
 
+    @cached_property
+    def home_view(self) -> dict:
+        """App Home for this knowledge: built when it is first opened, then reused until a reload."""
+        return blocks.home_view(self.knowledge)
+
 
 @dataclass
 class Deps:
@@ -77,10 +85,21 @@ class Deps:
     metrics: Metrics
     outbox: Outbox  # every Web API call goes through it: listeners ack and never wait on Slack
     memory: ThreadMemory | None = None  # the threads the bot answered in, in the dedupe store
+    _preset_reader: tuple | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.memory is None:
             self.memory = ThreadMemory(self.dedupe)
+
+    def preset_reader(self, client) -> WebClient:
+        """A client that reads a DM's situation before a modal opens: the request client's token and URL, with
+        a short timeout (a trigger lives 3 s). Built once, and again only if that token or URL changes."""
+        key = (client.token, client.base_url)
+        reader = self._preset_reader
+        if reader is None or reader[0] != key:
+            built = WebClient(token=client.token, base_url=client.base_url, timeout=PRESET_READ_TIMEOUT)
+            reader = self._preset_reader = (key, built)
+        return reader[1]
 
     @property
     def knowledge(self) -> Knowledge:
@@ -89,10 +108,6 @@ class Deps:
     @property
     def engine(self) -> AnswerEngine:
         return self.loaded.engine
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (self.settings.bot_token, self.settings.signing_secret, self.settings.app_token)
 
     def ask(
         self,
@@ -124,7 +139,7 @@ class Deps:
             self.metrics.fallbacks.inc()
             unanswered_log.info(
                 "unanswered question",
-                extra={"event_type": event_type, "question": loggable(text, self.secrets)},
+                extra={"event_type": event_type, "question": loggable(text, self.settings.secrets)},
             )
         log.info(
             "answered",
@@ -165,17 +180,16 @@ def _send(deps: Deps, client, allow_users: tuple[str, ...] = (), **kwargs) -> tu
     """chat.postMessage through the safety gate: (ts of the message, None) when it was delivered, else (None,
     Slack's error code such as not_in_channel). A failure is a log line and a metric, never a crash."""
     payload = scrub_message(kwargs, allow_users)
-    try:
-        response = client.chat_postMessage(unfurl_links=False, unfurl_media=False, **payload)
-        ts = response.get("ts")
-        return (ts if isinstance(ts, str) else ""), None
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown"))
-    except Exception as exc:  # connection errors, timeouts after the client's own bounded retries
-        error = type(exc).__name__
-    deps.metrics.slack_errors.labels("chat.postMessage").inc()
-    log.warning("chat.postMessage failed", extra={"method": "chat.postMessage", "error": error})
-    return None, error
+    ts, error = call_slack(
+        deps.metrics,
+        log,
+        "chat.postMessage",
+        lambda: client.chat_postMessage(unfurl_links=False, unfurl_media=False, **payload).get("ts"),
+        unknown="unknown",
+    )
+    if error is not None:
+        return None, error
+    return (ts if isinstance(ts, str) else ""), None
 
 
 def _post(deps: Deps, client, allow_users: tuple[str, ...] = (), **kwargs) -> str | None:
@@ -192,7 +206,7 @@ def answer_extras(deps: Deps, answer: Answer, question: str, thread: Thread | No
     return {
         "deciding": deciding,
         "choice_code": conversation.situation_code(loaded.knowledge, thread),
-        "feedback": loggable(question, deps.secrets),
+        "feedback": loggable(question, deps.settings.secrets),
     }
 
 
@@ -219,6 +233,41 @@ def _post_answer(
     if ts:
         deps.memory.answered(channel, thread_ts, ts)  # type: ignore[union-attr]
     return error
+
+
+def _read_back(
+    deps: Deps, client, loaded: Loaded, channel: str, thread_ts: str | None, known: str | None, bot: tuple
+) -> Thread | None:
+    """The conversation as the bot's latest answer there (`known`, its ts) left it, read back from Slack; None
+    when the bot has not answered there (nothing to read) or the read fails. `bot`: (bot_id, bot_user_id)."""
+    if not known:
+        return None
+    return read_thread(client, loaded.knowledge, deps.metrics, channel, thread_ts, known, *bot)
+
+
+def _answer_in_thread(
+    deps: Deps,
+    client,
+    respond,
+    channel: str | None,
+    thread_ts: str | None,
+    answer: Answer,
+    question: str,
+    bot: tuple,
+    loaded: Loaded,
+    read: bool = True,
+    **private,
+) -> None:
+    """An answer in the thread, carrying its context on (`read`: from the bot's latest answer there), and
+    privately through `respond` whenever there is no channel or the post fails (the bot is not a member, a DM
+    between two people); `private`: more arguments for that private message."""
+    if channel:
+        known = deps.memory.latest_answer(channel, thread_ts) if read else None  # type: ignore[union-attr]
+        before = _read_back(deps, client, loaded, channel, thread_ts, known, bot)
+        if _post_answer(deps, client, channel, thread_ts, answer, question, before, loaded) is None:
+            return
+    message = _private_answer(deps, answer, question, loaded)
+    _respond(deps, respond, response_type="ephemeral", **private, **message)
 
 
 def delivered(status: int, body: str | None) -> bool:
@@ -299,7 +348,12 @@ def _identity(context) -> tuple[str | None, str | None]:
 
 def is_choice_prompt(text: str) -> bool:
     """ "Start the guided choice" (the assistant's suggested prompt, or typed): answered with its button."""
-    words = normalise(text or "").tokens
+    text = text or ""
+    # Cheap first: normalise's words come out of its fold of the first MAX_INPUT_CHARS, entities decoded, and
+    # only split further (markup and punctuation become spaces), so without "choice" here no word is "choice".
+    if "choice" not in fold(html.unescape(text[:MAX_INPUT_CHARS])):
+        return False
+    words = normalise(text).tokens
     return (
         2 <= len(words) <= 5 and words[-2:] == ("guided", "choice") and words[0] in ("start", "open", "run")
     )
@@ -326,12 +380,7 @@ def _converse(deps: Deps, client, turn: Turn) -> None:
     loaded = deps.loaded
     if turn.set_status is not None:
         _assistant_call(deps, "assistant.threads.setStatus", turn.set_status, THINKING)
-    thread = None
-    if turn.known:
-        bot_id, bot_user = turn.bot
-        thread = read_thread(
-            client, loaded.knowledge, deps.metrics, turn.channel, turn.thread_ts, turn.known, bot_id, bot_user
-        )
+    thread = _read_back(deps, client, loaded, turn.channel, turn.thread_ts, turn.known, turn.bot)
     if is_choice_prompt(turn.text):
         message = blocks.choice_prompt_message(conversation.situation_code(loaded.knowledge, thread))
         _send(deps, client, channel=turn.channel, thread_ts=turn.thread_ts, **message)
@@ -350,16 +399,7 @@ def _assistant_call(deps: Deps, method: str, call, argument) -> None:
     """An assistant.threads.* call (Bolt's set_status, set_title, set_suggested_prompts): optional, so a
     failure (a workspace without the assistant view, a missing assistant:write) is a log line, never a lost
     answer."""
-    try:
-        call(argument)
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
-    except Exception as exc:
-        error = type(exc).__name__
-    else:
-        return
-    deps.metrics.slack_errors.labels(method).inc()
-    log.info("%s failed", method, extra={"method": method, "error": error})
+    call_slack(deps.metrics, log, method, lambda: call(argument), level=logging.INFO)
 
 
 # -------------------------------------------------------------------------------------------- events
@@ -527,13 +567,15 @@ def register_events(app: App, deps: Deps) -> None:
 
 
 def _publish_home(deps: Deps, client, user: str) -> None:
-    try:
-        client.views_publish(user_id=user, view=blocks.home_view(deps.knowledge))
-    except SlackApiError as exc:
-        deps.metrics.slack_errors.labels("views.publish").inc()
-        log.warning(
-            "views.publish failed", extra={"method": "views.publish", "error": exc.response.get("error")}
-        )
+    # only Slack's refusals: anything else reaches the outbox, which logs it with its traceback
+    call_slack(
+        deps.metrics,
+        log,
+        "views.publish",
+        lambda: client.views_publish(user_id=user, view=deps.loaded.home_view),
+        unknown=None,
+        catch=SlackApiError,
+    )
 
 
 # ------------------------------------------------------------------------------------------ commands
@@ -600,9 +642,8 @@ def _open_choice(
     Slack refuses to open it, the user is told privately instead of seeing nothing."""
     loaded = deps.loaded
     if source is not None and not preset:
-        channel, known, (bot_id, bot_user) = source
-        quick = WebClient(token=client.token, base_url=client.base_url, timeout=PRESET_READ_TIMEOUT)
-        thread = read_thread(quick, loaded.knowledge, deps.metrics, channel, None, known, bot_id, bot_user)
+        channel, known, bot = source
+        thread = _read_back(deps, deps.preset_reader(client), loaded, channel, None, known, bot)
         preset = thread.situation if thread else None
     try:
         view = blocks.choice_view(loaded.knowledge, metadata, preset)
@@ -668,17 +709,9 @@ def _answer_click(
         _respond(deps, respond, response_type="ephemeral", replace_original=replace, **message)
         return
     channel, thread_ts = _where(body)
-    if channel:
-        known = deps.memory.latest_answer(channel, thread_ts) if read else None  # type: ignore[union-attr]
-        before = (
-            read_thread(client, loaded.knowledge, deps.metrics, channel, thread_ts, known, *bot)
-            if known
-            else None
-        )
-        if _post_answer(deps, client, channel, thread_ts, answer, question, before, loaded) is None:
-            return
-    message = _private_answer(deps, answer, question, loaded)
-    _respond(deps, respond, response_type="ephemeral", replace_original=False, **message)
+    _answer_in_thread(
+        deps, client, respond, channel, thread_ts, answer, question, bot, loaded, read, replace_original=False
+    )
 
 
 FEEDBACK_THANKS = {
@@ -706,7 +739,7 @@ def _feedback(deps: Deps, raw: str, loaded: Loaded) -> dict | None:
         "kind": kind,
         "topics": [t for t in topics if isinstance(t, str) and t in loaded.knowledge.topics][:5],
         "confidence": confidence,
-        "question": loggable(question, deps.secrets),
+        "question": loggable(question, deps.settings.secrets),
     }
 
 
@@ -859,16 +892,7 @@ def _share_here(deps: Deps, client, respond, trigger_id, picker: dict, user: str
 
 def _view_call(deps: Deps, method: str, call, **kwargs) -> str | None:
     """Open or update a modal; the Slack error (counted and logged) when that fails, None when it worked."""
-    try:
-        call(**kwargs)
-        return None
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
-    except Exception as exc:  # connection errors, timeouts
-        error = type(exc).__name__
-    deps.metrics.slack_errors.labels(method).inc()
-    log.warning(f"{method} failed", extra={"method": method, "error": error})
-    return error
+    return call_slack(deps.metrics, log, method, lambda: call(**kwargs))[1]
 
 
 def _open_share_picker(deps: Deps, client, trigger_id, picker: dict, user: str) -> None:
@@ -986,22 +1010,16 @@ def register_shortcuts(app: App, deps: Deps) -> None:
         answer = deps.ask(text, "message_action", loaded=loaded)
         channel = (shortcut.get("channel") or {}).get("id")
         thread = message.get("thread_ts") or message.get("ts")
+        # in its thread; where the bot is not a member, privately instead of failing silently
         deps.outbox.reply(
-            _answer_shortcut, deps, client, respond, channel, thread, answer, text, _identity(context), loaded
+            _answer_in_thread,
+            deps,
+            client,
+            respond,
+            channel,
+            thread,
+            answer,
+            text,
+            _identity(context),
+            loaded,
         )
-
-
-def _answer_shortcut(
-    deps: Deps, client, respond, channel, thread, answer: Answer, text: str, bot, loaded
-) -> None:
-    if channel:
-        known = deps.memory.latest_answer(channel, thread)  # type: ignore[union-attr]
-        before = (
-            read_thread(client, loaded.knowledge, deps.metrics, channel, thread, known, *bot)
-            if known
-            else None
-        )
-        if _post_answer(deps, client, channel, thread, answer, text, before, loaded) is None:
-            return
-    # not a member of that channel: answer privately instead of failing silently
-    _respond(deps, respond, response_type="ephemeral", **_private_answer(deps, answer, text, loaded))

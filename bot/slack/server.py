@@ -23,7 +23,7 @@ from slack_sdk.web import SlackResponse
 from ..knowledge import KnowledgeError, load_knowledge
 from ..logs import setup_logging
 from ..settings import Settings, SettingsError, settings_from_env
-from .app import create_app
+from .app import create_app, granted_scopes
 from .dedupe import make_deduper
 from .drain import ReplyExecutor
 from .ids import BOT_SCOPES
@@ -464,10 +464,7 @@ def check_token(settings: Settings) -> SlackResponse:
         raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})", 2) from None
     except Exception as exc:
         raise StartupError(f"cannot reach Slack at SLACK_API_URL ({type(exc).__name__}); giving up") from None
-    granted = ""
-    for name, value in (response.headers or {}).items():
-        if name.lower() == "x-oauth-scopes":
-            granted = value if isinstance(value, str) else ",".join(value)
+    granted = granted_scopes(response)
     if granted:
         have = {s.strip() for s in granted.split(",") if s.strip()}
         for scope in BOT_SCOPES:
@@ -496,11 +493,7 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     except SettingsError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return 2
-    setup_logging(
-        settings.log_level,
-        settings.log_format,
-        secrets=(settings.bot_token, settings.signing_secret, settings.app_token),
-    )
+    setup_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
     try:
         knowledge = load_knowledge(settings.knowledge_file)
     except KnowledgeError as exc:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk.errors import SlackApiError
-
 from ..conversation import EVENT_TYPE, Thread, from_payload
 from ..knowledge import Knowledge
+from .calls import call_slack
 from .dedupe import Deduper
 from .metrics import Metrics
 
@@ -70,17 +69,18 @@ def read_thread(
         channel=channel, oldest=answer_ts, inclusive=True, limit=READ_LIMIT, include_all_metadata=True
     )
     method = "conversations.replies" if thread_ts else "conversations.history"
-    try:
+
+    def fetch():
         if thread_ts:
-            response = client.conversations_replies(ts=thread_ts, **arguments)
-        else:
-            response = client.conversations_history(**arguments)
-        messages = response.get("messages") or []
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
-        return _unread(metrics, method, error)
-    except Exception as exc:  # connection errors, timeouts after the client's bounded retries
-        return _unread(metrics, method, type(exc).__name__)
+            return client.conversations_replies(ts=thread_ts, **arguments).get("messages") or []
+        return client.conversations_history(**arguments).get("messages") or []
+
+    messages, error = call_slack(
+        metrics, log, method, fetch, message="%s failed; answering without the thread"
+    )
+    if error is not None:
+        metrics.thread_reads.labels("error").inc()
+        return None
     latest = None
     for message in messages if isinstance(messages, list) else ():
         if not isinstance(message, dict) or not _ours(message, bot_id, bot_user_id):
@@ -101,10 +101,3 @@ def _ours(message: dict, bot_id: str | None, bot_user_id: str | None) -> bool:
     return bool(bot_id and message.get("bot_id") == bot_id) or bool(
         bot_user_id and message.get("user") == bot_user_id and message.get("bot_id")
     )
-
-
-def _unread(metrics: Metrics, method: str, error: str) -> None:
-    metrics.slack_errors.labels(method).inc()
-    metrics.thread_reads.labels("error").inc()
-    log.warning("%s failed; answering without the thread", method, extra={"method": method, "error": error})
-    return None

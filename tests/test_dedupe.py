@@ -1,0 +1,54 @@
+"""The in-process store: both its key sets keep at most max_keys, dropping the oldest and the expired first;
+Redis falling over is one warning line per call, and the process's memory answers."""
+
+import logging
+
+import pytest
+
+from bot.slack.dedupe import MemoryDeduper
+
+
+def test_claims_keep_at_most_max_keys_the_oldest_going_first():
+    now = [0.0]
+    store = MemoryDeduper(max_keys=3, clock=lambda: now[0])
+    assert all(store.claim(k) for k in "abc") and list(store._seen) == ["a", "b", "c"]
+    assert store.claim("d") and list(store._seen) == ["b", "c", "d"]
+    assert not store.claim("c", ttl=5) and list(store._seen) == ["c", "d"]  # room made first: b went
+    assert store.claim("e", ttl=5) and list(store._seen) == ["c", "d", "e"]
+    now[0] = 601  # all three expired
+    assert store.claim("f") and list(store._seen) == ["f"]
+
+
+def test_values_keep_at_most_max_keys_the_oldest_going_first():
+    now = [0.0]
+    store = MemoryDeduper(max_keys=3, clock=lambda: now[0])
+    for key in "abc":
+        store.put(key, key, ttl=10)
+    assert list(store._values) == ["a", "b", "c"]
+    store.put("d", "d", ttl=10)
+    assert list(store._values) == ["b", "c", "d"]
+    store.put("b", "B", ttl=20)  # replaced: now the newest
+    assert list(store._values) == ["c", "d", "b"] and store.get("b") == "B"
+    now[0] = 15
+    store.put("e", "e", ttl=10)
+    assert list(store._values) == ["b", "e"]
+
+
+def test_redis_down_is_one_warning_and_the_processs_memory(caplog):
+    pytest.importorskip("redis")
+    from bot.slack.dedupe import RedisDeduper
+
+    store = RedisDeduper("redis://127.0.0.1:1/0", timeout=0.5)  # nothing listens on port 1
+    caplog.set_level(logging.WARNING, logger="container_bot.dedupe")
+    assert store.claim("k") and not store.claim("k")
+    store.put("t", "1.2", ttl=60)
+    assert store.get("t") == "1.2"
+    messages = [r.getMessage() for r in caplog.records]
+    assert (
+        messages[:2]
+        == ["redis unavailable for duplicate suppression (ConnectionError); using this process's memory"] * 2
+    )
+    assert (
+        messages[2:]
+        == ["redis unavailable for thread memory (ConnectionError); using this process's memory"] * 2
+    )
