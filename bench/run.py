@@ -32,10 +32,10 @@ import yaml  # noqa: E402
 from rapidfuzz import process  # noqa: E402
 
 from bench.common import DATA, installed_command  # noqa: E402
-from bot.answers import AnswerEngine  # noqa: E402
-from bot.crossval import cross_validate, load_labelled, overheard, score_labelled  # noqa: E402
+from bot.answering.engine import AnswerEngine  # noqa: E402
+from bot.answering.evaluation import cross_validate, load_labelled, overheard, score_labelled  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
-from bot.matcher import Matcher  # noqa: E402
+from bot.understanding.policy import Matcher  # noqa: E402
 
 # A seed-derived FAQ, one or two phrasings per answer: what a team would write in an afternoon.
 FAQ: list[tuple[str, dict]] = []

@@ -33,7 +33,7 @@ def _threshold(args) -> float | None:
 
 
 def cmd_ask(args) -> int:
-    from .answers import AnswerEngine
+    from .answering.engine import AnswerEngine
 
     engine = AnswerEngine(_load(args.knowledge), _threshold(args))
     if args.text:
@@ -86,9 +86,9 @@ def _from_argv(text: str) -> str:
 
 
 def cmd_check(args) -> int:
-    from .guide import disagreeing_picks
+    from .answering.decision import disagreeing_picks
     from .knowledge import stale
-    from .matcher import confusables
+    from .understanding.confusables import confusables
 
     path = args.file or str(default_path())
     knowledge = _load(path, full=True)  # the examples too, even when a cached model could skip them
@@ -114,7 +114,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_choose(args) -> int:
-    from .guide import parse_code
+    from .answering.codes import parse_code
     from .terminal import run_choice
 
     knowledge = _load(args.knowledge)
@@ -129,13 +129,13 @@ def cmd_choose(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .slack.server import serve
+    from .slack.serve import serve
 
     return serve(force_http=args.http, port=args.port)
 
 
 def cmd_review(args) -> int:
-    from .answers import AnswerEngine
+    from .answering.engine import AnswerEngine
     from .review import report
 
     engine = AnswerEngine(_load(args.knowledge), _threshold(args))

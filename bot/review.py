@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from .logs import redact, secrets_from_env
-from .matcher import ANSWER_KINDS
-from .text import normalise
+from .understanding.match import ANSWER_KINDS
+from .understanding.normalise import normalise
 
 SIMILAR = 80  # token_set_ratio at or above which two questions count as the same question
 _MESSAGES = {"unanswered question": "unanswered", "answer feedback": "feedback"}

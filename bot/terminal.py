@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .answers import AnswerEngine
-from .guide import decide, next_question
+from .answering.builders import AnswerBuilder
+from .answering.decision import decide, next_question
 from .knowledge import Knowledge
 
 
@@ -39,6 +39,6 @@ def run_choice(
         else:
             stdout.write("Stopped: too many answers I could not read.\n")
             return 1
-    answer = AnswerEngine(knowledge).recommendation(decide(knowledge, answers, complete=True), guided=True)
+    answer = AnswerBuilder(knowledge).recommendation(decide(knowledge, answers, complete=True), guided=True)
     stdout.write("\n" + answer.text + "\n")
     return 0

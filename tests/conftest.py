@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from bench.common import installed_command  # noqa: F401  (the tests use it from here)
-from bot.answers import AnswerEngine
+from bot.answering.engine import AnswerEngine
 from bot.knowledge import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def fake():
     server.stop()
 
 
-def start_bot(fake, knowledge, request_timeout: float | None = None, dedupe=None, **settings_overrides):
+def start_bot(fake, knowledge, request_timeout: float | None = None, store=None, **settings_overrides):
     """The real app behind the real WSGI layer and the server `serve` runs (waitress with its limits), on
     127.0.0.1 port 0, talking to `fake`."""
     import errno
@@ -59,8 +59,10 @@ def start_bot(fake, knowledge, request_timeout: float | None = None, dedupe=None
     from bench.slack_fake import BOT_TOKEN, SIGNING_SECRET
     from bot.settings import Settings
     from bot.slack.app import create_app
+    from bot.slack.http.server import REQUEST_TIMEOUT, make_http_server
+    from bot.slack.http.wsgi import SlackWsgi
     from bot.slack.metrics import Metrics
-    from bot.slack.server import REQUEST_TIMEOUT, SlackWsgi, check_token, make_http_server
+    from bot.slack.serve import check_token
 
     settings = Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides
@@ -70,7 +72,7 @@ def start_bot(fake, knowledge, request_timeout: float | None = None, dedupe=None
     auth_test = check_token(settings)
     with fake.lock:
         fake.calls.clear()
-    app = create_app(settings, knowledge, metrics=metrics, dedupe=dedupe, auth_test=auth_test)
+    app = create_app(settings, knowledge, metrics=metrics, store=store, auth_test=auth_test)
     server = make_http_server(
         SlackWsgi(app, settings, metrics),
         host="127.0.0.1",
@@ -107,7 +109,7 @@ def start_socket_bot(fake, knowledge, **settings_overrides):
     from bench.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
     from bot.settings import Settings
     from bot.slack.app import create_app
-    from bot.slack.server import check_token
+    from bot.slack.serve import check_token
 
     ws = FakeSocketModeServer()
     fake.socket_url = ws.url

@@ -167,8 +167,8 @@ def test_the_choice_prompt_check_answers_as_the_full_reading_does():
     """The cheap first test of is_choice_prompt never says no where normalise's words would say yes."""
     import random
 
-    from bot.slack.listeners import is_choice_prompt
-    from bot.text import MAX_INPUT_CHARS, normalise
+    from bot.slack.incoming import is_choice_prompt
+    from bot.understanding.normalise import MAX_INPUT_CHARS, normalise
 
     def reading(text):
         words = normalise(text or "").tokens

@@ -3,7 +3,7 @@
 import itertools
 import json
 
-from bot.guide import decide
+from bot.answering.decision import decide
 from bot.slack import blocks as b
 
 
@@ -52,7 +52,8 @@ def every_answer(engine, knowledge):
 
 
 def test_every_entry_of_the_knowledge_file_fits_block_kit(engine, knowledge):
-    from bot.guide import deciding_questions, format_code
+    from bot.answering.codes import format_code
+    from bot.answering.decision import deciding_questions
 
     count = 0
     everything = {c.id: c.options[-1].value for c in knowledge.criteria}
@@ -70,7 +71,7 @@ def test_every_entry_of_the_knowledge_file_fits_block_kit(engine, knowledge):
 def test_every_open_situation_offers_buttons_that_fit(engine, knowledge):
     """An open recommendation offers the one or two questions that would settle it, one button per answer,
     each carrying the situation read so far plus that answer."""
-    from bot.guide import decide, deciding_questions
+    from bot.answering.decision import decide, deciding_questions
 
     offered = 0
     for criterion in knowledge.criteria:
@@ -123,7 +124,7 @@ def test_knowledge_text_cannot_form_slack_markup(engine):
 
 
 def test_why_message_shows_evidence(knowledge):
-    from bot.matcher import Matcher
+    from bot.understanding.policy import Matcher
 
     match = Matcher(knowledge).match("<!here> ecs vs eks lerning curve")
     message = b.why_message(match, "<!here> ecs vs eks lerning curve")

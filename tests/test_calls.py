@@ -7,9 +7,12 @@ from types import SimpleNamespace
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.slack import listeners
+from bot.slack.delivery import Delivery
+from bot.slack.listeners.events import publish_home
 from bot.slack.metrics import Metrics
+from bot.slack.runtime import Loaded
 from bot.slack.threads import read_thread
+from bot.slack.turns import assistant_call
 
 
 def refused(error=None):
@@ -40,7 +43,7 @@ def test_a_refused_post_is_slacks_code_and_a_dropped_one_the_exception(caplog):
     d = deps()
     caplog.set_level(logging.INFO)
     client = SimpleNamespace(chat_postMessage=refused("not_in_channel"))
-    assert listeners._send(d, client, channel="C1", text="hi") == (None, "not_in_channel")
+    assert Delivery(d, client, None).send(channel="C1", text="hi") == (None, "not_in_channel")
     record = only_record(caplog)
     assert (record.levelname, record.getMessage(), record.method, record.error) == (
         "WARNING",
@@ -48,11 +51,11 @@ def test_a_refused_post_is_slacks_code_and_a_dropped_one_the_exception(caplog):
         "chat.postMessage",
         "not_in_channel",
     )
-    assert listeners._send(d, SimpleNamespace(chat_postMessage=refused()), channel="C1", text="hi") == (
+    assert Delivery(d, SimpleNamespace(chat_postMessage=refused()), None).send(channel="C1", text="hi") == (
         None,
         "unknown",
     )
-    assert listeners._send(d, SimpleNamespace(chat_postMessage=broken), channel="C1", text="hi") == (
+    assert Delivery(d, SimpleNamespace(chat_postMessage=broken), None).send(channel="C1", text="hi") == (
         None,
         "ConnectionResetError",
     )
@@ -62,47 +65,49 @@ def test_a_refused_post_is_slacks_code_and_a_dropped_one_the_exception(caplog):
 def test_a_delivered_post_is_its_ts():
     d = deps()
     client = SimpleNamespace(chat_postMessage=lambda **kwargs: {"ok": True, "ts": "1.2"})
-    assert listeners._send(d, client, channel="C1", text="hi") == ("1.2", None)
+    assert Delivery(d, client, None).send(channel="C1", text="hi") == ("1.2", None)
     client = SimpleNamespace(chat_postMessage=lambda **kwargs: {"ok": True})
-    assert listeners._send(d, client, channel="C1", text="hi") == ("", None)
+    assert Delivery(d, client, None).send(channel="C1", text="hi") == ("", None)
     assert errors(d, "chat.postMessage") == 0
 
 
 def test_an_assistant_call_that_fails_is_an_info_line(caplog):
     d = deps()
     caplog.set_level(logging.INFO)
-    listeners._assistant_call(d, "assistant.threads.setStatus", refused(), "thinking")
+    assistant_call(Delivery(d, None, None), "assistant.threads.setStatus", refused(), "thinking")
     record = only_record(caplog)
     assert (record.levelname, record.getMessage(), record.error) == (
         "INFO",
         "assistant.threads.setStatus failed",
         "unknown_error",
     )
-    listeners._assistant_call(d, "assistant.threads.setTitle", broken, "title")
+    assistant_call(Delivery(d, None, None), "assistant.threads.setTitle", broken, "title")
     assert errors(d, "assistant.threads.setStatus") == errors(d, "assistant.threads.setTitle") == 1
 
 
 def test_a_modal_that_does_not_open_is_its_error(caplog):
     d = deps()
-    assert listeners._view_call(d, "views.open", refused("expired_trigger_id"), trigger_id="t") == (
+    assert Delivery(d, None, None).view_call("views.open", refused("expired_trigger_id"), trigger_id="t") == (
         "expired_trigger_id"
     )
-    assert listeners._view_call(d, "views.update", broken, view_id="V1") == "ConnectionResetError"
-    assert listeners._view_call(d, "views.update", lambda **kwargs: {"ok": True}, view_id="V1") is None
+    assert Delivery(d, None, None).view_call("views.update", broken, view_id="V1") == "ConnectionResetError"
+    assert (
+        Delivery(d, None, None).view_call("views.update", lambda **kwargs: {"ok": True}, view_id="V1") is None
+    )
     assert "views.open failed" in caplog.text and "views.update failed" in caplog.text
     assert errors(d, "views.open") == errors(d, "views.update") == 1
 
 
 def test_home_counts_only_slacks_refusals(knowledge, caplog):
-    d = SimpleNamespace(metrics=Metrics(), loaded=listeners.Loaded(knowledge, None))
-    listeners._publish_home(d, SimpleNamespace(views_publish=refused("not_enabled")), "U1")
-    listeners._publish_home(d, SimpleNamespace(views_publish=refused()), "U1")
+    d = SimpleNamespace(metrics=Metrics(), loaded=Loaded(knowledge, None))
+    publish_home(d, SimpleNamespace(views_publish=refused("not_enabled")), "U1")
+    publish_home(d, SimpleNamespace(views_publish=refused()), "U1")
     assert [(r.getMessage(), r.error) for r in caplog.records] == [
         ("views.publish failed", "not_enabled"),
         ("views.publish failed", None),
     ]
     with pytest.raises(ConnectionResetError):  # left to the outbox, which logs it with its traceback
-        listeners._publish_home(d, SimpleNamespace(views_publish=broken), "U1")
+        publish_home(d, SimpleNamespace(views_publish=broken), "U1")
     assert errors(d, "views.publish") == 2
 
 

@@ -2,14 +2,14 @@
 
 import pytest
 
-from bot import conversation as cv
-from bot.matcher import Context
+from bot.answering import conversation as cv
+from bot.understanding.match import Context
 
 
 def thread_after(engine, *messages):
     thread, answer = None, None
     for text in messages:
-        answer = cv.ask(engine, text, thread)
+        answer = cv.reply(engine, text, thread)
         thread = cv.after(answer, thread)
     return answer, thread
 
@@ -64,7 +64,7 @@ def test_a_choice_asked_afresh_in_the_thread_adds_to_the_situation_read(engine):
 def test_help_and_not_sure_change_nothing_a_reply_leans_on(engine):
     _, thread = thread_after(engine, "ecs or eks?", "we already run kubernetes on prem")
     for text in ("thanks!", "lunch?"):
-        answer = cv.ask(engine, text, thread)
+        answer = cv.reply(engine, text, thread)
         assert answer.kind in ("help", "fallback") and cv.after(answer, thread) is thread
 
 

@@ -5,12 +5,12 @@ import logging
 
 import pytest
 
-from bot.slack.dedupe import MemoryDeduper
+from bot.slack.store import MemoryStore
 
 
 def test_claims_keep_at_most_max_keys_the_oldest_going_first():
     now = [0.0]
-    store = MemoryDeduper(max_keys=3, clock=lambda: now[0])
+    store = MemoryStore(max_keys=3, clock=lambda: now[0])
     assert all(store.claim(k) for k in "abc") and list(store._seen) == ["a", "b", "c"]
     assert store.claim("d") and list(store._seen) == ["b", "c", "d"]
     assert not store.claim("c", ttl=5) and list(store._seen) == ["c", "d"]  # room made first: b went
@@ -21,7 +21,7 @@ def test_claims_keep_at_most_max_keys_the_oldest_going_first():
 
 def test_values_keep_at_most_max_keys_the_oldest_going_first():
     now = [0.0]
-    store = MemoryDeduper(max_keys=3, clock=lambda: now[0])
+    store = MemoryStore(max_keys=3, clock=lambda: now[0])
     for key in "abc":
         store.put(key, key, ttl=10)
     assert list(store._values) == ["a", "b", "c"]
@@ -36,9 +36,9 @@ def test_values_keep_at_most_max_keys_the_oldest_going_first():
 
 def test_redis_down_is_one_warning_and_the_processs_memory(caplog):
     pytest.importorskip("redis")
-    from bot.slack.dedupe import RedisDeduper
+    from bot.slack.store import RedisStore
 
-    store = RedisDeduper("redis://127.0.0.1:1/0", timeout=0.5)  # nothing listens on port 1
+    store = RedisStore("redis://127.0.0.1:1/0", timeout=0.5)  # nothing listens on port 1
     caplog.set_level(logging.WARNING, logger="container_bot.dedupe")
     assert store.claim("k") and not store.claim("k")
     store.put("t", "1.2", ttl=60)

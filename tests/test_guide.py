@@ -2,8 +2,8 @@
 
 import dataclasses
 
-from bot.answers import AnswerEngine
-from bot.guide import decide
+from bot.answering.decision import decide
+from bot.answering.engine import AnswerEngine
 
 # Everything that leans towards ECS, plus one need only EKS meets (the "9 to 3 for ECS" case).
 SIMPLE_TEAM_WITH_AN_OPERATOR = {
@@ -69,7 +69,7 @@ def test_own_hardware_and_gpus_weigh_nothing(knowledge):
 
 
 def test_the_questions_that_would_decide_an_open_recommendation(knowledge):
-    from bot.guide import deciding_questions
+    from bot.answering.decision import deciding_questions
 
     asked = deciding_questions(knowledge, {})
     assert [c.id for c in asked] == ["kubernetes", "k8s_ecosystem"]  # the weightiest that settle it alone

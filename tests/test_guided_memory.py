@@ -11,7 +11,7 @@ from bench.slack_fake import (
     send_form,
     send_payload,
 )
-from bot.guide import deciding_questions
+from bot.answering.decision import deciding_questions
 
 from .test_slack_app import ok
 from .test_threads import Chat, payload_of
@@ -136,7 +136,7 @@ def test_the_dms_situation_is_read_with_one_short_timeout_client(bot):
     command; another token or URL gets its own."""
     from slack_sdk import WebClient
 
-    from bot.slack.listeners import PRESET_READ_TIMEOUT
+    from bot.slack.runtime import PRESET_READ_TIMEOUT
 
     deps = bot.app.container_bot
     client = WebClient(token="xoxb-one", base_url="http://127.0.0.1:9/api/")

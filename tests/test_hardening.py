@@ -22,8 +22,8 @@ from bench.slack_fake import (
     send_event,
     sign,
 )
-from bot.slack.dedupe import MemoryDeduper
-from bot.text import MAX_INPUT_CHARS
+from bot.slack.store import MemoryStore
+from bot.understanding.normalise import MAX_INPUT_CHARS
 
 from .conftest import installed_command, start_bot
 
@@ -140,14 +140,14 @@ def test_slack_retries_of_one_event_get_one_reply(bot, fake):
 
 def test_memory_deduper_forgets_after_its_time_limit():
     now = [1000.0]
-    dedupe = MemoryDeduper(clock=lambda: now[0])
+    dedupe = MemoryStore(clock=lambda: now[0])
     assert dedupe.claim("k", ttl=10) and not dedupe.claim("k", ttl=10)
     now[0] += 11
     assert dedupe.claim("k", ttl=10)
 
 
 def test_memory_deduper_is_bounded():
-    dedupe = MemoryDeduper(max_keys=100)
+    dedupe = MemoryStore(max_keys=100)
     for i in range(1000):
         dedupe.claim(f"k{i}")
     assert len(dedupe._seen) <= 100
@@ -343,18 +343,18 @@ def redis_url():
 def test_redis_claims_are_atomic_across_clients(redis_url):
     from concurrent.futures import ThreadPoolExecutor
 
-    from bot.slack.dedupe import RedisDeduper
+    from bot.slack.store import RedisStore
 
-    clients = [RedisDeduper(redis_url) for _ in range(4)]
+    clients = [RedisStore(redis_url) for _ in range(4)]
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(lambda i: clients[i % 4].claim("event:Ev1"), range(64)))
     assert results.count(True) == 1
 
 
 def test_redis_claims_expire(redis_url):
-    from bot.slack.dedupe import RedisDeduper
+    from bot.slack.store import RedisStore
 
-    dedupe = RedisDeduper(redis_url)
+    dedupe = RedisStore(redis_url)
     assert dedupe.claim("k", ttl=1) and not dedupe.claim("k", ttl=1)
     time.sleep(1.2)
     assert dedupe.claim("k", ttl=1)

@@ -32,8 +32,8 @@ from bench.slack_fake import (
     sign,
     view_submission,
 )
-from bot.slack.app import RETRY_AFTER_DEFAULT, RETRY_AFTER_MAX, retry_after_seconds
-from bot.slack.server import MAX_BODY
+from bot.slack.client import RETRY_AFTER_DEFAULT, RETRY_AFTER_MAX, retry_after_seconds
+from bot.slack.http.wsgi import MAX_BODY
 
 from .conftest import KNOWLEDGE, installed_command, start_bot, write_knowledge
 

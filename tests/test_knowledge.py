@@ -155,7 +155,7 @@ def test_a_new_topic_is_an_edit_to_yaml_alone(tmp_path):
     """)
     text = GOOD.replace("\nattributes:\n", "\n" + textwrap.indent(extra, "  ") + "\nattributes:\n", 1)
     path = write_knowledge(tmp_path / "k.yaml", text)
-    from bot.answers import AnswerEngine
+    from bot.answering.engine import AnswerEngine
 
     answer = AnswerEngine(load_knowledge(path)).ask("what is app runner?")
     assert answer.kind == "definition" and answer.topics == ["app_runner"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matcher import Matcher
+from bot.understanding.policy import Matcher
 
 
 @pytest.mark.parametrize(
@@ -217,7 +217,7 @@ def test_a_reply_that_stands_alone_ignores_the_context(engine):
 def test_descriptive_names_may_end_in_a_domain_word_but_not_be_only_such_words():
     """ "storing container images" names ECR though "container" and "images" are filler on their own; a run
     of filler alone ("container images") or one that starts or ends on a function word names nothing."""
-    from bot.model import learn_names
+    from bot.understanding.mining import learn_names
 
     filler = frozenset("aws service container images for the".split())
     function_words = frozenset("for the".split())
@@ -237,7 +237,7 @@ def test_descriptive_names_may_end_in_a_domain_word_but_not_be_only_such_words()
 def test_a_run_common_outside_naming_questions_is_no_name(knowledge):
     """Two questions about "the registry in our aws account" do not make "aws account" a name of ECR when
     other messages (a fallback, a recommendation) use the same words about nothing of the kind."""
-    from bot.examples import Example
+    from bot.knowledge.examples import Example
 
     naming = [
         Example("what is the registry in our aws account", "definition", ("ecr",)),

@@ -10,7 +10,7 @@ import yaml
 
 from bench.slack_fake import block_actions, command_form, send_form, send_payload
 from bot.knowledge import KnowledgeError, Option, parse_knowledge
-from bot.renderable import MAX_CRITERIA, MAX_OPTION_TEXT, MAX_OPTION_VALUE, MAX_OPTIONS
+from bot.knowledge.guided_limits import MAX_CRITERIA, MAX_OPTION_TEXT, MAX_OPTION_VALUE, MAX_OPTIONS
 
 from .conftest import KNOWLEDGE, installed_command, start_bot
 

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from bot.guide import decide
+from bot.answering.decision import decide
 
 from .conftest import ROOT, installed_command
 

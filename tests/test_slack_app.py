@@ -548,7 +548,7 @@ def test_app_home_shows_what_the_bot_does(bot, fake):
 
 def test_app_home_is_built_once_per_knowledge_and_anew_after_a_reload(bot, fake, knowledge, tmp_path):
     from bot.knowledge import load_knowledge
-    from bot.slack.listeners import Loaded
+    from bot.slack.runtime import Loaded
 
     from .conftest import KNOWLEDGE, write_knowledge
 

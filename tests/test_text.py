@@ -1,6 +1,6 @@
 import pytest
 
-from bot.text import ASK_WEIGHT, MAX_INPUT_CHARS, escape_slack, normalise
+from bot.understanding.normalise import ASK_WEIGHT, MAX_INPUT_CHARS, escape_slack, normalise
 
 
 @pytest.mark.parametrize(

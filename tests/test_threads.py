@@ -17,7 +17,7 @@ from bench.slack_fake import (
     send_event,
     socket_envelope,
 )
-from bot.conversation import EVENT_TYPE
+from bot.answering.conversation import EVENT_TYPE
 
 from .conftest import start_bot, start_socket_bot
 from .test_hardening import redis_url  # noqa: F401  (the fixture)
@@ -300,9 +300,9 @@ def test_a_thread_that_cannot_be_read_is_answered_on_its_own(http_chat, fake):
 def test_any_replica_answers_the_follow_up_through_redis(fake, knowledge, redis_url):  # noqa: F811
     """Replica A answers in the thread; the follow-up lands on replica B, which knows the thread from Redis
     and its context from Slack."""
-    from bot.slack.dedupe import RedisDeduper
+    from bot.slack.store import RedisStore
 
-    replicas = [start_bot(fake, knowledge, dedupe=RedisDeduper(redis_url)) for _ in range(2)]
+    replicas = [start_bot(fake, knowledge, store=RedisStore(redis_url)) for _ in range(2)]
     try:
         chats = [Chat(fake, lambda envelope, r=r: send_event(r.events, envelope)) for r in replicas]
         chats[0].say("ecs or eks?", mention=True)
@@ -319,10 +319,10 @@ def test_any_replica_answers_the_follow_up_through_redis(fake, knowledge, redis_
 
 
 def test_memory_store_keeps_values_for_a_while():
-    from bot.slack.dedupe import MemoryDeduper
+    from bot.slack.store import MemoryStore
 
     now = [0.0]
-    store = MemoryDeduper(max_keys=3, clock=lambda: now[0])
+    store = MemoryStore(max_keys=3, clock=lambda: now[0])
     store.put("a", "1.1", ttl=10)
     assert store.get("a") == "1.1" and store.get("b") is None
     now[0] = 11
@@ -335,10 +335,10 @@ def test_memory_store_keeps_values_for_a_while():
 def test_replies_are_remembered_for_a_day(fake, knowledge, redis_url):  # noqa: F811
     import redis
 
-    from bot.slack.dedupe import RedisDeduper
+    from bot.slack.store import RedisStore
     from bot.slack.threads import REMEMBER_SECONDS, ThreadMemory
 
-    memory = ThreadMemory(RedisDeduper(redis_url))
+    memory = ThreadMemory(RedisStore(redis_url))
     memory.answered("C1", "1710000000.000001", "1710000000.000009")
     assert memory.latest_answer("C1", "1710000000.000001") == "1710000000.000009"
     assert memory.latest_answer("C1", "1710000000.000002") is None

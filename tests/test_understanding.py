@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import AnswerEngine
-from bot.crossval import cross_validate, load_labelled, overheard, score_labelled
+from bot.answering.engine import AnswerEngine
+from bot.answering.evaluation import cross_validate, load_labelled, overheard, score_labelled
 from bot.knowledge import load_knowledge
-from bot.matcher import Matcher
+from bot.understanding.policy import Matcher
 
 from .conftest import EXAMPLES, KNOWLEDGE, ROOT
 
@@ -87,12 +87,15 @@ def test_changed_learning_code_under_the_same_version_retrains(tmp_path):
     import bot
 
     package = Path(bot.__file__).parent
-    probe = "from bot.knowledge import load_knowledge; print(load_knowledge().checksum)"
+    probe = (
+        "from bot.knowledge import load_knowledge; from bot.understanding.cache import key_for; "
+        "print(key_for(load_knowledge().checksum))"
+    )
 
     def checksum_with(model_source: str) -> str:
         shutil.rmtree(tmp_path / "bot", ignore_errors=True)
         shutil.copytree(package, tmp_path / "bot", ignore=shutil.ignore_patterns("__pycache__"))
-        (tmp_path / "bot" / "model.py").write_text(model_source, encoding="utf-8")
+        (tmp_path / "bot" / "understanding" / "mining.py").write_text(model_source, encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(tmp_path), "CONTAINER_BOT_CACHE": "off"}
         env.pop("KNOWLEDGE_FILE", None)
         result = subprocess.run(
@@ -101,7 +104,7 @@ def test_changed_learning_code_under_the_same_version_retrains(tmp_path):
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
 
-    source = (package / "model.py").read_text(encoding="utf-8")
+    source = (package / "understanding" / "mining.py").read_text(encoding="utf-8")
     assert checksum_with(source) == checksum_with(source)
     assert checksum_with(source) != checksum_with(source + "\nNAME_MIN_COUNT = 3\n")
 

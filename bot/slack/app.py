@@ -2,149 +2,24 @@
 
 from __future__ import annotations
 
-import random
-import time
 from concurrent.futures import ThreadPoolExecutor
-from http.client import RemoteDisconnected
-from urllib.error import HTTPError, URLError
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.web import SlackResponse
 
-from ..answers import AnswerEngine
-from ..knowledge import Knowledge
+from ..answering.engine import AnswerEngine
+from ..knowledge.model import Knowledge
 from ..settings import Settings
-from .dedupe import Deduper, MemoryDeduper
-from .listeners import Deps, Loaded, register
+from .client import granted_scopes, make_client
+from .listeners import register
 from .metrics import Metrics
 from .outbox import Outbox
 from .reload import publish
-
-# Methods that may be sent twice with the same effect as once: reads, and writes that replace state. Only
-# these are retried after a timeout, when Slack has most likely acted on the first try: a second
-# chat.postMessage would be a second reply, a second views.open a second modal.
-SAFE_TO_REPEAT = frozenset(
-    {
-        "apps.connections.open",
-        "auth.test",
-        "bots.info",
-        "chat.update",
-        "conversations.history",
-        "conversations.info",
-        "conversations.replies",
-        "team.info",
-        "users.info",
-        "views.publish",
-        "views.update",
-    }
-)
-RETRY_AFTER_DEFAULT = 2.0  # seconds, when a 429's Retry-After is missing or unreadable
-RETRY_AFTER_MAX = 30.0  # a listener thread never sleeps longer than this on Slack's say-so
-
-
-def api_method(url: str) -> str:
-    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-
-
-def retry_after_seconds(headers: dict) -> float:
-    """Retry-After as seconds: a whole number of seconds is honoured up to RETRY_AFTER_MAX; a missing,
-    non-integer or negative one gets RETRY_AFTER_DEFAULT rather than failing the call."""
-    for name, value in (headers or {}).items():
-        if name.lower() == "retry-after":
-            raw = (value[0] if isinstance(value, (list, tuple)) and value else value) or ""
-            raw = str(raw).strip()
-            if raw.isascii() and raw.isdigit():
-                return min(float(raw), RETRY_AFTER_MAX)
-            break
-    return RETRY_AFTER_DEFAULT
-
-
-class _Counted:
-    """Counts each retry a handler decides to make, by reason."""
-
-    def __init__(self, metrics: Metrics | None, reason: str):
-        self._metrics, self._reason = metrics, reason
-
-    def prepare_for_next_attempt(self, **kwargs):
-        if self._metrics:
-            self._metrics.slack_retries.labels(self._reason).inc()
-        return super().prepare_for_next_attempt(**kwargs)  # type: ignore[misc]
-
-
-class _RateLimit(_Counted, RateLimitErrorRetryHandler):
-    """429: Slack did not act on the call, so every method is retried, after a bounded Retry-After."""
-
-    def __init__(self, metrics):
-        _Counted.__init__(self, metrics, "rate_limited")
-        RateLimitErrorRetryHandler.__init__(self, max_retry_count=3)
-
-    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
-        if self._metrics:
-            self._metrics.slack_retries.labels(self._reason).inc()
-        if response is None:
-            raise error  # type: ignore[misc]
-        state.next_attempt_requested = True
-        # the builtin one raises on a Retry-After that is not an integer, and the reply is lost
-        time.sleep(retry_after_seconds(response.headers) + random.random() * 0.5)
-        state.increment_current_attempt()
-
-
-class _ServerError(_Counted, ServerErrorRetryHandler):
-    def __init__(self, metrics):
-        _Counted.__init__(self, metrics, "server_error")
-        ServerErrorRetryHandler.__init__(self, max_retry_count=2)
-
-    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
-        return (
-            response is not None and 500 <= response.status_code < 600
-        )  # the builtin one retries 500/503 only
-
-
-class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
-    """Connection failures are retried for every method (as Slack's own handler does), except a timeout
-    while waiting for the answer: Slack is slow, not gone, and has most likely acted on the call, so that is
-    retried only for SAFE_TO_REPEAT methods. A connect timeout never reached Slack (urllib wraps it in
-    URLError) and is retried like any other."""
-
-    def __init__(self, metrics):
-        _Counted.__init__(self, metrics, "connection_error")
-        ConnectionErrorRetryHandler.__init__(
-            self, max_retry_count=2, error_types=[URLError, ConnectionResetError, RemoteDisconnected]
-        )
-
-    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
-        if error is None or response is not None or isinstance(error, HTTPError):
-            return False
-        if isinstance(error, TimeoutError):
-            return api_method(request.url) in SAFE_TO_REPEAT
-        return isinstance(error, tuple(self.error_types_to_do_retries))
-
-
-def make_client(settings: Settings, metrics: Metrics | None = None, with_token: bool = True) -> WebClient:
-    return WebClient(
-        token=(settings.bot_token or None) if with_token else None,
-        base_url=settings.api_url,
-        timeout=settings.api_timeout,
-        retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)],
-    )
-
-
-def granted_scopes(auth_test: SlackResponse) -> str:
-    """The scopes the token has, as auth.test's x-oauth-scopes header lists them ("chat:write,commands"), or
-    "" when the header is missing."""
-    granted = ""
-    for name, value in (auth_test.headers or {}).items():
-        if name.lower() == "x-oauth-scopes":
-            granted = value if isinstance(value, str) else ",".join(value)
-    return granted
+from .runtime import Loaded, Runtime
+from .store import MemoryStore, Store
 
 
 class StartupIdentity(Authorize):
@@ -166,7 +41,7 @@ def create_app(
     knowledge: Knowledge,
     client: WebClient | None = None,
     *,
-    dedupe: Deduper | None = None,
+    store: Store | None = None,
     metrics: Metrics | None = None,
     executor: ThreadPoolExecutor | None = None,
     outbox: Outbox | None = None,
@@ -189,14 +64,14 @@ def create_app(
         listener_executor=executor or ThreadPoolExecutor(max_workers=16, thread_name_prefix="listener"),
         raise_error_for_unhandled_request=False,
     )
-    deps = Deps(
+    runtime = Runtime(
         Loaded(knowledge, AnswerEngine(knowledge, settings.threshold)),
         settings,
-        dedupe or MemoryDeduper(),
+        store or MemoryStore(),
         metrics,
         outbox or Outbox(metrics),
     )
-    register(app, deps)
-    publish(deps)
-    app.container_bot = deps  # type: ignore[attr-defined]  # the server reads metrics and settings from here
+    register(app, runtime)
+    publish(runtime)
+    app.container_bot = runtime  # type: ignore[attr-defined]  # the server reads metrics and settings from here
     return app

@@ -30,11 +30,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from ..answers import Answer
-from ..knowledge import Criterion, Knowledge
-from ..matcher import Match
-from ..renderable import MAX_LABEL, MAX_OPTION_TEXT, MODAL_BLOCKS
-from ..text import escape_slack
+from ..answering.answer import Answer
+from ..knowledge.guided_limits import MAX_LABEL, MAX_OPTION_TEXT, MODAL_BLOCKS
+from ..knowledge.model import Criterion, Knowledge
+from ..understanding.match import Match
+from ..understanding.normalise import escape_slack
 from .ids import (
     ACTION_COMPARE,
     ACTION_DECIDE_PREFIX,

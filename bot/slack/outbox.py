@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from .drain import ReplyExecutor
+from .executor import ReplyExecutor
 from .metrics import Metrics
 
 log = logging.getLogger("container_bot.outbox")

@@ -1,7 +1,7 @@
 """Knowledge reload without a restart: on SIGHUP, and when KNOWLEDGE_FILE changes (KNOWLEDGE_RELOAD_SECONDS).
 
 The new file is read, fully validated (the examples file too) and its matcher trained on a thread of its
-own while the old one keeps answering; only then is it swapped in, as one reference (`Deps.loaded`), so a
+own while the old one keeps answering; only then is it swapped in, as one reference (`Runtime.loaded`), so a
 message is answered wholly from the old knowledge or wholly from the new. A file that does not load leaves
 the old one serving and is one log line with FILE:LINE.
 """
@@ -14,9 +14,9 @@ import threading
 import time
 from pathlib import Path
 
-from ..answers import AnswerEngine
+from ..answering.engine import AnswerEngine
 from ..knowledge import KnowledgeError, default_path, load_knowledge
-from .listeners import Deps, Loaded
+from .runtime import Loaded, Runtime
 
 log = logging.getLogger("container_bot.knowledge")
 
@@ -31,25 +31,25 @@ def describe(loaded: Loaded) -> dict:
     }
 
 
-def publish(deps: Deps) -> None:
+def publish(runtime: Runtime) -> None:
     """The knowledge being served, in /metrics (container_bot_knowledge_info)."""
-    deps.metrics.knowledge.info(
-        {"version": str(deps.loaded.version), "checksum": deps.loaded.knowledge.checksum}
+    runtime.metrics.knowledge.info(
+        {"version": str(runtime.loaded.version), "checksum": runtime.loaded.knowledge.checksum}
     )
 
 
 class Reloader:
-    def __init__(self, deps: Deps, path: str | None):
-        self.deps = deps
+    def __init__(self, runtime: Runtime, path: str | None):
+        self.runtime = runtime
         self.path = Path(path) if path else default_path()
         self._lock = threading.Lock()  # one reload at a time; a second request waits and then reloads again
         self._seen = self.fingerprint()
-        publish(deps)
+        publish(runtime)
 
     def fingerprint(self) -> str:
         """The bytes of the knowledge file and of the examples file it names: what a change check compares."""
         digest = hashlib.sha256()
-        examples = self.deps.loaded.knowledge.examples_file
+        examples = self.runtime.loaded.knowledge.examples_file
         for path in (self.path, Path(examples) if examples else None):
             if path is None:
                 continue
@@ -65,14 +65,14 @@ class Reloader:
         with self._lock:
             self._seen = self.fingerprint()
             started = time.perf_counter()
-            old = self.deps.loaded
+            old = self.runtime.loaded
             try:
                 knowledge = load_knowledge(self.path, full=True)
-                engine = AnswerEngine(knowledge, self.deps.settings.threshold)
+                engine = AnswerEngine(knowledge, self.runtime.settings.threshold)
             except KnowledgeError as exc:
                 first = exc.problems[0]
                 more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
-                self.deps.metrics.knowledge_reloads.labels("invalid").inc()
+                self.runtime.metrics.knowledge_reloads.labels("invalid").inc()
                 log.error(
                     "knowledge not reloaded, still serving version %d: %s%s",
                     old.version,
@@ -82,7 +82,7 @@ class Reloader:
                 )
                 return False
             except Exception as exc:  # a file that validates but breaks the build: the old one keeps serving
-                self.deps.metrics.knowledge_reloads.labels("invalid").inc()
+                self.runtime.metrics.knowledge_reloads.labels("invalid").inc()
                 log.error(
                     "knowledge not reloaded, still serving version %d: %s:0: %s",
                     old.version,
@@ -92,10 +92,10 @@ class Reloader:
                 )
                 return False
             loaded = Loaded(knowledge, engine, old.version + 1)
-            self.deps.loaded = loaded  # the swap: one reference, read once per message
+            self.runtime.loaded = loaded  # the swap: one reference, read once per message
             self._seen = self.fingerprint()  # the examples file may be another one now
-            publish(self.deps)
-            self.deps.metrics.knowledge_reloads.labels("ok").inc()
+            publish(self.runtime)
+            self.runtime.metrics.knowledge_reloads.labels("ok").inc()
             log.info(
                 "knowledge reloaded: version %d from %s in %.2fs",
                 loaded.version,

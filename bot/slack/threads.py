@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import logging
 
-from ..conversation import EVENT_TYPE, Thread, from_payload
-from ..knowledge import Knowledge
+from ..answering.conversation import EVENT_TYPE, Thread, from_payload
+from ..knowledge.model import Knowledge
 from .calls import call_slack
-from .dedupe import Deduper
 from .metrics import Metrics
+from .store import Store
 
 log = logging.getLogger("container_bot.threads")
 REMEMBER_SECONDS = 24 * 3600
@@ -29,7 +29,7 @@ def _key(kind: str, channel: str, thread_ts: str | None) -> str:
 
 
 class ThreadMemory:
-    def __init__(self, store: Deduper):
+    def __init__(self, store: Store):
         self.store = store
 
     def answered(self, channel: str, thread_ts: str | None, answer_ts: str) -> None:

@@ -8,10 +8,11 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .examples import SMALL_TALK, Example
-from .guide import decide_message
-from .knowledge import Knowledge
-from .matcher import ANSWER_KINDS, Matcher
+from ..knowledge.examples import SMALL_TALK, Example
+from ..knowledge.model import Knowledge
+from ..understanding.match import ANSWER_KINDS
+from ..understanding.policy import Matcher
+from .decision import decide_message
 
 
 @dataclass

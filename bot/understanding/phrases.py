@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .knowledge import Knowledge
-from .text import Normalised, normalise
+from ..knowledge.model import Knowledge
+from .normalise import Normalised, normalise
 
 NEGATORS = frozenset(
     "no not never dont doesnt didnt without nobody none zero neither nor noone "

@@ -1,4 +1,4 @@
-"""The guided choice: criteria from the knowledge file as questions, scoring, and answer codes.
+"""The decision engine: the criteria of the knowledge file weighed, vetoes applied, and the pick explained.
 
 The same scoring serves a recommendation read from free text (where unanswered criteria stay open and a
 close call gives no pick) and the guided choice (where every criterion was asked and a level result falls
@@ -7,13 +7,10 @@ back to the knowledge file's default).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from .knowledge import Criterion, Knowledge, Veto
-from .renderable import CODE_ID, CODE_VALUE
-
-_CODE_PAIR = re.compile(rf"^({CODE_ID.pattern})=({CODE_VALUE.pattern})$")
+from ..knowledge.model import Criterion, Knowledge, Veto
+from .codes import format_code
 
 
 @dataclass(frozen=True)
@@ -26,32 +23,6 @@ class Decision:
     code: str = ""
     vetoes: list[str] = field(default_factory=list)  # hard requirements that decided the pick
     conflict: list[str] = field(default_factory=list)  # hard requirements that pick different services
-
-
-def format_code(knowledge: Knowledge, answers: dict[str, str]) -> str:
-    """Answers as a replayable code, in the knowledge file's criterion order: 'kubernetes=yes team_k8s=no'."""
-    return " ".join(f"{c.id}={answers[c.id]}" for c in knowledge.criteria if c.id in answers)
-
-
-def parse_code(knowledge: Knowledge, text: str) -> dict[str, str]:
-    """'kubernetes=yes team_k8s=no' -> answers; ValueError naming the first bad pair."""
-    answers: dict[str, str] = {}
-    for pair in text.split():
-        m = _CODE_PAIR.match(pair.strip().lower())
-        criterion = knowledge.criterion(m.group(1)) if m else None
-        if not m or criterion is None:
-            known = ", ".join(c.id for c in knowledge.criteria)
-            raise ValueError(f"'{pair}' is not an answer code (criteria: {known})")
-        if criterion.option(m.group(2)) is None:
-            values = "/".join(o.value for o in criterion.options)
-            raise ValueError(f"'{pair}': {criterion.id} takes {values}")
-        answers[criterion.id] = m.group(2)
-    return answers
-
-
-def looks_like_code(text: str) -> bool:
-    parts = text.split()
-    return bool(parts) and all(_CODE_PAIR.match(p.lower()) for p in parts)
 
 
 def next_question(knowledge: Knowledge, answers: dict[str, str]) -> Criterion | None:

@@ -22,8 +22,16 @@ import tempfile
 from pathlib import Path
 
 ENV = "CONTAINER_BOT_CACHE"
-# the modules whose code decides what is learned from the examples
-LEARNING_MODULES = ("text.py", "evidence.py", "model.py", "matcher.py", "examples.py")
+# the modules whose code decides what is learned from the examples (relative to this package)
+LEARNING_MODULES = (
+    "normalise.py",
+    "phrases.py",
+    "features.py",
+    "classifiers.py",
+    "mining.py",
+    "training.py",
+    "../knowledge/examples.py",
+)
 
 
 @functools.cache
@@ -54,6 +62,13 @@ def _path(key: str) -> Path | None:
     if where is None or not key or not all(c in "0123456789abcdef" for c in key):
         return None
     return where / f"model-{key[:32]}.bin"
+
+
+def key_for(checksum: str) -> str:
+    """The cache key of what is learned from the knowledge with this checksum by the code installed now."""
+    if not checksum:
+        return ""
+    return hashlib.sha256(f"{checksum}\0{fingerprint()}".encode()).hexdigest()
 
 
 def has(key: str) -> bool:

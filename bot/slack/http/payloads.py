@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qs
 
 MAX_JSON_DEPTH = 40  # Slack's deepest payloads (rich text in an event, a modal's state) nest about 12 levels
 
@@ -167,3 +168,43 @@ def _view(view: dict) -> None:
             raise _Bad("'view.state.values' must map block ids to objects of objects")
         for element in block.values():
             _want(element, "selected_option", _OBJECT_OR_NULL, "view.state.values.")
+
+
+MAX_FORM_FIELDS = 100  # a slash command has about 15
+
+
+def shape(raw: bytes, content_type: str) -> tuple[str, str | None]:
+    """(request kind, problem or None): the body must be what Slack sends."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "unknown", "body is not UTF-8"
+    if "application/json" in content_type:
+        data, problem = parse_json(text)
+        if problem:
+            return "event", problem
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            return "event", "missing 'type'"
+        if data["type"] == "event_callback" and not isinstance(data.get("event"), dict):
+            return "event", "missing 'event'"
+        if data["type"] == "event_callback" and not isinstance(data["event"].get("type"), str):
+            return "event", "missing event type"
+        return data["type"], event_problem(data)
+    try:
+        form = parse_qs(
+            text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FORM_FIELDS
+        )
+    except ValueError:
+        return "form", "invalid form encoding"
+    if "payload" in form:
+        payload, problem = parse_json(form["payload"][0])
+        if problem:
+            return "interactivity", f"'payload': {problem}"
+        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
+            return "interactivity", "'payload' has no type"
+        return payload["type"], payload_problem(payload)
+    if "command" in form:
+        return "command", None
+    if "ssl_check" in form:
+        return "ssl_check", None
+    return "form", "neither a command nor a payload"

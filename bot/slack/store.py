@@ -1,4 +1,4 @@
-"""Exactly-once replies: remember what was handled for a while, in this process or in Redis.
+"""The store: what was handled (exactly-once replies) and a few short values, in this process or in Redis.
 
 Slack redelivers events it thinks timed out, Socket Mode can redeliver envelopes, and a mention arrives
 both as `app_mention` and as `message`. A key is claimed once; whoever claims it first answers.
@@ -15,11 +15,11 @@ from collections import OrderedDict
 from operator import itemgetter
 from typing import Protocol
 
-log = logging.getLogger("container_bot.dedupe")
+log = logging.getLogger("container_bot.dedupe")  # the name operators filter on
 DEFAULT_TTL = 600  # seconds: longer than Slack's retry window (three retries over about 5 minutes)
 
 
-class Deduper(Protocol):
+class Store(Protocol):
     def claim(self, key: str, ttl: int = DEFAULT_TTL) -> bool:
         """True the first time ``key`` is seen within ``ttl`` seconds, False afterwards."""
 
@@ -30,7 +30,7 @@ class Deduper(Protocol):
         """The value kept under ``key``, or None when there is none (or it expired)."""
 
 
-class MemoryDeduper:
+class MemoryStore:
     """Per-process; bounded in size so a flood of keys cannot grow memory without limit."""
 
     def __init__(self, max_keys: int = 50_000, clock=time.monotonic):
@@ -79,7 +79,7 @@ def _unavailable(purpose: str, exc: Exception) -> None:
     log.warning("redis unavailable for %s (%s); using this process's memory", purpose, type(exc).__name__)
 
 
-class RedisDeduper:
+class RedisStore:
     """Shared by every replica: an atomic SET key NX EX ttl."""
 
     def __init__(self, url: str, prefix: str = "container-bot:dedupe:", timeout: float = 2.0):
@@ -87,7 +87,7 @@ class RedisDeduper:
 
         self._client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         self._prefix = prefix
-        self._fallback = MemoryDeduper()
+        self._fallback = MemoryStore()
 
     def ping(self) -> None:
         self._client.ping()
@@ -117,5 +117,5 @@ class RedisDeduper:
         return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def make_deduper(redis_url: str | None) -> Deduper:
-    return RedisDeduper(redis_url) if redis_url else MemoryDeduper()
+def make_store(redis_url: str | None) -> Store:
+    return RedisStore(redis_url) if redis_url else MemoryStore()

@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .answers import Answer, AnswerEngine
-from .guide import decide, format_code
-from .knowledge import Knowledge
-from .matcher import ANSWER_KINDS, Context, Match
+from ..knowledge.model import Knowledge
+from ..understanding.match import ANSWER_KINDS, Context, Match
+from .answer import Answer
+from .codes import format_code
+from .decision import decide
+from .engine import AnswerEngine
 
 EVENT_TYPE = "container_bot_answer_posted"  # the metadata event type of the bot's answers
 CHOICE_FOLLOW_UPS = ("why", "situation")  # readings that lean on the choice under way, whatever came since
@@ -89,12 +91,14 @@ def valid_situation(knowledge: Knowledge, situation: dict[str, str]) -> dict[str
     return out
 
 
-def ask(engine: AnswerEngine, text: str, thread: Thread | None) -> Answer:
-    """A reply in a thread, read in the light of the bot's latest answer there. A reply that states more of
-    the situation or asks why leans on the choice under way even when other answers came since ("ecs or
-    eks?", "what about cost?", "we also run windows")."""
+def reply(engine: AnswerEngine, text: str, thread: Thread | None = None, addressed: bool = True) -> Answer:
+    """The answer to a message, for every entry point: read on its own, or in a thread in the light of the
+    bot's latest answer there (`thread`). A reply that states more of the situation or asks why leans on the
+    choice under way even when other answers came since ("ecs or eks?", "what about cost?", "we also run
+    windows"). ``addressed``: a DM, mention, command or click; a message only overheard in a channel is
+    answered only when it plainly asks."""
     if thread is None:
-        return engine.ask(text)
+        return engine.ask(text, addressed=addressed)
     match = engine.matcher.match(text, context=thread.last)
     under_way = thread.choice is not None and thread.choice != thread.last
     if under_way and match.follow_up not in CHOICE_FOLLOW_UPS:

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .reader import MAX_EXAMPLES_BYTES, MAX_EXAMPLES_VALUES, Map, compose, line_of
+from .schema import Checker
+
 KINDS = ("definition", "comparison", "attribute", "recommendation", "greeting", "thanks", "help", "fallback")
 REASONS = (
     "troubleshooting",
@@ -56,22 +59,20 @@ EMPTY = Examples("", (), ())
 
 def parse_examples(text: str, file: str, ids: dict[str, Any]) -> tuple[Examples, list]:
     """Parse and validate an examples file against the knowledge's ids; (examples, problems)."""
-    from .knowledge import MAX_EXAMPLES_BYTES, MAX_EXAMPLES_VALUES, _Checker, _compose, _line_of, _Map
-
-    checker = _Checker(file)
-    data = _compose(text, file, checker, (MAX_EXAMPLES_BYTES, MAX_EXAMPLES_VALUES))
+    checker = Checker(file)
+    data = compose(text, file, checker.problems, (MAX_EXAMPLES_BYTES, MAX_EXAMPLES_VALUES))
     if data is None:
         return EMPTY, checker.problems
     if not checker.record(
         data, 1, "the examples file", {"version": "int", "examples": "list"}, {"languages": "map"}
     ):
         return EMPTY, checker.problems
-    languages = _languages(checker, data.get("languages", _Map()))
+    languages = _languages(checker, data.get("languages", Map()))
     items: list[Example] = []
     seen: dict[str, tuple[int, tuple]] = {}
     groups = data["examples"]
     for i, group in enumerate(groups):
-        line = _line_of(groups, i)
+        line = line_of(groups, i)
         for example in _group(checker, group, line, ids):
             key = " ".join(example.text.lower().split())
             labels = (example.kind, example.topics, example.attribute, example.situation)
@@ -88,21 +89,19 @@ def parse_examples(text: str, file: str, ids: dict[str, Any]) -> tuple[Examples,
 
 
 def _languages(checker, raw) -> tuple[Language, ...]:
-    from .knowledge import _line_of
-
     out = []
     if not isinstance(raw, dict):
-        checker.error(_line_of(raw), "languages must be a mapping of language code to its phrases")
+        checker.error(line_of(raw), "languages must be a mapping of language code to its phrases")
         return ()
     for code, entry in raw.items():
-        line = _line_of(raw, code)
+        line = line_of(raw, code)
         if not checker.record(entry, line, f"language '{code}'", {"name": "text", "phrases": "map"}, {}):
             continue
         phrases = {}
         for phrase, english in entry["phrases"].items():
             if not isinstance(english, str) or not english.strip():
                 checker.error(
-                    _line_of(entry["phrases"], phrase), f"language '{code}': '{phrase}' needs English words"
+                    line_of(entry["phrases"], phrase), f"language '{code}': '{phrase}' needs English words"
                 )
                 continue
             phrases[str(phrase)] = " ".join(english.split())
@@ -111,8 +110,6 @@ def _languages(checker, raw) -> tuple[Language, ...]:
 
 
 def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
-    from .knowledge import _line_of
-
     # `pick` is checked below: it may be null (too little to decide)
     optional = {"topics": "list", "attribute": "str", "situation": "map", "reason": "str", "pick": "any"}
     if not checker.record(group, line, "example group", {"kind": "str", "say": "strlist"}, optional):
@@ -121,17 +118,17 @@ def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
     ok = True
     if kind not in KINDS:
         checker.error(
-            _line_of(group, "kind"), f"example group: unknown kind '{kind}' (one of: {', '.join(KINDS)})"
+            line_of(group, "kind"), f"example group: unknown kind '{kind}' (one of: {', '.join(KINDS)})"
         )
         return []
     topics = tuple(group.get("topics", ()))
     for j, topic in enumerate(topics):
         if not isinstance(topic, str) or topic not in ids["topics"]:
-            checker.error(_line_of(group["topics"], j), f"example group: unknown topic '{topic}'")
+            checker.error(line_of(group["topics"], j), f"example group: unknown topic '{topic}'")
             ok = False
     attribute = group.get("attribute")
     if attribute is not None and attribute not in ids["attributes"]:
-        checker.error(_line_of(group, "attribute"), f"example group: unknown attribute '{attribute}'")
+        checker.error(line_of(group, "attribute"), f"example group: unknown attribute '{attribute}'")
         ok = False
     situation: list[tuple[str, str]] = []
     for criterion, value in group.get("situation", {}).items():
@@ -141,12 +138,12 @@ def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
         options = ids["criteria"].get(criterion)
         if options is None:
             checker.error(
-                _line_of(group["situation"], criterion), f"example group: unknown criterion '{criterion}'"
+                line_of(group["situation"], criterion), f"example group: unknown criterion '{criterion}'"
             )
             ok = False
         elif value not in options:
             checker.error(
-                _line_of(group["situation"], criterion),
+                line_of(group["situation"], criterion),
                 f"example group: criterion '{criterion}' takes {'/'.join(options)}, not '{value}'",
             )
             ok = False
@@ -157,18 +154,18 @@ def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
         pick = None
     if pick is not None and (not isinstance(pick, str) or pick not in ids["services"]):
         checker.error(
-            _line_of(group, "pick"),
+            line_of(group, "pick"),
             f"example group: pick must be one of {', '.join(ids['services'])} or null",
         )
         ok = False
     reason = group.get("reason")
     if reason is not None and reason not in REASONS:
         checker.error(
-            _line_of(group, "reason"),
+            line_of(group, "reason"),
             f"example group: unknown reason '{reason}' (one of: {', '.join(REASONS)})",
         )
         ok = False
-    where = _line_of(group, "kind")
+    where = line_of(group, "kind")
     if kind == "attribute" and (attribute is None or len(topics) != 1):
         checker.error(where, "example group: an attribute question names one topic and its attribute")
         ok = False
@@ -193,7 +190,7 @@ def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
             tuple(sorted(situation)),
             pick,
             reason,
-            _line_of(say, j),
+            line_of(say, j),
         )
         for j, text in enumerate(say)
     ]

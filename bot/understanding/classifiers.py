@@ -1,99 +1,19 @@
-"""The learned part of understanding: features of a message, and small models trained from the examples.
-
-A message becomes weighted features: its words and word pairs (a word in the sentence that asks counts more
-than one in the context around it), words under a negation, character pairs of Chinese, Japanese and Korean
-words, and the evidence the rules found (how many topics, which cue phrases, a question mark). Topic names
-become placeholders, so "what is ecr" and "what is fargate" teach the same thing about definitions.
+"""Small classifiers trained from the examples: the kind of question, the attribute and the pick.
 
 The models are multinomial naive Bayes classifiers: one pass over the examples trains them, which keeps
 start-up training within a few hundred milliseconds in pure Python, and bench/run.py compares them with the
-alternatives by cross-validation. They are trained when the knowledge loads, from the examples file alone:
-adding a phrasing is a data edit.
+alternative (an averaged perceptron) by cross-validation. They are trained when the knowledge loads, from the
+examples file alone: adding a phrasing is a data edit.
 """
 
 from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import Counter
 
-from .evidence import NEGATORS, Evidence
-
-NEGATION_REACH = 4  # words after a negator that read as negated ("nobody here knows k8s")
-PLACEHOLDER = {"orchestrator": "<svc>", "registry": "<registry>"}
-OTHER_TOPIC = "<topic>"
-
-
-def _cjk(token: str) -> bool:
-    return not token.isascii() and any("\u3040" <= ch <= "\ud7af" for ch in token)
-
-
-def features(ev: Evidence, categories: dict[str, str], services: Iterable[str] = ()) -> dict[str, float]:
-    """Weighted features of one message, from its evidence."""
-    norm = ev.norm
-    n = len(norm.tokens)
-    weights = norm.weights or (1.0,) * n
-    clauses = norm.clauses or (0,) * n
-    out: dict[str, float] = defaultdict(float)
-    spans = {h.start: h for h in ev.topic_hits}
-    seq: list[tuple[str, float, int]] = []
-    i = 0
-    while i < n:
-        hit = spans.get(i)
-        if hit is not None:
-            topic = hit.phrase.target
-            weight = max(weights[hit.start : hit.end])
-            seq.append((PLACEHOLDER.get(categories.get(topic, ""), OTHER_TOPIC), weight, clauses[i]))
-            i = hit.end
-            continue
-        seq.append((ev.canon[i][0], weights[i], clauses[i]))
-        i += 1
-    negated_until, negated_clause = -1, -1
-    previous: tuple[str, float, int] | None = None
-    for pos, (word, weight, clause) in enumerate(seq):
-        out["w:" + word] += weight
-        if pos <= negated_until and clause == negated_clause:
-            out["n:" + word] += weight
-        if word in NEGATORS:
-            negated_until, negated_clause = pos + NEGATION_REACH, clause
-        if previous is not None and previous[2] == clause:
-            out["b:" + previous[0] + "|" + word] += min(weight, previous[1])
-        if _cjk(word):
-            for a, b in zip(word, word[1:], strict=False):
-                out["c:" + a + b] += weight
-        previous = (word, weight, clause)
-    # A word said forty times is not forty times the evidence: counts grow with the logarithm.
-    for f, x in out.items():
-        if x > 1.0:
-            out[f] = 1.0 + math.log(x)
-    # The evidence the rules found, once each.
-    named = len(ev.topics)
-    service_set = set(services)
-    out[f"e:topics={min(named, 3)}"] = 1.0
-    out[f"e:services={sum(t in service_set for t in ev.topics)}"] = 1.0
-    for topic in ev.topics:
-        out["e:cat=" + categories.get(topic, "")] = 1.0
-    for hit in ev.attr_hits:
-        out["e:attr=" + hit.phrase.target] = 1.0
-    if ev.attr_hits:
-        out["e:attr"] = 1.0
-    for intent in ev.intents:
-        out["e:intent=" + intent] = 1.0
-    for hit in ev.exclusions:
-        out["e:foreign=" + hit.phrase.target] = 1.0
-    for criterion, value in ev.situation.items():
-        out[f"e:crit={criterion}={value}"] = 1.0
-    out[f"e:criteria={min(len(ev.situation), 3)}"] = 1.0
-    out["e:question" if norm.question else "e:statement"] = 1.0
-    out[f"e:length={_bucket(n)}"] = 1.0
-    if norm.script:
-        out["e:script=" + norm.script] = 1.0
-    top = max(weights, default=1.0)
-    first = next((w for w, weight, _ in seq if weight >= top), None)
-    if first is not None:
-        out["e:first=" + first] = 1.0
-    return dict(out)
+from .features import features
+from .phrases import Evidence
 
 
 def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -> dict[str, float]:
@@ -102,10 +22,6 @@ def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -
     exps = [math.exp((s - top) / temperature) for s in scores]
     z = sum(exps)
     return {c: e / z for c, e in zip(classes, exps, strict=True)}
-
-
-def _bucket(n: int) -> str:
-    return "1-3" if n <= 3 else "4-8" if n <= 8 else "9-20" if n <= 20 else "21+"
 
 
 class NaiveBayes:
@@ -248,58 +164,6 @@ class NaiveBayes:
         return softmax(self.classes, self.scores(feats), self.temperature)
 
 
-# ------------------------------------------------------------------------------------------------ training
-
-NAME_MIN_COUNT = 2  # a descriptive name must label its topic in at least this many examples
-NAME_PRECISION = 0.6  # ... and in this share of the examples it appears in
-NAME_MAX_WORDS = 3
-
-
-def learn_names(
-    rows: list[tuple[tuple[str, ...], set[str], set[str]]],
-    stop: frozenset[str],
-    names: frozenset[str] = frozenset(),
-    edge: frozenset[str] | None = None,
-) -> list[tuple[tuple[str, ...], str]]:
-    """Descriptive names of topics: word runs that, in examples labelled with a topic the rules did not
-    find by name, stand for that topic ("aws's in-house orchestrator" -> ecs, "where aws keeps" -> ecr).
-
-    rows: (canonical words, labelled topics, topics found by name) per example; names: the words of the
-    topics' own names, which a learned name may not contain."""
-    edge = stop if edge is None else edge
-    with_topic: Counter = Counter()
-    seen: Counter = Counter()
-    for words, labelled, named in rows:
-        grams = set()
-        for size in range(1, NAME_MAX_WORDS + 1):
-            for i in range(len(words) - size + 1):
-                gram = words[i : i + size]
-                if gram[0] in edge or gram[-1] in edge or all(w in stop for w in gram):
-                    continue  # a name neither starts nor ends with a function word, nor is only filler
-                if any(w in names for w in gram):
-                    continue  # a run with a topic's own name in it ("ecs feature") would steal that name
-                grams.add(gram)
-        for gram in grams:
-            seen[gram] += 1
-            for topic in labelled - named:
-                with_topic[gram, topic] += 1
-    found = []
-    owners = Counter(gram for (gram, _), count in with_topic.items() if count >= NAME_MIN_COUNT)
-    for (gram, topic), count in with_topic.items():
-        # a name stands for one topic: a run that goes with several ("simpler") describes, it does not name
-        least = NAME_MIN_COUNT + (1 if len(gram) == 1 else 0)  # one word alone must prove itself more often
-        if count >= least and count / seen[gram] >= NAME_PRECISION and owners[gram] == 1:
-            found.append((gram, topic))
-    # keep the longest runs: a shorter run inside a longer one of the same topic adds nothing
-    found.sort(key=lambda gt: (-len(gt[0]), gt))
-    kept: list[tuple[tuple[str, ...], str]] = []
-    for gram, topic in found:
-        text = " " + " ".join(gram) + " "
-        if not any(t == topic and text in " " + " ".join(g) + " " for g, t in kept):
-            kept.append((gram, topic))
-    return kept
-
-
 def train(
     examples: list,
     evidences: list[Evidence],
@@ -329,57 +193,6 @@ def train(
     pick_rows = [(f, ex.pick or "-") for f, ex in rows if ex.kind == "recommendation"]
     pick = NaiveBayes.train(pick_rows, alpha, temperature) if len({p for _, p in pick_rows}) > 1 else None
     return kind, attribute, pick
-
-
-CUE_MIN_COUNT = 3  # a situation cue must carry its value in at least this many examples
-CUE_PRECISION = 0.8  # ... and in this share of the recommendation examples it appears in
-
-
-def learn_cues(
-    rows: list[tuple[tuple[str, ...], tuple[int, ...], dict[str, str]]],
-    stop: frozenset[str],
-    names: frozenset[str] = frozenset(),
-) -> list[tuple[tuple[str, ...], str]]:
-    """Situation cues: word runs that, in recommendation examples, go with one criterion's value
-    ("nobody here knows k8s" -> team_k8s=no, "set and forget" -> simplicity=yes).
-
-    rows: (canonical words, clause of each word, situation labels) per recommendation example. A run under a
-    negation ("we don't run k8s") is not counted: the finder flips a cue it finds negated."""
-    labelled: Counter = Counter()
-    seen: Counter = Counter()
-    for words, clauses, situation in rows:
-        grams = set()
-        for size in range(1, NAME_MAX_WORDS + 1):
-            for i in range(len(words) - size + 1):
-                gram = words[i : i + size]
-                if gram[0] in stop or gram[-1] in stop or any(w.isdigit() or w in names for w in gram):
-                    continue  # "upgrades ecs" (from "... upgrades, ecs or eks?") says nothing of the team
-                if _under_negation(words, clauses, i) and not any(w in NEGATORS for w in gram):
-                    continue
-                grams.add(gram)
-        for gram in grams:
-            seen[gram] += 1
-            for criterion, value in situation.items():
-                labelled[gram, f"{criterion}={value}"] += 1
-    found = [
-        (gram, target)
-        for (gram, target), count in labelled.items()
-        if count >= CUE_MIN_COUNT and count / seen[gram] >= CUE_PRECISION
-    ]
-    found.sort(key=lambda gt: (-len(gt[0]), gt))
-    kept: list[tuple[tuple[str, ...], str]] = []
-    for gram, target in found:
-        text = " " + " ".join(gram) + " "
-        if not any(t == target and text in " " + " ".join(g) + " " for g, t in kept):
-            kept.append((gram, target))
-    return kept
-
-
-def _under_negation(words: tuple[str, ...], clauses: tuple[int, ...], start: int) -> bool:
-    return any(
-        words[j] in NEGATORS and clauses[j] == clauses[start]
-        for j in range(max(0, start - NEGATION_REACH), start)
-    )
 
 
 class Perceptron:
@@ -448,3 +261,8 @@ class Perceptron:
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         return softmax(self.classes, self.scores(feats), self.temperature)
+
+
+def best(model: NaiveBayes, feats: dict[str, float]) -> tuple[str, float]:
+    """The model's most likely class and its probability."""
+    return max(model.probabilities(feats).items(), key=lambda kv: kv[1])

@@ -1,101 +1,17 @@
-"""Match + knowledge -> one Answer model that every face (terminal, JSON, Slack) renders."""
+"""Knowledge -> Answer: one builder per kind of answer (definition, fact, comparison, recommendation, help,
+"not sure"). They need no matcher: the guided choice in a terminal builds its recommendation without
+training a model."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from .guide import Decision, decide_message
-from .knowledge import Knowledge, Topic
-from .matcher import Context, Match, Matcher
+from ..knowledge.model import Knowledge, Topic
+from ..understanding.match import Match
+from .answer import Answer, join_or
+from .decision import Decision, decide_message
 
 GUIDED_CHOICE_POINTER = (
     "For a guided choice, run /container-choice in Slack or `container-bot choose` in a terminal."
 )
-
-
-@dataclass
-class Answer:
-    kind: str
-    topics: list[str]
-    attribute: str | None
-    recommendation: str | None
-    confidence: float
-    title: str
-    parts: list[str] = field(default_factory=list)
-    table_header: list[str] = field(default_factory=list)
-    table: list[tuple[str, list[str]]] = field(default_factory=list)
-    differences: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    changes: list[str] = field(default_factory=list)
-    suggestions: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    summary: str = ""
-    code: str = ""
-    checked: str = ""  # the oldest `as_of` of the statements used: when their sources were last checked
-    match: Match | None = None
-
-    @property
-    def text(self) -> str:
-        """The whole answer as plain text."""
-        lines = [self.title]
-        lines += self.parts
-        if self.table:
-            width = max(len(name) for name, _ in self.table)
-            lines.append("")
-            for name, values in self.table:
-                cells = " | ".join(f"{h}: {v}" for h, v in zip(self.table_header, values, strict=True))
-                lines.append(f"{name.ljust(width)}  {cells}")
-        if self.differences:
-            lines.append("")
-            lines.append("Key differences:")
-            lines += [f"- {d}" for d in self.differences]
-        if self.summary:
-            lines.append(f"In short: {self.summary}")
-        if self.reasons:
-            lines.append("Why:")
-            lines += [f"- {r}" for r in self.reasons]
-        if self.changes:
-            lines.append(f"What would change it: {_join_or(self.changes)}.")
-        if self.suggestions:
-            lines.append("Did you mean: " + " / ".join(self.suggestions))
-        if self.code:
-            lines.append(f"Answer code: {self.code}")
-        if self.sources:
-            lines.append(f"{self.sources_label}: " + " ".join(self.sources))
-        return "\n".join(lines).strip()
-
-    @property
-    def sources_label(self) -> str:
-        return f"Sources (checked {self.checked})" if self.checked else "Sources"
-
-    def context(self) -> Context:
-        """What a reply in the same thread may lean on: this answer's reading and recommendation."""
-        situation = self.match.situation if self.match and self.kind == "recommendation" else {}
-        return Context(
-            self.kind,
-            tuple(self.topics),
-            self.attribute,
-            tuple(sorted(situation.items())),
-            self.recommendation if self.kind == "recommendation" else None,
-        )
-
-    def to_json(self) -> dict:
-        """The contract's JSON answer."""
-        return {
-            "kind": self.kind,
-            "topics": list(self.topics),
-            "attribute": self.attribute,
-            "recommendation": self.recommendation if self.kind == "recommendation" else None,
-            "confidence": round(float(self.confidence), 2),
-            "text": self.text,
-            "suggestions": list(self.suggestions),
-        }
-
-
-def _join_or(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _sources(*urls: str | None) -> list[str]:
@@ -117,30 +33,11 @@ def _short(topic: Topic) -> str:
     return topic.name.split()[-1] if topic.category == "orchestrator" else topic.name
 
 
-class AnswerEngine:
-    """The core's single entry point: text in, Answer out. Knowledge and matcher are built once."""
+class AnswerBuilder:
+    """Builds answers from one knowledge file."""
 
-    def __init__(self, knowledge: Knowledge, threshold: float | None = None):
+    def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
-        self.matcher = Matcher(knowledge, threshold)
-
-    def ask(self, text: str, addressed: bool = True, context: Context | None = None) -> Answer:
-        """The answer to a message. ``addressed``: a DM, mention, command or reply in the bot's thread; a
-        channel message the bot only overheard is answered only when it plainly asks (else a fallback).
-        ``context``: the bot's previous answer in the thread, for follow-ups ("and ecr?", "why?")."""
-        return self.answer_for(self.matcher.match(text, addressed=addressed, context=context))
-
-    def answer_for(self, match: Match) -> Answer:
-        """The answer to a match: built, titled for a "why?", with a note on the language it was asked in."""
-        answer = self.build(match)
-        if match.follow_up == "why" and answer.recommendation:
-            answer.title = f"Why {self.knowledge.topics[answer.recommendation].name}"
-        if match.language and answer.kind != "fallback":
-            answer.parts.insert(0, f"(You asked in {match.language}; I answer in English.)")
-        answer.match = match
-        return answer
-
-    # ------------------------------------------------------------------------------------------ builders
 
     def build(self, match: Match) -> Answer:
         if match.kind == "definition":
@@ -399,7 +296,7 @@ class AnswerEngine:
             checked=_oldest(topic.as_of, registry.as_of if registry else ""),
         )
         if decision.changes:
-            answer.changes = [f"{_short(k.topics[other])} would fit better if {_join_or(decision.changes)}"]
+            answer.changes = [f"{_short(k.topics[other])} would fit better if {join_or(decision.changes)}"]
         return answer
 
     def help(self, confidence: float = 1.0, greeting: bool = False) -> Answer:

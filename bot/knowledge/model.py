@@ -1,0 +1,179 @@
+"""The knowledge as typed, immutable data: topics, attributes, comparisons, intents, the recommendation's
+criteria and vetoes, and the settings the matcher reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .examples import EMPTY as EMPTY_EXAMPLES
+from .examples import Examples, parse_examples
+from .freshness import Dated
+from .problems import KnowledgeError
+
+CATEGORIES = ("orchestrator", "registry", "compute", "concept", "option")
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str
+    source: str
+    as_of: str = ""  # YYYY-MM-DD: the day the source page was last checked
+    also: tuple[str, ...] = ()  # further pages that say part of the text
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A hard requirement only one service meets: when every answer in `when` is given, `pick` decides."""
+
+    id: str
+    when: dict[str, str]
+    pick: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    full_name: str
+    category: str
+    aliases: tuple[str, ...]
+    definition: str
+    source: str
+    link: str | None = None
+    implies: str | None = None
+    facts: dict[str, Fact] = field(default_factory=dict)
+    as_of: str = ""
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attribute:
+    id: str
+    name: str
+    cues: tuple[str, ...]
+    priority: int = 1
+    weak_cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Difference:
+    attribute: str
+    text: str
+    source: str
+    as_of: str = ""
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    topics: tuple[str, str]
+    summary: str
+    source: str
+    differences: tuple[Difference, ...] = ()
+    table: tuple[str, ...] = ()
+    intro: str = ""
+    as_of: str = ""
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    cues: tuple[str, ...]
+    out_of_scope: bool = False
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    id: str
+    cues: tuple[str, ...]
+    drops: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    weights: dict[str, int]
+    reason: str
+    condition: str
+    cues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    question: str
+    options: tuple[Option, ...]
+    negated: dict[str, str] = field(default_factory=dict)
+
+    def option(self, value: str) -> Option | None:
+        return next((o for o in self.options if o.value == value), None)
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    threshold: float = 0.6
+    channel_threshold: float = 0.8
+    margin: float = 0.05
+    decide_margin: int = 2
+    temperature: float = 1.0  # softens the models' probabilities; calibrated on the examples
+    lean_threshold: float = 0.6  # how sure the pick model must be to decide what the criteria leave open
+    overheard_skip: tuple[str, ...] = ()  # words of a channel message about the team's own systems ("our")
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    path: str
+    settings: MatchSettings
+    topics: dict[str, Topic]
+    attributes: dict[str, Attribute]
+    comparisons: dict[tuple[str, str], Comparison]
+    intents: dict[str, Intent]
+    exclusions: tuple[Exclusion, ...]
+    filler: frozenset[str]
+    domain_cues: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+    default_pick: str = ""
+    default_reason: str = ""
+    lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
+    vetoes: tuple[Veto, ...] = ()
+    dated: tuple[Dated, ...] = field(default=(), compare=False, repr=False)
+    checksum: str = ""  # of the knowledge file, its examples file, the bot's version and learning code
+    examples_file: str = field(default="", compare=False, repr=False)
+    examples_text: str = field(default="", compare=False, repr=False)
+
+    @cached_property
+    def examples(self) -> Examples:
+        """The examples file, parsed (at load, or here when a cached model let the load skip it)."""
+        if not self.examples_file:
+            return EMPTY_EXAMPLES
+        ids = {
+            "topics": set(self.topics),
+            "attributes": set(self.attributes),
+            "criteria": {c.id: tuple(o.value for o in c.options) for c in self.criteria},
+            "services": list(self.services),
+        }
+        examples, problems = parse_examples(self.examples_text, self.examples_file, ids)
+        if problems:
+            raise KnowledgeError(problems)
+        return examples
+
+    def comparison(self, a: str, b: str) -> Comparison | None:
+        return self.comparisons.get(tuple(sorted((a, b))))  # type: ignore[arg-type]
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    @cached_property
+    def services(self) -> tuple[str, ...]:
+        """The topics a recommendation can pick: those the criteria weigh."""
+        return tuple(sorted(weighed(self.criteria)))
+
+
+def weighed(criteria: Iterable[Criterion]) -> set[str]:
+    return {topic for c in criteria for o in c.options for topic in o.weights}

@@ -1,0 +1,117 @@
+"""Modal submissions: the guided choice's answers, and the channel a result is shared in."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from slack_bolt import App
+
+from ...answering.answer import Answer
+from ...answering.codes import parse_code
+from .. import blocks
+from ..delivery import Delivery
+from ..ids import CHOICE_ACTION_ID, CHOICE_VIEW, SHARE_CHANNEL_ACTION, SHARE_CHANNEL_BLOCK, SHARE_VIEW
+from ..runtime import Runtime
+
+log = logging.getLogger("container_bot.requests")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+
+class Views:
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+
+    def on_share_submitted(self, ack, body, view, client, context):
+        runtime = self.runtime
+        state = (view.get("state") or {}).get("values") or {}
+        picked = ((state.get(SHARE_CHANNEL_BLOCK) or {}).get(SHARE_CHANNEL_ACTION) or {}).get(
+            "selected_conversation"
+        )
+        if not isinstance(picked, str) or not _CHANNEL_ID.match(picked):
+            ack(response_action="errors", errors={SHARE_CHANNEL_BLOCK: "Pick a channel to share in."})
+            return
+        try:
+            metadata = json.loads(view.get("private_metadata") or "{}")
+            answers = parse_code(runtime.knowledge, str(metadata.get("code") or ""))
+        except (ValueError, AttributeError):
+            ack(
+                response_action="errors",
+                errors={SHARE_CHANNEL_BLOCK: "This result no longer reads; run the guided choice again."},
+            )
+            return
+        user = body.get("user", {}).get("id", "")
+        ack(response_action="update", view=blocks.share_status_view(f"Sharing in <#{picked}>…"))
+        message = blocks.choice_result_message(runtime.result(answers), shared_by=user)
+        bot = context.get("bot_user_id") or ""
+        delivery = Delivery(runtime, client, runtime.loaded)
+        runtime.outbox.reply(share_to, delivery, view.get("id"), picked, user, bot, message)
+
+    def on_choice_submitted(self, ack, body, view, client):
+        runtime = self.runtime
+        state = (view.get("state") or {}).get("values") or {}
+        answers = {}
+        knowledge = runtime.knowledge
+        for criterion in knowledge.criteria:
+            selected = ((state.get(criterion.id) or {}).get(CHOICE_ACTION_ID) or {}).get("selected_option")
+            if selected and criterion.option(selected.get("value", "")):
+                answers[criterion.id] = selected["value"]
+        missing = {c.id: "Please pick an answer." for c in knowledge.criteria if c.id not in answers}
+        if missing:
+            ack(response_action="errors", errors=missing)
+            return
+        answer = runtime.result(answers)
+        log.info(
+            "guided choice",
+            extra={
+                "event_type": "view_submission",
+                "kind": "recommendation",
+                "confidence": 1.0,
+                "outcome": answer.recommendation,
+            },
+        )
+        ack(response_action="update", view=blocks.choice_result_view(answer))
+        runtime.outbox.reply(deliver_result, Delivery(runtime, client, runtime.loaded), body, view, answer)
+
+
+def deliver_result(delivery: Delivery, body: dict, view: dict, answer: Answer) -> None:
+    """The result, privately, where the choice was started: its response_url, else the user's DM."""
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        metadata = {}
+    message = blocks.choice_result_message(answer)
+    user = body.get("user", {}).get("id")
+    url = metadata.get("response_url")
+    if url and delivery.to_response_url(url, response_type="ephemeral", replace_original=False, **message):
+        return
+    if user:
+        delivery.post(channel=user, **message)
+
+
+def share_to(delivery: Delivery, view_id: str, channel: str, user: str, bot: str, message: dict) -> None:
+    """Post the shared result in the picked channel, then turn the share modal into what happened."""
+    error = delivery.post(allow_users=(user,), channel=channel, **message)
+    if error is None:
+        text = f"Shared in <#{channel}>."
+    elif error in ("not_in_channel", "channel_not_found"):  # channel_not_found: a private channel
+        me = f"<@{bot}>" if bot else "me"
+        text = (
+            f"I'm not a member of <#{channel}>, so I can't post there. Add me first: in <#{channel}>, type "
+            f"`/invite` and pick {me} (or mention {me} there and choose *Invite*), then share again."
+        )
+    else:
+        text = f"Slack did not take the post ({error}). Try again in a moment."
+    view = blocks.share_status_view(text)
+    views_update = delivery.client.views_update
+    if delivery.view_call("views.update", views_update, view_id=view_id, view=view) is None:
+        return
+    if error is not None:  # the modal is gone (closed meanwhile): say it in the DM instead
+        delivery.tell_privately(None, user, text)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    views = Views(runtime)
+    app.view(SHARE_VIEW)(views.on_share_submitted)
+    app.view(CHOICE_VIEW)(views.on_choice_submitted)

@@ -1,0 +1,119 @@
+"""`container-bot serve`: settings and knowledge checked, the token checked with Slack, then HTTP (waitress)
+or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
+from slack_sdk.web import SlackResponse
+
+from ..knowledge import KnowledgeError, load_knowledge
+from ..logs import setup_logging
+from ..settings import Settings, SettingsError, settings_from_env
+from .app import create_app
+from .client import granted_scopes
+from .executor import ReplyExecutor
+from .http.server import run_http
+from .ids import BOT_SCOPES
+from .lifecycle import StartupError
+from .metrics import Metrics
+from .reload import Reloader
+from .socket_mode import run_socket_mode
+from .store import make_store
+
+log = logging.getLogger("container_bot.server")
+STARTUP_TIMEOUT = 5
+
+
+def check_token(settings: Settings) -> SlackResponse:
+    """auth.test within a bounded time: a revoked token or an unreachable Slack is a clear error, not a hang.
+    Warns by name about any scope manifest.yml asks for that the token does not have. The response is who
+    the bot is; the app authorizes every request with it instead of calling auth.test again."""
+    client = WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=STARTUP_TIMEOUT,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+    )
+    try:
+        response = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown_error")
+        raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})", 2) from None
+    except Exception as exc:
+        raise StartupError(f"cannot reach Slack at SLACK_API_URL ({type(exc).__name__}); giving up") from None
+    granted = granted_scopes(response)
+    if granted:
+        have = {s.strip() for s in granted.split(",") if s.strip()}
+        for scope in BOT_SCOPES:
+            if scope not in have:
+                log.warning(
+                    "the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope
+                )
+    log.info("authenticated as %s in team %s", response.get("user_id"), response.get("team_id"))
+    return response
+
+
+def watch_knowledge(app, settings: Settings) -> Reloader:
+    """SIGHUP reloads KNOWLEDGE_FILE; with KNOWLEDGE_RELOAD_SECONDS, so does a change to it."""
+    reloader = Reloader(app.container_bot, settings.knowledge_file)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda signum, frame: reloader.reload_in_background("sighup"))
+    if settings.reload_seconds > 0:
+        reloader.watch(settings.reload_seconds)
+        log.info("checking %s for changes every %gs", reloader.path, settings.reload_seconds)
+    return reloader
+
+
+def serve(force_http: bool = False, port: int | None = None) -> int:
+    try:
+        settings = settings_from_env(serve=True, force_http=force_http, port=port)
+    except SettingsError as exc:
+        print(f"container-bot: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
+    try:
+        knowledge = load_knowledge(settings.knowledge_file)
+    except KnowledgeError as exc:
+        first = exc.problems[0]
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        name = "KNOWLEDGE_FILE is malformed: " if settings.knowledge_file else "the packaged knowledge file: "
+        print(f"container-bot: {name}{first}{more}", file=sys.stderr)
+        return 2 if settings.knowledge_file else 1
+    try:
+        auth_test = check_token(settings)
+        try:
+            store = make_store(settings.redis_url)
+        except ImportError:
+            raise StartupError(
+                "REDIS_URL is set but the Redis client is not installed: pip install 'container-bot[redis]'",
+                2,
+            ) from None
+        if settings.redis_url:
+            try:
+                store.ping()  # type: ignore[attr-defined]
+            except Exception as exc:
+                raise StartupError(f"REDIS_URL is unreachable ({type(exc).__name__})", 2) from None
+    except StartupError as exc:
+        print(f"container-bot: {exc}", file=sys.stderr)
+        return exc.code
+    if not settings.channel_listening:
+        log.info("CHANNEL_LISTENING=off: in channels only mentions are answered")
+    metrics = Metrics()
+    executor = ReplyExecutor(max_workers=16)
+    app = create_app(
+        settings, knowledge, store=store, metrics=metrics, executor=executor, auth_test=auth_test
+    )
+    watch_knowledge(app, settings)
+    try:
+        if settings.socket_mode:
+            return run_socket_mode(app, settings, metrics, executor)
+        return run_http(app, settings, metrics, executor)
+    except StartupError as exc:
+        print(f"container-bot: {exc}", file=sys.stderr)
+        return exc.code

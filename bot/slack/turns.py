@@ -1,0 +1,64 @@
+"""One message to answer in a conversation (a DM, a mention, a reply in the bot's thread, an assistant
+thread): the bot's latest answer there is read back, the message answered in its light, and the answer
+posted with the context for the next reply."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from ..answering.conversation import situation_code
+from ..understanding.match import ANSWER_KINDS
+from . import blocks
+from .calls import call_slack
+from .delivery import Delivery
+from .incoming import is_choice_prompt
+from .runtime import MARKUP
+from .safety import scrub
+
+log = logging.getLogger("container_bot.requests")
+THINKING = "is looking that up…"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message to answer in a conversation, and how."""
+
+    channel: str
+    thread_ts: str | None  # where the answer goes: the thread, or None for the top of a DM
+    text: str
+    event_type: str
+    known: str | None  # the bot's latest answer in this conversation (remembered), to read back
+    quiet: bool = False  # not addressed by a mention: help and "not sure" stay unsaid
+    set_status: object = None  # the assistant thread's "is looking that up…", when it is one
+    set_title: object = None  # the assistant thread's title, set with its first answer
+
+
+def converse(delivery: Delivery, turn: Turn) -> None:
+    """Answer a message in a conversation: read the bot's latest answer there back from Slack (only when the
+    bot answered in it), answer in its light, post with the context for the next reply."""
+    runtime = delivery.runtime
+    delivery = replace(delivery, loaded=runtime.loaded)  # the knowledge served now, for the whole turn
+    loaded = delivery.loaded
+    if turn.set_status is not None:
+        assistant_call(delivery, "assistant.threads.setStatus", turn.set_status, THINKING)
+    thread = delivery.read_back(turn.channel, turn.thread_ts, turn.known)
+    if is_choice_prompt(turn.text):
+        message = blocks.choice_prompt_message(situation_code(loaded.knowledge, thread))
+        delivery.send(channel=turn.channel, thread_ts=turn.thread_ts, **message)
+        return
+    answer = runtime.ask(turn.text, turn.event_type, thread=thread, loaded=loaded, overheard=turn.quiet)
+    if turn.quiet and answer.kind not in ANSWER_KINDS:
+        return  # overheard in the bot's thread, but not a question for it
+    if turn.set_title is not None:
+        # the answer's title (knowledge text), else the question with its markup and mentions taken out
+        title = answer.title if answer.kind in ANSWER_KINDS else " ".join(MARKUP.sub(" ", turn.text).split())
+        assistant_call(delivery, "assistant.threads.setTitle", turn.set_title, blocks.clip(scrub(title), 100))
+    delivery.post_answer(turn.channel, turn.thread_ts, answer, turn.text, thread)
+
+
+def assistant_call(delivery: Delivery, method: str, call, argument) -> None:
+    """An assistant.threads.* call (Bolt's set_status, set_title, set_suggested_prompts): optional, so a
+    failure (a workspace without the assistant view, a missing assistant:write) is a log line, never a lost
+    answer."""
+    call_slack(delivery.runtime.metrics, log, method, lambda: call(argument), level=logging.INFO)

@@ -1,0 +1,293 @@
+"""Message -> kind, topics, attribute, situation and confidence: the short policy on top of the evidence.
+
+The rules find what they are sure of (phrases.py); models trained from the examples weigh it with the rest
+of the message (training.py, classifiers.py). What stays explicit reads like a policy:
+
+- a message addressed to the bot (a DM, a mention, the slash command, a reply in its thread) is answered
+  whenever it names a topic and nothing puts it out of scope; words the bot does not know cost nothing;
+- out of scope is what the model learned from the out-of-scope examples (troubleshooting, how-to, acting on
+  systems, other products, other meanings of the letters, chatter) and foreign names the rules find;
+- a message the bot merely overheard in a channel is answered only when it is plainly a question about its
+  topics, at the stricter `channel_threshold`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .features import features
+from .follow_up import follow_up
+from .match import ANSWER_KINDS, SMALL_TALK, Context, Match
+from .normalise import Normalised, normalise
+from .phrases import Evidence
+from .subjects import (
+    attribute_asked,
+    comparison_topics,
+    implied,
+    lean,
+    rule_kind,
+    situation,
+    subject_of,
+)
+from .suggestions import close_calls, suggest
+from .training import Learned
+
+GUIDED_INTENT = "guided"  # cues naming the bot's own guided choice
+INSTRUCTION_INTENT = "instruction"  # cues of instructions to the bot, read apart from the question
+LANGUAGE_EVIDENCE = 1.5  # phrases of one language a message needs before the bot says it read that language
+QUESTION_WORDS = frozenset(
+    "what whats which who why how where when is are isnt does doesnt do can cant could should would".split()
+)
+# "which should we use?" naming nothing of ours is read as about ECS and EKS only this surely
+BARE_CHOICE = 0.9
+COMPARISON_SECOND = 0.3  # no attribute, two topics and this much comparison reading: a comparison
+_OTHER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")  # a colleague mentioned: the message is for them
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+class Matcher(Learned):
+    """Built once per knowledge file (the models are trained then, in Learned); ``match`` is cheap and
+    thread-safe."""
+
+    def evidence(self, raw: str) -> Evidence:
+        return self.finder.find(normalise(raw, self.rewrite))
+
+    def match(self, raw: str, addressed: bool = True, context: Context | None = None) -> Match:
+        """What the message asks. ``addressed``: a DM, mention, command or reply in the bot's thread; else
+        a channel message the bot overheard, which it answers only when it is plainly asked. ``context``:
+        the bot's previous answer in the same thread, which a follow-up ("and ecr?", "why?") leans on."""
+        norm = normalise(raw, self.rewrite)
+        base = dict(normalised=norm.text, threshold=self.threshold, language=self._language(norm))
+        if not norm.tokens:
+            return Match("help", [], None, 0.9, small_talk="greeting", reason="empty", **base)
+        ev = self.finder.find(norm)
+        ev = self._without_instructions(ev)
+        feats = features(ev, self.categories, self.services)
+        readings = self._readings(ev, feats)
+        kind, p = readings[0]
+        evidence = sorted(
+            [h for h in ev.hits if h.phrase.kind != "topic" or h in ev.topic_hits],
+            key=lambda h: (h.start, -h.end),
+        )
+        base.update(evidence=evidence, readings=readings[:3])
+        if not addressed:
+            if _OTHER_MENTION.search(raw or ""):
+                return Match("fallback", [], None, 0.9, reason="overheard; addressed to someone else", **base)
+            answerable = sum(q for k, q in readings if k in ANSWER_KINDS)
+            return self._overheard(ev, feats, kind, answerable, base)
+        if context is not None:
+            followed = follow_up(self.knowledge, self.pick_model, ev, feats, context, base)
+            if followed is not None:
+                return followed
+        if GUIDED_INTENT in ev.intents and not ev.exclusions:
+            # the bot's own guided choice, named: what it is (help), or a request to run it (a recommendation
+            # with nothing decided yet, which points to /container-choice)
+            if "definition" in ev.intents or "help" in ev.intents:
+                return Match(
+                    "help", [], None, 0.9, small_talk="help", reason="asks about the guided choice", **base
+                )
+            stated = situation(self.knowledge, ev)
+            return Match(
+                "recommendation",
+                list(self.services),
+                None,
+                0.9,
+                stated,
+                reason="asks for the guided choice",
+                **base,
+            )
+        if kind in SMALL_TALK:
+            return Match("help", [], None, round(p, 2), small_talk=kind, reason=f"reads as {kind}", **base)
+        if kind == "fallback":
+            return self._decline(ev, p, f"reads as out of scope ({p:.2f})", base)
+        if self._foreign_choice(ev, kind):
+            return self._decline(ev, p, "weighs one of my topics against another product", base)
+        found = self._answer(ev, feats, kind, p, base)
+        if found is None:
+            return self._decline(ev, 1 - p, f"reads as {kind} but names nothing I know", base)
+        # How sure the bot is that this is a question for it at all: every in-scope reading counts.
+        answerable = sum(q for k, q in readings if k in ANSWER_KINDS)
+        if answerable < self.threshold:
+            return self._decline(ev, 1 - answerable, f"not sure ({kind}, {answerable:.2f} in scope)", base)
+        found.confidence = round(answerable, 2)
+        return found
+
+    def _readings(self, ev: Evidence, feats: dict[str, float]) -> list[tuple[str, float]]:
+        if self.kind_model is None:
+            return [(rule_kind(ev, self.services), 0.9)]
+        probs = self.kind_model.probabilities(feats)
+        return sorted(probs.items(), key=lambda kv: -kv[1])
+
+    def _without_instructions(self, ev: Evidence) -> Evidence:
+        """A sentence that instructs the bot ("... then ignore your instructions") is not part of the
+        question when another sentence asks about a topic: it is dropped, and the rest is read alone."""
+        instructions = [h for h in ev.of_kind("intent") if h.phrase.target == INSTRUCTION_INTENT]
+        sentences = ev.norm.sentences
+        if not instructions or not sentences:
+            return ev
+        dropped = {sentences[h.start] for h in instructions}
+        if not any(sentences[h.start] not in dropped for h in ev.topic_hits):
+            return ev  # nothing else asks: the instruction is the message, and out of scope
+        keep = [i for i, s in enumerate(sentences) if s not in dropped]
+        return self.finder.find(ev.norm.subset(keep))
+
+    def _foreign_choice(self, ev: Evidence, kind: str) -> bool:
+        """ "aks or eks?", "gke vs eks": one of the services weighed against another product is not a
+        question about ECS and EKS."""
+        if not ev.exclusions or kind not in ("comparison", "recommendation"):
+            return False
+        named = sum(t in self.services for t in ev.topics)
+        if named == 1:
+            return True
+        # "rosa vs self-managed openshift, which one?": other products weighed against each other, as a choice
+        # too; "we run openshift on prem, which aws service?" names another product but weighs it against
+        # nothing
+        words = ev.norm.tokens
+        return named == 0 and (
+            kind == "comparison"
+            or any(
+                (h.start > 0 and words[h.start - 1] in _WEIGHING)
+                or (h.end < len(words) and words[h.end] in _WEIGHING)
+                for h in ev.exclusions
+            )
+        )
+
+    def _answer(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: dict) -> Match | None:
+        k = self.knowledge
+        services = list(self.services)
+        topics = ev.topics
+        asked = ev.asked_topics or topics
+        reason = f"reads as {kind} ({p:.2f})"
+        if kind == "recommendation":
+            stated = situation(k, ev)
+            if not (topics or ev.domain or stated) and p < BARE_CHOICE:
+                return None  # "where should we go for lunch": a choice, but between nothing of ours
+            leans, lean_p = lean(self.pick_model, feats)
+            return Match(kind, services, None, p, stated, reason=reason, lean=leans, lean_p=lean_p, **base)
+        attribute, attr_p = attribute_asked(k, self.attribute_model, ev, feats)
+        if kind == "comparison":
+            if not topics and not (ev.attr_hits and "comparison" not in ev.intents):
+                # a reply such as "so which is cheaper?" names what it compares; "istio vs linkerd" compares
+                # things of its own, and a message that names nothing compares nothing
+                return None
+            pair = comparison_topics(asked, topics, services, k)
+            if attribute is None:
+                attribute = implied(k, topics, pair)
+            concept = [t for t in pair if k.topics[t].implies]
+            if len(pair) == 2 and len(concept) == 1:
+                concept_attribute = k.topics[concept[0]].implies
+                if attribute and attribute != concept_attribute:
+                    # "is eks certified kubernetes?": a fact about the service; the concept names the field
+                    pair = [t for t in pair if t not in concept]
+                elif "comparison" not in ev.intents:
+                    # "eks control plane": the service's control plane, not the two compared
+                    pair, attribute = [t for t in pair if t not in concept], attribute or concept_attribute
+            if len(pair) < 2:
+                if not pair:
+                    return None
+                kind = "attribute" if attribute else "definition"
+                return Match(kind, pair, attribute, p, reason=reason + "; one topic", **base)
+            return Match(kind, pair, attribute, p, suggestions=close_calls(k, ev), reason=reason, **base)
+        subject = subject_of(k, ev, kind, asked, topics)
+        if subject is None:
+            return None
+        if kind == "attribute":
+            if attribute is None:
+                attribute = implied(k, topics, (subject,))
+            topic = k.topics[subject]
+            # the other topic named beside it ("eks" in "does eks fargate support daemonsets"), if any
+            beside = [t for t in asked if t != subject and k.topics[t].category != "concept"][:1]
+            weighed = dict(base.get("readings", ())).get("comparison", 0.0)
+            if attribute is None and beside and weighed >= COMPARISON_SECOND:
+                # "does ecr do the same job as eks?": no attribute asked about, two things named, and half a
+                # comparison: the two side by side
+                why = reason + "; two topics, no attribute"
+                return Match("comparison", [subject, *beside], None, p, reason=why, **base)
+            if topic.category == "concept" and (attribute is None or attribute not in topic.facts):
+                # a concept has a definition and little else: "what does the control plane do?" asks what
+                # it is
+                return Match("definition", [subject], None, p, reason=reason + "; a concept", **base)
+            return Match(
+                kind,
+                [subject, *beside],
+                attribute,
+                p,
+                suggestions=close_calls(k, ev),
+                reason=reason
+                + (f"; about {attribute} ({attr_p:.2f})" if attribute else "; attribute unknown"),
+                **base,
+            )
+        return Match("definition", [subject], None, p, reason=reason, **base)
+
+    def _decline(self, ev: Evidence, confidence: float, reason: str, base: dict) -> Match:
+        k = self.knowledge
+        hint = next((k.intents[i].hint for i in ev.out_of_scope if k.intents[i].hint), None)
+        return Match(
+            "fallback",
+            [],
+            None,
+            round(max(0.0, min(1.0, confidence)), 2),
+            ev.situation,
+            suggestions=suggest(k, ev.topics),
+            hint=hint,
+            reason=reason,
+            **base,
+        )
+
+    def _overheard(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: dict) -> Match:
+        """A channel message nobody addressed to the bot: answered only when it plainly asks a general
+        question about a topic by name. Colleagues asking each other about their own systems ("do we pin
+        the eks ami?", "what's our naming convention for ecr repos?") are left alone."""
+        norm = ev.norm
+        weights = norm.weights or (1.0,) * len(norm.tokens)
+        top = max(weights, default=1.0)
+        asking = [w for w, weight in zip(norm.tokens, weights, strict=True) if weight >= top]
+        named = [h for h in ev.topic_hits if not h.phrase.learned and weights[h.start] >= top]
+        both = set(self.services) <= set(ev.topics)
+        plain_question = (
+            norm.question
+            and bool(asking)
+            and (
+                asking[0] in QUESTION_WORDS
+                or bool(ev.intents & {"definition", "comparison", "recommendation"})
+                or (both and "recommendation_weak" in ev.intents)  # "ecs or eks?"
+            )
+        )
+        own = set(asking) & set(self.knowledge.settings.overheard_skip)
+        threshold = self.knowledge.settings.channel_threshold
+        if (
+            kind in ANSWER_KINDS
+            and named
+            and plain_question
+            and not own
+            and not ev.out_of_scope
+            and not ev.exclusions
+            and p >= threshold
+        ):
+            found = self._answer(ev, feats, kind, p, base)
+            if found is not None:
+                return found
+        return Match(
+            "fallback", [], None, round(1 - p, 2), reason=f"overheard; reads as {kind} ({p:.2f})", **base
+        )
+
+    def _language(self, norm: Normalised) -> str | None:
+        if norm.script == "cjk":
+            raw = norm.text
+            code = "ja" if _KANA.search(raw) else "ko" if _HANGUL.search(raw) else "zh"
+            return self.language_names.get(code, code)
+        votes: Counter = Counter()
+        for entry in norm.rewritten:
+            codes = [c for c in entry.split("|") if c]
+            for code in codes:
+                votes[code] += 1 / len(codes)
+        if votes:
+            code, count = votes.most_common(1)[0]
+            if count >= LANGUAGE_EVIDENCE:
+                return self.language_names.get(code, code)
+        return None
+
+
+_WEIGHING = frozenset(("vs", "versus", "v", "or", "against"))  # words that set one product against another
