@@ -4,18 +4,31 @@ Context)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, cast
 
 from .phrases import Hit
 
-ANSWER_KINDS = ("definition", "comparison", "attribute", "recommendation")
-SMALL_TALK = ("greeting", "thanks", "help")
+# The kinds of answer (the contract's `kind`): the four that answer a question, help (greetings, thanks and
+# questions about the bot) and fallback ("not sure", out of scope).
+Kind = Literal["definition", "comparison", "attribute", "recommendation", "help", "fallback"]
+ANSWER_KINDS: tuple[Kind, ...] = ("definition", "comparison", "attribute", "recommendation")
+KINDS: tuple[Kind, ...] = (*ANSWER_KINDS, "help", "fallback")
+SMALL_TALK = ("greeting", "thanks", "help")  # what the kind model reads that is answered with help
+FollowUp = Literal["why", "situation", "attribute", "topic"]
+
+
+def as_kind(reading: str) -> Kind:
+    """A reading of the kind model that is a kind of answer, as a Kind (ValueError when it is not one)."""
+    if reading not in KINDS:
+        raise ValueError(f"'{reading}' is not a kind of answer")
+    return cast(Kind, reading)
 
 
 @dataclass
 class Match:
     """What the matcher understood, with its evidence."""
 
-    kind: str
+    kind: Kind
     topics: list[str]
     attribute: str | None
     confidence: float
@@ -32,9 +45,7 @@ class Match:
     readings: list[tuple[str, float]] = field(default_factory=list)  # the model's kinds, most likely first
     lean: str | None = None  # recommendation: the service the pick model leans to (None: too little to say)
     lean_p: float = 0.0
-    follow_up: str | None = (
-        None  # how a reply leaned on the previous answer: why | situation | attribute | topic
-    )
+    follow_up: FollowUp | None = None  # how a reply leaned on the previous answer
 
     @property
     def phrasing(self) -> str:

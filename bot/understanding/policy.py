@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from .features import features
 from .follow_up import follow_up
-from .match import ANSWER_KINDS, SMALL_TALK, Context, Match
+from .match import ANSWER_KINDS, SMALL_TALK, Context, Kind, Match, as_kind
 from .normalise import Normalised, normalise
 from .phrases import Evidence
 from .subjects import (
@@ -59,9 +60,17 @@ class Matcher(Learned):
         a channel message the bot overheard, which it answers only when it is plainly asked. ``context``:
         the bot's previous answer in the same thread, which a follow-up ("and ecr?", "why?") leans on."""
         norm = normalise(raw, self.rewrite)
-        base = dict(normalised=norm.text, threshold=self.threshold, language=self._language(norm))
+        base = Match(
+            "fallback",
+            [],
+            None,
+            0.0,
+            normalised=norm.text,
+            threshold=self.threshold,
+            language=self._language(norm),
+        )
         if not norm.tokens:
-            return Match("help", [], None, 0.9, small_talk="greeting", reason="empty", **base)
+            return replace(base, kind="help", confidence=0.9, small_talk="greeting", reason="empty")
         ev = self.finder.find(norm)
         ev = self._without_instructions(ev)
         feats = features(ev, self.categories, self.services)
@@ -71,48 +80,50 @@ class Matcher(Learned):
             [h for h in ev.hits if h.phrase.kind != "topic" or h in ev.topic_hits],
             key=lambda h: (h.start, -h.end),
         )
-        base.update(evidence=evidence, readings=readings[:3])
+        base = replace(base, evidence=evidence, readings=readings[:3])
+        answerable = sum(q for k, q in readings if k in ANSWER_KINDS)
         if not addressed:
             if _OTHER_MENTION.search(raw or ""):
-                return Match("fallback", [], None, 0.9, reason="overheard; addressed to someone else", **base)
-            answerable = sum(q for k, q in readings if k in ANSWER_KINDS)
+                return replace(base, confidence=0.9, reason="overheard; addressed to someone else")
             return self._overheard(ev, feats, kind, answerable, base)
         if context is not None:
             followed = follow_up(self.knowledge, self.pick_model, ev, feats, context, base)
             if followed is not None:
                 return followed
         if GUIDED_INTENT in ev.intents and not ev.exclusions:
-            # the bot's own guided choice, named: what it is (help), or a request to run it (a recommendation
-            # with nothing decided yet, which points to /container-choice)
-            if "definition" in ev.intents or "help" in ev.intents:
-                return Match(
-                    "help", [], None, 0.9, small_talk="help", reason="asks about the guided choice", **base
-                )
-            stated = situation(self.knowledge, ev)
-            return Match(
-                "recommendation",
-                list(self.services),
-                None,
-                0.9,
-                stated,
-                reason="asks for the guided choice",
-                **base,
-            )
+            return self._guided(ev, base)
         if kind in SMALL_TALK:
-            return Match("help", [], None, round(p, 2), small_talk=kind, reason=f"reads as {kind}", **base)
+            return replace(
+                base, kind="help", confidence=round(p, 2), small_talk=kind, reason=f"reads as {kind}"
+            )
         if kind == "fallback":
             return self._decline(ev, p, f"reads as out of scope ({p:.2f})", base)
         if self._foreign_choice(ev, kind):
             return self._decline(ev, p, "weighs one of my topics against another product", base)
-        found = self._answer(ev, feats, kind, p, base)
+        found = self._answer(ev, feats, as_kind(kind), p, base)
         if found is None:
             return self._decline(ev, 1 - p, f"reads as {kind} but names nothing I know", base)
         # How sure the bot is that this is a question for it at all: every in-scope reading counts.
-        answerable = sum(q for k, q in readings if k in ANSWER_KINDS)
         if answerable < self.threshold:
             return self._decline(ev, 1 - answerable, f"not sure ({kind}, {answerable:.2f} in scope)", base)
         found.confidence = round(answerable, 2)
         return found
+
+    def _guided(self, ev: Evidence, base: Match) -> Match:
+        """The bot's own guided choice, named: what it is (help), or a request to run it (a recommendation
+        with nothing decided yet, which points to /container-choice)."""
+        if "definition" in ev.intents or "help" in ev.intents:
+            return replace(
+                base, kind="help", confidence=0.9, small_talk="help", reason="asks about the guided choice"
+            )
+        return replace(
+            base,
+            kind="recommendation",
+            topics=list(self.services),
+            confidence=0.9,
+            situation=situation(self.knowledge, ev),
+            reason="asks for the guided choice",
+        )
 
     def _readings(self, ev: Evidence, feats: dict[str, float]) -> list[tuple[str, float]]:
         if self.kind_model is None:
@@ -154,89 +165,104 @@ class Matcher(Learned):
             )
         )
 
-    def _answer(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: dict) -> Match | None:
+    def _answer(
+        self, ev: Evidence, feats: dict[str, float], kind: Kind, p: float, base: Match
+    ) -> Match | None:
+        """The in-scope reading of a message the model reads as `kind`, or None when it names nothing of
+        the bot's to answer about."""
+        base = replace(base, kind=kind, confidence=p, reason=f"reads as {kind} ({p:.2f})")
+        if kind == "recommendation":
+            return self._recommendation(ev, feats, base)
+        attribute, attr_p = attribute_asked(self.knowledge, self.attribute_model, ev, feats)
+        if kind == "comparison":
+            return self._comparison(ev, attribute, base)
+        return self._about_one(ev, attribute, attr_p, base)
+
+    def _recommendation(self, ev: Evidence, feats: dict[str, float], base: Match) -> Match | None:
+        stated = situation(self.knowledge, ev)
+        if not (ev.topics or ev.domain or stated) and base.confidence < BARE_CHOICE:
+            return None  # "where should we go for lunch": a choice, but between nothing of ours
+        leans, lean_p = lean(self.pick_model, feats)
+        return replace(base, topics=list(self.services), situation=stated, lean=leans, lean_p=lean_p)
+
+    def _comparison(self, ev: Evidence, attribute: str | None, base: Match) -> Match | None:
         k = self.knowledge
-        services = list(self.services)
         topics = ev.topics
         asked = ev.asked_topics or topics
-        reason = f"reads as {kind} ({p:.2f})"
-        if kind == "recommendation":
-            stated = situation(k, ev)
-            if not (topics or ev.domain or stated) and p < BARE_CHOICE:
-                return None  # "where should we go for lunch": a choice, but between nothing of ours
-            leans, lean_p = lean(self.pick_model, feats)
-            return Match(kind, services, None, p, stated, reason=reason, lean=leans, lean_p=lean_p, **base)
-        attribute, attr_p = attribute_asked(k, self.attribute_model, ev, feats)
-        if kind == "comparison":
-            if not topics and not (ev.attr_hits and "comparison" not in ev.intents):
-                # a reply such as "so which is cheaper?" names what it compares; "istio vs linkerd" compares
-                # things of its own, and a message that names nothing compares nothing
+        if not topics and not (ev.attr_hits and "comparison" not in ev.intents):
+            # a reply such as "so which is cheaper?" names what it compares; "istio vs linkerd" compares
+            # things of its own, and a message that names nothing compares nothing
+            return None
+        pair = comparison_topics(asked, topics, list(self.services), k)
+        if attribute is None:
+            attribute = implied(k, topics, pair)
+        concept = [t for t in pair if k.topics[t].implies]
+        if len(pair) == 2 and len(concept) == 1:
+            concept_attribute = k.topics[concept[0]].implies
+            if attribute and attribute != concept_attribute:
+                # "is eks certified kubernetes?": a fact about the service; the concept names the field
+                pair = [t for t in pair if t not in concept]
+            elif "comparison" not in ev.intents:
+                # "eks control plane": the service's control plane, not the two compared
+                pair, attribute = [t for t in pair if t not in concept], attribute or concept_attribute
+        if len(pair) < 2:
+            if not pair:
                 return None
-            pair = comparison_topics(asked, topics, services, k)
-            if attribute is None:
-                attribute = implied(k, topics, pair)
-            concept = [t for t in pair if k.topics[t].implies]
-            if len(pair) == 2 and len(concept) == 1:
-                concept_attribute = k.topics[concept[0]].implies
-                if attribute and attribute != concept_attribute:
-                    # "is eks certified kubernetes?": a fact about the service; the concept names the field
-                    pair = [t for t in pair if t not in concept]
-                elif "comparison" not in ev.intents:
-                    # "eks control plane": the service's control plane, not the two compared
-                    pair, attribute = [t for t in pair if t not in concept], attribute or concept_attribute
-            if len(pair) < 2:
-                if not pair:
-                    return None
-                kind = "attribute" if attribute else "definition"
-                return Match(kind, pair, attribute, p, reason=reason + "; one topic", **base)
-            return Match(kind, pair, attribute, p, suggestions=close_calls(k, ev), reason=reason, **base)
-        subject = subject_of(k, ev, kind, asked, topics)
+            kind: Kind = "attribute" if attribute else "definition"
+            return replace(
+                base, kind=kind, topics=pair, attribute=attribute, reason=base.reason + "; one topic"
+            )
+        return replace(base, topics=pair, attribute=attribute, suggestions=close_calls(k, ev))
+
+    def _about_one(self, ev: Evidence, attribute: str | None, attr_p: float, base: Match) -> Match | None:
+        """A definition or a fact: the subject the message asks about, and for a fact the attribute."""
+        k = self.knowledge
+        topics = ev.topics
+        asked = ev.asked_topics or topics
+        subject = subject_of(k, ev, base.kind, asked, topics)
         if subject is None:
             return None
-        if kind == "attribute":
-            if attribute is None:
-                attribute = implied(k, topics, (subject,))
-            topic = k.topics[subject]
-            # the other topic named beside it ("eks" in "does eks fargate support daemonsets"), if any
-            beside = [t for t in asked if t != subject and k.topics[t].category != "concept"][:1]
-            weighed = dict(base.get("readings", ())).get("comparison", 0.0)
-            if attribute is None and beside and weighed >= COMPARISON_SECOND:
-                # "does ecr do the same job as eks?": no attribute asked about, two things named, and half a
-                # comparison: the two side by side
-                why = reason + "; two topics, no attribute"
-                return Match("comparison", [subject, *beside], None, p, reason=why, **base)
-            if topic.category == "concept" and (attribute is None or attribute not in topic.facts):
-                # a concept has a definition and little else: "what does the control plane do?" asks what
-                # it is
-                return Match("definition", [subject], None, p, reason=reason + "; a concept", **base)
-            return Match(
-                kind,
-                [subject, *beside],
-                attribute,
-                p,
-                suggestions=close_calls(k, ev),
-                reason=reason
-                + (f"; about {attribute} ({attr_p:.2f})" if attribute else "; attribute unknown"),
-                **base,
-            )
-        return Match("definition", [subject], None, p, reason=reason, **base)
+        if base.kind != "attribute":
+            return replace(base, kind="definition", topics=[subject])
+        if attribute is None:
+            attribute = implied(k, topics, (subject,))
+        topic = k.topics[subject]
+        # the other topic named beside it ("eks" in "does eks fargate support daemonsets"), if any
+        beside = [t for t in asked if t != subject and k.topics[t].category != "concept"][:1]
+        weighed = dict(base.readings).get("comparison", 0.0)
+        if attribute is None and beside and weighed >= COMPARISON_SECOND:
+            # "does ecr do the same job as eks?": no attribute asked about, two things named, and half a
+            # comparison: the two side by side
+            why = base.reason + "; two topics, no attribute"
+            return replace(base, kind="comparison", topics=[subject, *beside], reason=why)
+        if topic.category == "concept" and (attribute is None or attribute not in topic.facts):
+            # a concept has a definition and little else: "what does the control plane do?" asks what it is
+            return replace(base, kind="definition", topics=[subject], reason=base.reason + "; a concept")
+        about = f"; about {attribute} ({attr_p:.2f})" if attribute else "; attribute unknown"
+        return replace(
+            base,
+            topics=[subject, *beside],
+            attribute=attribute,
+            suggestions=close_calls(k, ev),
+            reason=base.reason + about,
+        )
 
-    def _decline(self, ev: Evidence, confidence: float, reason: str, base: dict) -> Match:
+    def _decline(self, ev: Evidence, confidence: float, reason: str, base: Match) -> Match:
         k = self.knowledge
         hint = next((k.intents[i].hint for i in ev.out_of_scope if k.intents[i].hint), None)
-        return Match(
-            "fallback",
-            [],
-            None,
-            round(max(0.0, min(1.0, confidence)), 2),
-            ev.situation,
+        return replace(
+            base,
+            kind="fallback",
+            topics=[],
+            attribute=None,
+            confidence=round(max(0.0, min(1.0, confidence)), 2),
+            situation=ev.situation,
             suggestions=suggest(k, ev.topics),
             hint=hint,
             reason=reason,
-            **base,
         )
 
-    def _overheard(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: dict) -> Match:
+    def _overheard(self, ev: Evidence, feats: dict[str, float], kind: str, p: float, base: Match) -> Match:
         """A channel message nobody addressed to the bot: answered only when it plainly asks a general
         question about a topic by name. Colleagues asking each other about their own systems ("do we pin
         the eks ami?", "what's our naming convention for ecr repos?") are left alone."""
@@ -266,12 +292,10 @@ class Matcher(Learned):
             and not ev.exclusions
             and p >= threshold
         ):
-            found = self._answer(ev, feats, kind, p, base)
+            found = self._answer(ev, feats, as_kind(kind), p, base)
             if found is not None:
                 return found
-        return Match(
-            "fallback", [], None, round(1 - p, 2), reason=f"overheard; reads as {kind} ({p:.2f})", **base
-        )
+        return replace(base, confidence=round(1 - p, 2), reason=f"overheard; reads as {kind} ({p:.2f})")
 
     def _language(self, norm: Normalised) -> str | None:
         if norm.script == "cjk":
