@@ -109,76 +109,32 @@ def _languages(checker, raw) -> tuple[Language, ...]:
     return tuple(out)
 
 
-def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
+def _group(checker: Checker, group: Any, line: int, ids: dict[str, Any]) -> list[Example]:
     # `pick` is checked below: it may be null (too little to decide)
     optional = {"topics": "list", "attribute": "str", "situation": "map", "reason": "str", "pick": "any"}
     if not checker.record(group, line, "example group", {"kind": "str", "say": "strlist"}, optional):
         return []
     kind = group["kind"]
-    ok = True
     if kind not in KINDS:
         checker.error(
             line_of(group, "kind"), f"example group: unknown kind '{kind}' (one of: {', '.join(KINDS)})"
         )
         return []
-    topics = tuple(group.get("topics", ()))
-    for j, topic in enumerate(topics):
-        if not isinstance(topic, str) or topic not in ids["topics"]:
-            checker.error(line_of(group["topics"], j), f"example group: unknown topic '{topic}'")
-            ok = False
+    before = len(checker.problems)
+    topics = _topics(checker, group, ids)
     attribute = group.get("attribute")
     if attribute is not None and attribute not in ids["attributes"]:
         checker.error(line_of(group, "attribute"), f"example group: unknown attribute '{attribute}'")
-        ok = False
-    situation: list[tuple[str, str]] = []
-    for criterion, value in group.get("situation", {}).items():
-        value = str(value).lower() if isinstance(value, bool) else str(value)
-        if value in ("true", "false"):
-            value = "yes" if value == "true" else "no"
-        options = ids["criteria"].get(criterion)
-        if options is None:
-            checker.error(
-                line_of(group["situation"], criterion), f"example group: unknown criterion '{criterion}'"
-            )
-            ok = False
-        elif value not in options:
-            checker.error(
-                line_of(group["situation"], criterion),
-                f"example group: criterion '{criterion}' takes {'/'.join(options)}, not '{value}'",
-            )
-            ok = False
-        else:
-            situation.append((criterion, value))
-    pick = group.get("pick")
-    if pick in ("null", "none"):
-        pick = None
-    if pick is not None and (not isinstance(pick, str) or pick not in ids["services"]):
-        checker.error(
-            line_of(group, "pick"),
-            f"example group: pick must be one of {', '.join(ids['services'])} or null",
-        )
-        ok = False
+    situation = _situation(checker, group, ids)
+    pick = _pick(checker, group, ids)
     reason = group.get("reason")
     if reason is not None and reason not in REASONS:
         checker.error(
             line_of(group, "reason"),
             f"example group: unknown reason '{reason}' (one of: {', '.join(REASONS)})",
         )
-        ok = False
-    where = line_of(group, "kind")
-    if kind == "attribute" and (attribute is None or len(topics) != 1):
-        checker.error(where, "example group: an attribute question names one topic and its attribute")
-        ok = False
-    if kind in ("definition", "comparison") and not topics:
-        checker.error(where, f"example group: a {kind} names its topics")
-        ok = False
-    if kind in ("fallback", *SMALL_TALK) and (topics or attribute or situation):
-        checker.error(where, f"example group: a {kind} has no topics, attribute or situation")
-        ok = False
-    if kind != "recommendation" and ("pick" in group or situation):
-        checker.error(where, "example group: only a recommendation has a situation or a pick")
-        ok = False
-    if not ok:
+    _shape(checker, group, kind, topics, attribute, situation)
+    if len(checker.problems) > before:
         return []
     say = group["say"]
     return [
@@ -194,3 +150,66 @@ def _group(checker, group, line: int, ids: dict[str, Any]) -> list[Example]:
         )
         for j, text in enumerate(say)
     ]
+
+
+def _topics(checker: Checker, group: Any, ids: dict[str, Any]) -> tuple[str, ...]:
+    topics = tuple(group.get("topics", ()))
+    for j, topic in enumerate(topics):
+        if not isinstance(topic, str) or topic not in ids["topics"]:
+            checker.error(line_of(group["topics"], j), f"example group: unknown topic '{topic}'")
+    return topics
+
+
+def _situation(checker: Checker, group: Any, ids: dict[str, Any]) -> list[tuple[str, str]]:
+    """The group's situation as (criterion, value) pairs; YAML's true/false read as yes/no."""
+    situation: list[tuple[str, str]] = []
+    for criterion, value in group.get("situation", {}).items():
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+        if value in ("true", "false"):
+            value = "yes" if value == "true" else "no"
+        options = ids["criteria"].get(criterion)
+        if options is None:
+            checker.error(
+                line_of(group["situation"], criterion), f"example group: unknown criterion '{criterion}'"
+            )
+        elif value not in options:
+            checker.error(
+                line_of(group["situation"], criterion),
+                f"example group: criterion '{criterion}' takes {'/'.join(options)}, not '{value}'",
+            )
+        else:
+            situation.append((criterion, value))
+    return situation
+
+
+def _pick(checker: Checker, group: Any, ids: dict[str, Any]) -> str | None:
+    pick = group.get("pick")
+    if pick in ("null", "none"):
+        pick = None
+    if pick is not None and (not isinstance(pick, str) or pick not in ids["services"]):
+        checker.error(
+            line_of(group, "pick"),
+            f"example group: pick must be one of {', '.join(ids['services'])} or null",
+        )
+        return None
+    return pick
+
+
+def _shape(
+    checker: Checker,
+    group: Any,
+    kind: str,
+    topics: tuple[str, ...],
+    attribute: str | None,
+    situation: list[tuple[str, str]],
+) -> None:
+    """What each kind of example must and must not carry."""
+    where = line_of(group, "kind")
+    if kind == "attribute" and (attribute is None or len(topics) != 1):
+        checker.error(where, "example group: an attribute question names one topic and its attribute")
+    if kind in ("definition", "comparison") and not topics:
+        checker.error(where, f"example group: a {kind} names its topics")
+    if kind in ("fallback", *SMALL_TALK) and (topics or attribute or situation):
+        checker.error(where, f"example group: a {kind} has no topics, attribute or situation")
+    if kind != "recommendation" and ("pick" in group or situation):
+        checker.error(where, "example group: only a recommendation has a situation or a pick")
