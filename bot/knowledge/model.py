@@ -119,7 +119,6 @@ class Criterion:
 class MatchSettings:
     threshold: float = 0.6
     channel_threshold: float = 0.8
-    margin: float = 0.05
     decide_margin: int = 2
     temperature: float = 1.0  # softens the models' probabilities; calibrated on the examples
     lean_threshold: float = 0.6  # how sure the pick model must be to decide what the criteria leave open

@@ -26,7 +26,6 @@ def settings_of(checker: Checker, raw: Any) -> MatchSettings:
     fields = {
         "threshold": "num",
         "channel_threshold": "num",
-        "margin": "num",
         "decide_margin": "int",
         "temperature": "num",
         "lean_threshold": "num",
@@ -34,7 +33,7 @@ def settings_of(checker: Checker, raw: Any) -> MatchSettings:
     }
     if not checker.record(raw, line_of(raw), "settings", {}, fields):
         return MatchSettings()
-    for key in ("threshold", "channel_threshold", "margin", "lean_threshold"):
+    for key in ("threshold", "channel_threshold", "lean_threshold"):
         if key in raw and not 0 <= raw[key] <= 1:
             checker.error(line_of(raw, key), f"settings: '{key}' must be between 0 and 1")
     if "temperature" in raw and not 0.05 <= raw["temperature"] <= 20:
