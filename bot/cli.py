@@ -6,14 +6,34 @@ import argparse
 import io
 import json
 import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .knowledge import Knowledge, KnowledgeError, default_path, load_knowledge
+
+if TYPE_CHECKING:  # the engine is imported when a command needs it: `check` and `serve` start faster
+    from .answering.engine import AnswerEngine
 
 
 def _load(path: str | None, full: bool = False) -> Knowledge:
     try:
         return load_knowledge(path, full=full)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def _engine(args) -> AnswerEngine:
+    """The engine for --knowledge (or the default file): a broken examples file, found when the model is
+    trained from it, is FILE:LINE lines and exit 1 like any other problem of the knowledge."""
+    from .answering.engine import AnswerEngine
+
+    knowledge = _load(args.knowledge)
+    threshold = _threshold(args)
+    try:
+        return AnswerEngine(knowledge, threshold)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -33,11 +53,9 @@ def _threshold(args) -> float | None:
 
 
 def cmd_ask(args) -> int:
-    from .answering.engine import AnswerEngine
-
-    engine = AnswerEngine(_load(args.knowledge), _threshold(args))
+    engine = _engine(args)
     if args.text:
-        questions = [_from_argv(" ".join(args.text))]
+        questions: Iterable[str] = [_from_argv(" ".join(args.text))]
     elif sys.stdin is None or sys.stdin.isatty() and not args.json:
         print('container-bot ask: give a question, e.g. container-bot ask "ecs or eks?"', file=sys.stderr)
         return 2
@@ -135,10 +153,9 @@ def cmd_serve(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from .answering.engine import AnswerEngine
     from .review import report
 
-    engine = AnswerEngine(_load(args.knowledge), _threshold(args))
+    engine = _engine(args)
     return report(args.logfile, sys.stdout, limit=args.limit, engine=engine, command=args.command)
 
 

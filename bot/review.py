@@ -70,7 +70,7 @@ def items_in(lines) -> list[Item]:
         topics = record.get("topics") or ()
         if isinstance(topics, str):
             topics = tuple(t for t in topics.split(",") if t and t != "-")
-        kind = record.get("kind") if isinstance(record.get("kind"), str) else ""
+        kind = record["kind"] if isinstance(record.get("kind"), str) else ""
         found.append(Item(vote, question, kind, tuple(str(t) for t in topics)))
     return found
 

@@ -139,7 +139,7 @@ def deciding_questions(knowledge: Knowledge, answers: dict[str, str], limit: int
     the weightiest first: what the bot asks next ("Do you already run Kubernetes?")."""
     if decide(knowledge, answers).pick is not None:
         return []
-    found = []
+    found: list[tuple[int, int, Criterion]] = []
     for criterion in knowledge.criteria:
         if criterion.id in answers:
             continue

@@ -109,11 +109,11 @@ def load_labelled(path) -> list[dict]:
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            note = {}
+            note: dict[str, list[str]] = {}
             for token in str(row.get("note") or "").split("; "):
                 key, _, value = token.partition(":")
                 note.setdefault(key.strip().lower(), []).append(value.strip())
-            row["expect"] = (note.get("expect") or [None])[0]
+            row["expect"] = note["expect"][0] if note.get("expect") else None
             row["alt_kinds"] = [
                 k for v in note.get("alt_kind", []) for k in v.replace(",", "/").split("/") if k
             ]

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .model import Knowledge
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -20,7 +17,14 @@ class Dated:
     line: int
 
 
-def stale(knowledge: Knowledge, max_age_days: int, today: datetime.date | None = None) -> list[Dated]:
+class HasDated(Protocol):
+    """What keeps dated statements: the Knowledge."""
+
+    @property
+    def dated(self) -> tuple[Dated, ...]: ...
+
+
+def stale(knowledge: HasDated, max_age_days: int, today: datetime.date | None = None) -> list[Dated]:
     """Statements whose source was last checked more than `max_age_days` ago, oldest first."""
     today = today or datetime.date.today()
     old = [d for d in knowledge.dated if (today - d.as_of).days > max_age_days]

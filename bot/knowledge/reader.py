@@ -96,13 +96,13 @@ def _node(text: str, file: str, max_bytes: int, max_values: int) -> yaml.Node | 
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 level += 1
                 if level > MAX_DEPTH:
-                    raise _TooBig(event.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+                    raise _TooBig(_line(event), f"nested more than {MAX_DEPTH} levels deep")
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 level -= 1
             if isinstance(event, yaml.NodeEvent) and not isinstance(event, yaml.AliasEvent):
                 values += 1
                 if values > max_values:
-                    raise _TooBig(event.start_mark.line + 1, f"the file has more than {max_values:,} values")
+                    raise _TooBig(_line(event), f"the file has more than {max_values:,} values")
         node = yaml.compose(text, Loader=_LOADER)
     except _TooBig as exc:
         raise KnowledgeError([Problem(file, exc.line, exc.message)]) from None
@@ -114,6 +114,10 @@ def _node(text: str, file: str, max_bytes: int, max_values: int) -> yaml.Node | 
     if node is not None:
         _measure(node, file, max_values)
     return node
+
+
+def _line(event: yaml.Event) -> int:
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
 
 
 class _TooBig(Exception):

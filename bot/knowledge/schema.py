@@ -110,7 +110,8 @@ class Checker:
         if kind == "source" and not (value == "seed" or value.startswith("https://")):
             self.error(line, f"{what} must be 'seed' or an https:// URL of the page the fact comes from")
             return False
-        if kind == "date" and as_date(value) > datetime.date.today() + datetime.timedelta(days=1):
+        day = as_date(value) if kind == "date" else None
+        if day is not None and day > datetime.date.today() + datetime.timedelta(days=1):
             self.error(line, f"{what} is in the future: it is the day the source was checked")
             return False
         if kind == "urllist":

@@ -46,6 +46,7 @@ def create_app(
     executor: ThreadPoolExecutor | None = None,
     outbox: Outbox | None = None,
     auth_test: SlackResponse | None = None,
+    engine: AnswerEngine | None = None,
 ) -> App:
     """The Bolt App with every listener registered. Listeners run on `executor` (Bolt's listener pool) and
     only ack and build answers there; their Web API calls go through `outbox`, so acks never wait on Slack.
@@ -65,7 +66,7 @@ def create_app(
         raise_error_for_unhandled_request=False,
     )
     runtime = Runtime(
-        Loaded(knowledge, AnswerEngine(knowledge, settings.threshold)),
+        Loaded(knowledge, engine or AnswerEngine(knowledge, settings.threshold)),
         settings,
         store or MemoryStore(),
         metrics,

@@ -64,10 +64,12 @@ class _Counted:
     def __init__(self, metrics: Metrics | None, reason: str):
         self._metrics, self._reason = metrics, reason
 
-    def prepare_for_next_attempt(self, **kwargs):
+    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         if self._metrics:
             self._metrics.slack_retries.labels(self._reason).inc()
-        return super().prepare_for_next_attempt(**kwargs)  # type: ignore[misc]
+        super().prepare_for_next_attempt(  # type: ignore[misc]  # the handler this is mixed into
+            state=state, request=request, response=response, error=error
+        )
 
 
 class _RateLimit(_Counted, RateLimitErrorRetryHandler):
@@ -81,7 +83,7 @@ class _RateLimit(_Counted, RateLimitErrorRetryHandler):
         if self._metrics:
             self._metrics.slack_retries.labels(self._reason).inc()
         if response is None:
-            raise error  # type: ignore[misc]
+            raise error
         state.next_attempt_requested = True
         # the builtin one raises on a Retry-After that is not an integer, and the reply is lost
         time.sleep(retry_after_seconds(response.headers) + random.random() * 0.5)
@@ -123,7 +125,7 @@ def make_client(settings: Settings, metrics: Metrics | None = None, with_token: 
     return WebClient(
         token=(settings.bot_token or None) if with_token else None,
         base_url=settings.api_url,
-        timeout=settings.api_timeout,
+        timeout=settings.api_timeout,  # type: ignore[arg-type]  # slack_sdk says int; urllib takes float seconds
         retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)],
     )
 

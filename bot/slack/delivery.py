@@ -167,7 +167,7 @@ class Delivery:
 
     def tell_privately(self, response_url: str | None, user: str | None, text: str) -> None:
         """A note only the user sees: through the response_url when there is one, else in their DM."""
-        message = {"text": text, "blocks": [blocks.text_section(text)]}
+        message: dict[str, Any] = {"text": text, "blocks": [blocks.text_section(text)]}
         if response_url and self.to_response_url(response_url, response_type="ephemeral", **message):
             return
         if user:

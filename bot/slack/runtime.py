@@ -73,7 +73,7 @@ class Runtime:
         key = (client.token, client.base_url)
         reader = self._preset_reader
         if reader is None or reader[0] != key:
-            built = WebClient(token=client.token, base_url=client.base_url, timeout=PRESET_READ_TIMEOUT)
+            built = WebClient(token=client.token, base_url=client.base_url, timeout=PRESET_READ_TIMEOUT)  # type: ignore[arg-type]
             reader = self._preset_reader = (key, built)
         return reader[1]
 

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.web import SlackResponse
 
+from ..answering.engine import AnswerEngine
 from ..knowledge import KnowledgeError, load_knowledge
 from ..logs import setup_logging
 from ..settings import Settings, SettingsError, settings_from_env
@@ -79,6 +80,7 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     setup_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
     try:
         knowledge = load_knowledge(settings.knowledge_file)
+        engine = AnswerEngine(knowledge, settings.threshold)  # trains, reading the examples file, if no cache
     except KnowledgeError as exc:
         first = exc.problems[0]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
@@ -107,7 +109,13 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     metrics = Metrics()
     executor = ReplyExecutor(max_workers=16)
     app = create_app(
-        settings, knowledge, store=store, metrics=metrics, executor=executor, auth_test=auth_test
+        settings,
+        knowledge,
+        store=store,
+        metrics=metrics,
+        executor=executor,
+        auth_test=auth_test,
+        engine=engine,
     )
     watch_knowledge(app, settings)
     try:

@@ -75,7 +75,8 @@ class NaiveBayes:
                 totals[j] += x
         n = len(rows)
         prior = tuple(math.log(docs[c] / n) for c in classes)
-        return cls(classes, prior, counts, tuple(totals), alpha, temperature)
+        frozen = {f: tuple(row) for f, row in counts.items()}
+        return cls(classes, prior, frozen, tuple(totals), alpha, temperature)
 
     def state(self) -> dict:
         """Plain data to rebuild the model from, compact enough to load in a millisecond: the features in
@@ -177,6 +178,7 @@ def train(
     naive_bayes (shipped) or perceptron (the alternative bench/run.py compares it with)."""
     rows = [(features(ev, categories, services), ex) for ex, ev in zip(examples, evidences, strict=True)]
     kind_rows = [(f, ex.kind) for f, ex in rows]
+    kind: NaiveBayes | Perceptron | None
     if not rows:
         kind = None
     elif kind_model == "perceptron":

@@ -4,7 +4,7 @@ Context)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Literal
 
 from .phrases import Hit
 
@@ -21,7 +21,7 @@ def as_kind(reading: str) -> Kind:
     """A reading of the kind model that is a kind of answer, as a Kind (ValueError when it is not one)."""
     if reading not in KINDS:
         raise ValueError(f"'{reading}' is not a kind of answer")
-    return cast(Kind, reading)
+    return reading
 
 
 @dataclass

@@ -8,7 +8,7 @@ typo away from ("kubernets", "esc"), never as a word of another length class ("w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -152,7 +152,7 @@ class Finder:
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for word in sorted(vocab):
             self._buckets.setdefault((word[0], len(word)), []).append(word)
-        self.canonical = (
+        self.canonical: Callable[[str], tuple[str, float]] = (
             words_of.canonical if words_of is not None else lru_cache(maxsize=16384)(self._canonical)
         )
 

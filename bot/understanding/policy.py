@@ -14,7 +14,6 @@ of the message (training.py, classifiers.py). What stays explicit reads like a p
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import replace
 
 from .features import features
@@ -302,14 +301,14 @@ class Matcher(Learned):
             raw = norm.text
             code = "ja" if _KANA.search(raw) else "ko" if _HANGUL.search(raw) else "zh"
             return self.language_names.get(code, code)
-        votes: Counter = Counter()
+        votes: dict[str, float] = {}
         for entry in norm.rewritten:
             codes = [c for c in entry.split("|") if c]
             for code in codes:
-                votes[code] += 1 / len(codes)
+                votes[code] = votes.get(code, 0.0) + 1 / len(codes)
         if votes:
-            code, count = votes.most_common(1)[0]
-            if count >= LANGUAGE_EVIDENCE:
+            code, share = max(votes.items(), key=lambda cv: cv[1])  # the first named wins a tie
+            if share >= LANGUAGE_EVIDENCE:
                 return self.language_names.get(code, code)
         return None
 

@@ -44,7 +44,7 @@ def subject_of(k: Knowledge, ev: Evidence, kind: str, asked: list[str], topics: 
         )
         if ranked:
             return ranked[0]
-    return (asked or topics or [None])[0]
+    return (asked or topics or [None])[0]  # type: ignore[list-item]  # None: nothing named
 
 
 def implied(k: Knowledge, topics: list[str], subjects) -> str | None:

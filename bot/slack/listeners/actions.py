@@ -44,11 +44,11 @@ def read_feedback(runtime: Runtime, raw: str, loaded: Loaded) -> dict | None:
     if not isinstance(value, dict) or value.get("v") not in blocks.FEEDBACK_VALUES:
         return None
     kind = value.get("k") if value.get("k") in (*ANSWER_KINDS, "fallback") else "unknown"
-    topics = value.get("t") if isinstance(value.get("t"), list) else []
+    topics = value["t"] if isinstance(value.get("t"), list) else []
     confidence = value.get("c")
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 <= confidence <= 1:
         confidence = None
-    question = value.get("q") if isinstance(value.get("q"), str) else ""
+    question = value["q"] if isinstance(value.get("q"), str) else ""
     return {
         "feedback": value["v"],
         "kind": kind,
