@@ -119,7 +119,8 @@ def cmd_check(args) -> int:
     # Old facts are a warning, never a failure: CI must not break on a date alone.
     for old in stale(knowledge, args.max_age):
         print(
-            f"{path}:{old.line}: warning: {old.what} was last checked on {old.as_of.isoformat()}, "
+            f"{old.file or path}:{old.line}: warning: {old.what} was last checked on {old.as_of.isoformat()},"
+            " "
             f"more than {args.max_age} days ago; re-read {old.source} and update its as_of",
             file=sys.stderr,
         )

@@ -6,6 +6,7 @@ with every problem reported as FILE:LINE, and loaded whole or not at all. Nothin
 of Slack: this is the bottom layer.
 """
 
+from .claims import Claim
 from .freshness import Dated, stale
 from .loader import default_path, load_knowledge, packaged_path, parse_knowledge
 from .model import (
@@ -14,7 +15,6 @@ from .model import (
     Criterion,
     Difference,
     Exclusion,
-    Fact,
     Intent,
     Knowledge,
     MatchSettings,
@@ -25,13 +25,13 @@ from .model import (
 from .problems import KnowledgeError, Problem
 
 __all__ = [
+    "Claim",
     "Attribute",
     "Comparison",
     "Criterion",
     "Dated",
     "Difference",
     "Exclusion",
-    "Fact",
     "Intent",
     "Knowledge",
     "KnowledgeError",

@@ -15,6 +15,7 @@ class Dated:
     source: str
     as_of: datetime.date
     line: int
+    file: str = ""  # the file it is in, when not the knowledge file itself
 
 
 class HasDated(Protocol):

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .claims import claims_files, parse_claims
 from .guided_limits import guided_choice_problems
-from .model import Knowledge
+from .model import Knowledge, with_headlines
 from .problems import KnowledgeError, Problem
 from .reader import (
     MAX_EXAMPLES_BYTES,
@@ -47,7 +48,13 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
         "filler": "strlist",
         "recommendation": "map",
     }
-    top_optional = {"settings": "map", "comparisons": "list", "exclusions": "list", "examples": "str"}
+    top_optional = {
+        "settings": "map",
+        "comparisons": "list",
+        "exclusions": "list",
+        "examples": "str",
+        "claims": "strlist",
+    }
     if not checker.record(data, 1, "the knowledge file", top_required, top_optional):
         raise KnowledgeError(checker.problems)
     if data["version"] != 1:
@@ -68,14 +75,16 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
     domain_cues, criteria, default, vetoes = recommendation(checker, data["recommendation"], topic_ids)
     for line, message in guided_choice_problems(data["recommendation"], line_of):
         checker.error(line, message)  # what Slack's guided-choice modal cannot show is invalid too
+    files = claims_files(checker, data, file)
+    claims, claim_checkers = parse_claims(files, topic_ids, attribute_ids, checker.problems)
+    topics = with_headlines(topics, claims)
     examples_file, examples_text = "", ""
     if "examples" in data and not checker.problems:
         examples_file, examples_text = _examples_text(checker, data, file)
     if checker.problems:
         raise KnowledgeError(checker.problems)
-    checksum = hashlib.sha256(
-        "\0".join((__version__, text, examples_file and examples_text)).encode("utf-8")
-    ).hexdigest()
+    parts = (__version__, text, examples_file and examples_text, *(f"{p}\0{t}" for p, t in files))
+    checksum = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
     lines = _phrase_lines(data)
     knowledge = Knowledge(
         path=file,
@@ -92,7 +101,9 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
         default_reason=default[1],
         lines=lines,
         vetoes=vetoes,
-        dated=tuple(checker.dated),
+        dated=tuple(checker.dated) + tuple(d for c in claim_checkers for d in c.dated),
+        claims=claims,
+        claims_files=tuple(path for path, _ in files),
         checksum=checksum,
         examples_file=examples_file,
         examples_text=examples_text,

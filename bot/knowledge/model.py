@@ -4,23 +4,16 @@ criteria and vetoes, and the settings the matcher reads."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from .claims import Claim
 from .examples import EMPTY as EMPTY_EXAMPLES
 from .examples import Examples, parse_examples
 from .freshness import Dated
 from .problems import KnowledgeError
 
 CATEGORIES = ("orchestrator", "registry", "compute", "concept", "option")
-
-
-@dataclass(frozen=True)
-class Fact:
-    text: str
-    source: str
-    as_of: str = ""  # YYYY-MM-DD: the day the source page was last checked
-    also: tuple[str, ...] = ()  # further pages that say part of the text
 
 
 @dataclass(frozen=True)
@@ -44,7 +37,7 @@ class Topic:
     source: str
     link: str | None = None
     implies: str | None = None
-    facts: dict[str, Fact] = field(default_factory=dict)
+    facts: dict[str, Claim] = field(default_factory=dict)  # its headline claim on each attribute
     as_of: str = ""
     also: tuple[str, ...] = ()
 
@@ -142,9 +135,15 @@ class Knowledge:
     lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
     vetoes: tuple[Veto, ...] = ()
     dated: tuple[Dated, ...] = field(default=(), compare=False, repr=False)
-    checksum: str = ""  # of the knowledge file, its examples file, the bot's version and learning code
+    checksum: str = ""  # of the knowledge file, its examples and claims files, and the bot's version
     examples_file: str = field(default="", compare=False, repr=False)
     examples_text: str = field(default="", compare=False, repr=False)
+    claims: tuple[Claim, ...] = field(default=(), compare=False, repr=False)
+    claims_files: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    @cached_property
+    def claim_by_id(self) -> dict[str, Claim]:
+        return {c.id: c for c in self.claims}
 
     @cached_property
     def examples(self) -> Examples:
@@ -176,3 +175,12 @@ class Knowledge:
 
 def weighed(criteria: Iterable[Criterion]) -> set[str]:
     return {topic for c in criteria for o in c.options for topic in o.weights}
+
+
+def with_headlines(topics: dict[str, Topic], claims: tuple[Claim, ...]) -> dict[str, Topic]:
+    """The topics with their headline claims as their facts, one per attribute (what tables show)."""
+    facts: dict[str, dict[str, Claim]] = {}
+    for claim in claims:
+        if claim.headline and claim.attribute:
+            facts.setdefault(claim.about[0], {})[claim.attribute] = claim
+    return {tid: replace(topic, facts=facts.get(tid, {})) for tid, topic in topics.items()}

@@ -43,7 +43,8 @@ class Checker:
         day = as_date(record.get("as_of")) if isinstance(record, dict) else None
         if day is None:
             return ""
-        self.dated.append(Dated(what, str(record.get("source", "")), day, line_of(record, "as_of")))
+        source = str(record.get("source", ""))
+        self.dated.append(Dated(what, source, day, line_of(record, "as_of"), self.file))
         return day.isoformat()
 
     def error(self, line: int, message: str) -> None:
@@ -85,6 +86,7 @@ class Checker:
             "urllist": lambda v: isinstance(v, list),
             "map": lambda v: isinstance(v, dict),
             "date": lambda v: as_date(v) is not None,
+            "day": lambda v: as_date(v) is not None,
             "any": lambda v: True,  # checked by the caller
         }
         expected = {
@@ -99,6 +101,7 @@ class Checker:
             "urllist": "a list of https:// URLs",
             "map": "a mapping",
             "date": "a date written YYYY-MM-DD (the day the source was checked)",
+            "day": "a date written YYYY-MM-DD",
             "any": "anything",
         }[kind]
         if not checks[kind](value):

@@ -11,7 +11,6 @@ from .model import (
     Comparison,
     Difference,
     Exclusion,
-    Fact,
     Intent,
     MatchSettings,
     Topic,
@@ -77,7 +76,7 @@ def topics_of(checker: Checker, raw: Any, attributes: set[str]) -> dict[str, Top
         "source": "source",
         "as_of": "date",
     }
-    optional = {"link": "source", "implies": "str", "facts": "map", "also": "urllist"}
+    optional = {"link": "source", "implies": "str", "also": "urllist"}
     for line, item in ids(checker, raw, "topic", line_of(raw)):
         what = (
             f"topic '{item['id']}'" if isinstance(item, dict) and isinstance(item.get("id"), str) else "topic"
@@ -103,23 +102,6 @@ def topics_of(checker: Checker, raw: Any, attributes: set[str]) -> dict[str, Top
                     f"{what}: alias '{alias}' already belongs to topic '{alias_owner[key]}'",
                 )
             alias_owner[key] = item["id"]
-        facts: dict[str, Fact] = {}
-        for key, fact in item.get("facts", {}).items():
-            fact_line = line_of(item["facts"], key)
-            if key not in attributes:
-                checker.error(fact_line, f"{what}: fact about unknown attribute '{key}'")
-                continue
-            if checker.record(
-                fact,
-                fact_line,
-                f"{what} fact '{key}'",
-                {"text": "text", "source": "source", "as_of": "date"},
-                {"also": "urllist"},
-            ):
-                as_of = checker.dated_statement(fact, f"{item['id']}.{key}")
-                facts[key] = Fact(
-                    " ".join(fact["text"].split()), fact["source"], as_of, tuple(fact.get("also", ()))
-                )
         out[item["id"]] = Topic(
             id=item["id"],
             name=item["name"],
@@ -130,7 +112,6 @@ def topics_of(checker: Checker, raw: Any, attributes: set[str]) -> dict[str, Top
             source=item["source"],
             link=item.get("link"),
             implies=item.get("implies"),
-            facts=facts,
             as_of=checker.dated_statement(item, f"{item['id']} (definition)"),
             also=tuple(item.get("also", ())),
         )

@@ -47,12 +47,12 @@ class Reloader:
         publish(runtime)
 
     def fingerprint(self) -> str:
-        """The bytes of the knowledge file and of the examples file it names: what a change check compares."""
+        """The bytes of the knowledge file and of the examples and claims files it names: what a change check
+        compares."""
         digest = hashlib.sha256()
-        examples = self.runtime.loaded.knowledge.examples_file
-        for path in (self.path, Path(examples) if examples else None):
-            if path is None:
-                continue
+        knowledge = self.runtime.loaded.knowledge
+        others = [knowledge.examples_file, *knowledge.claims_files]
+        for path in (self.path, *(Path(p) for p in others if p)):
             try:
                 digest.update(path.read_bytes())
             except OSError as exc:
