@@ -43,6 +43,8 @@ class AnswerBuilder:
         if match.kind == "definition":
             return self.definition(match.topics[0], match)
         if match.kind == "attribute":
+            if match.claims:
+                return self.claimed(match)
             return self.attribute(match.topics, match.attribute, match)
         if match.kind == "comparison":
             if len(match.topics) > 2:
@@ -94,6 +96,27 @@ class AnswerBuilder:
             sources=_sources(topic.link, *_cited(topic), *(f.source for f in (kind, use) if f)),
             suggestions=match.suggestions if match else [],
             checked=topic.as_of,
+        )
+
+    def claimed(self, match: Match) -> Answer:
+        """A fact question answered with the claims that say it: the best first, each with its page."""
+        k = self.knowledge
+        claims = [k.claim_by_id[c] for c in match.claims if c in k.claim_by_id]
+        about = list(dict.fromkeys([*match.topics, *(t for c in claims for t in c.about)]))
+        named = [t for t in match.topics if t in k.topics] or about[:1]
+        attribute = k.attributes.get(match.attribute or claims[0].attribute or "")
+        subject = " and ".join(k.topics[t].name for t in named[:2])
+        return Answer(
+            "attribute",
+            [t for t in about if t in k.topics],
+            match.attribute,
+            None,
+            match.confidence,
+            f"{subject}: {attribute.name.lower()}" if attribute else subject,
+            [claim.text for claim in claims],
+            sources=_sources(*_cited(*claims)),
+            suggestions=match.suggestions,
+            checked=_oldest(*(c.as_of for c in claims)),
         )
 
     def attribute(

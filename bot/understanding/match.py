@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .phrases import Hit
+from .retrieval import Found
 
 # The kinds of answer (the contract's `kind`): the four that answer a question, help (greetings, thanks and
 # questions about the bot) and fallback ("not sure", out of scope).
@@ -46,6 +47,8 @@ class Match:
     lean: str | None = None  # recommendation: the service the pick model leans to (None: too little to say)
     lean_p: float = 0.0
     follow_up: FollowUp | None = None  # how a reply leaned on the previous answer
+    claims: list[str] = field(default_factory=list)  # the claims that answer it, best first (ids)
+    found: list[Found] = field(default_factory=list)  # the claims retrieval found, with scores (for why)
 
     @property
     def phrasing(self) -> str:

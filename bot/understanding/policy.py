@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from . import facts
 from .features import features
 from .follow_up import follow_up
 from .match import ANSWER_KINDS, SMALL_TALK, Context, Kind, Match, as_kind
@@ -106,7 +107,14 @@ class Matcher(Learned):
         if answerable < self.threshold:
             return self._decline(ev, 1 - answerable, f"not sure ({kind}, {answerable:.2f} in scope)", base)
         found.confidence = round(answerable, 2)
+        if found.kind == "attribute":
+            return self._with_claims(ev, found)
         return found
+
+    def _with_claims(self, ev: Evidence, match: Match) -> Match:
+        """A fact question: the claims that answer it (none when none covers enough of it)."""
+        found = facts.find(self.knowledge, self.claims, ev, match.topics or ev.topics, match.attribute)
+        return replace(match, found=found, claims=facts.chosen(found, facts.ANSWERS))
 
     def _guided(self, ev: Evidence, base: Match) -> Match:
         """The bot's own guided choice, named: what it is (help), or a request to run it (a recommendation

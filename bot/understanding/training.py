@@ -17,8 +17,9 @@ from .classifiers import NaiveBayes, train
 from .mining import learn_cues, learn_names
 from .normalise import Rewriter, normalise
 from .phrases import Finder, Phrase, make_phrases
+from .retrieval import ClaimIndex
 
-STATE_FORMAT = 2  # bump when what _learn returns changes shape: older cached states are then ignored
+STATE_FORMAT = 3  # bump when what _learn returns changes shape: older cached states are then ignored
 NAMING_KINDS = ("definition", "comparison", "attribute")  # kinds whose labelled topics are what they name
 
 
@@ -128,6 +129,7 @@ class Learned:
         self.rewrite, self.finder, self.phrases = rewrite, finder, finder.phrases
         self.vocabulary, self.names, self.cues = vocabulary, names, cues
         self.language_names = {lang.id: lang.name for lang in k.examples.languages}
+        self.claims = ClaimIndex.build(k.claims, self.words)
 
     def _state(self) -> dict:
         """What was learned, as plain data (what the cache keeps)."""
@@ -141,6 +143,7 @@ class Learned:
             "names": [[list(words), topic] for words, topic in self.names],
             "cues": [[list(words), target] for words, target in self.cues],
             "models": {name: model.state() if model else None for name, model in models.items()},
+            "claims": self.claims.state(),
         }
 
     def _restore(self, state: dict) -> None:
@@ -167,6 +170,17 @@ class Learned:
             models["attribute"],
             models["pick"],
         )
+        self.claims = ClaimIndex.restore(state["claims"])
+
+    def words(self, text: str) -> tuple[list[str], set[str]]:
+        """A text's words as the matcher reads them (normalised, typos mended) and the attributes its cues
+        name."""
+        ev = self.finder.find(normalise(text, self.rewrite))
+        words = [
+            word if score > 0 else token
+            for token, (word, score) in zip(ev.norm.tokens, ev.canon, strict=True)
+        ]
+        return words, {hit.phrase.target for hit in ev.attr_hits}
 
 
 def learned_phrases(names, cues) -> list[Phrase]:

@@ -1,0 +1,167 @@
+"""Claims found by what they say: a BM25 index over each claim's statement, the questions it answers and its
+page's title, with the topics and the attribute the matcher understood as priors.
+
+A question's words are the matcher's canonical words (typos mended), weighed by where they stand (the
+sentence that asks counts fully), reduced to a stem and paired with their neighbour. A claim scores by the
+words it shares with the question (rare words count more), more when it is about the topics the question
+names and on the attribute it asks about, and much less when it is about none of those topics. How much of
+the question's own words a claim covers says whether it answers the question at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from ..knowledge.claims import Claim
+
+# Words that carry no meaning for finding a fact (grammar, chatter, the Slack register). Domain words such as
+# "task", "pod", "node", "image" or "cluster" are not among them: they tell claims apart.
+STOP = frozenset(
+    """a an the is are was were be been being am do does did doing done have has had having i im ive me my we
+    our ours us you your yours u ur it its this that these those there here to of for in on at by with from
+    into onto about as and or but so if then than too also just really very quite pretty actually basically
+    literally pls plz please thanks thank thx hey hi hello guys folks team anyone someone somebody anybody
+    what whats which who whom whose why how when where can could would should will shall may might must cant
+    wont dont doesnt isnt arent wasnt werent didnt havent hasnt hadnt not no yes yeah yep ok okay lol tbh imo
+    afaik fyi btw rn like get got go going gonna wanna know need want tell say said mean means thing things
+    stuff way ways kind sort lot lots bit some any all each every both either one ones still even now again
+    already yet only much many more most less least other others same such own let lets see use using used
+    right sure correct true false question q anyway also else ever never always s t d ll re ve m""".split()
+)
+K1, B = 1.2, 0.75
+TOPIC_BOOST = 0.6  # per share of the question's topics a claim is about
+OFF_TOPIC = 0.35  # a claim about none of the topics the question names keeps this share of its score
+ATTRIBUTE_BOOST = 0.35  # a claim on the attribute the matcher read
+TITLE_WEIGHT = 0.5  # the page title's words count half
+
+
+def stem(word: str) -> str:
+    """A light English stem: plurals and -ing/-ed forms meet their word ("volumes" ~ "volume")."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            if suffix == "es" and not word.endswith(("ches", "shes", "xes", "ses", "zes")):
+                continue
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def terms(words: Sequence[str], weights: Sequence[float] | None = None) -> dict[str, float]:
+    """Index terms of some words: the stems of those that are not STOP words, and each neighbouring pair of
+    them; with the largest weight any of their words has."""
+    kept = [(stem(w), weights[i] if weights else 1.0) for i, w in enumerate(words) if w not in STOP and w]
+    out: dict[str, float] = {}
+    for i, (term, weight) in enumerate(kept):
+        out[term] = max(out.get(term, 0.0), weight)
+        if i + 1 < len(kept):
+            pair = f"{term}_{kept[i + 1][0]}"
+            out[pair] = max(out.get(pair, 0.0), min(weight, kept[i + 1][1]))
+    return out
+
+
+@dataclass(frozen=True)
+class Found:
+    """A claim found for a question: its score, and the share of the question's own words it covers."""
+
+    claim: str
+    score: float
+    coverage: float
+
+
+class ClaimIndex:
+    """BM25 over the claims. Built from plain data, and kept as plain data (the model cache stores it)."""
+
+    def __init__(
+        self,
+        ids: list[str],
+        about: list[list[str]],
+        attribute: list[str],
+        lengths: list[float],
+        postings: dict[str, list[list[float]]],
+    ):
+        self.ids, self.about, self.attribute = ids, about, attribute
+        self.lengths, self.postings = lengths, postings
+        self.average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        n = len(ids)
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+
+    @classmethod
+    def build(
+        cls, claims: Iterable[Claim], words_of: Callable[[str], tuple[list[str], set[str]]]
+    ) -> ClaimIndex:
+        """`words_of(text)`: a text's words as the matcher reads them (normalised, canonical), and the
+        attributes its cue phrases name."""
+        ids, about, attribute, lengths = [], [], [], []
+        postings: dict[str, list[list[float]]] = {}
+        for doc, claim in enumerate(claims):
+            counts: dict[str, float] = {}
+            texts = [(claim.text, 1.0), *((q, 1.0) for q in claim.asked), (claim.title, TITLE_WEIGHT)]
+            for text, weight in texts:
+                words, attributes = words_of(text)
+                for term in [*terms(words), *(f"@{a}" for a in attributes)]:
+                    counts[term] = counts.get(term, 0.0) + weight
+            ids.append(claim.id)
+            about.append(list(claim.about))
+            attribute.append(claim.attribute or "")
+            lengths.append(sum(counts.values()))
+            for term, count in counts.items():
+                postings.setdefault(term, []).append([doc, count])
+        return cls(ids, about, attribute, lengths, postings)
+
+    def state(self) -> dict:
+        return {
+            "ids": self.ids,
+            "about": self.about,
+            "attribute": self.attribute,
+            "lengths": self.lengths,
+            "postings": self.postings,
+        }
+
+    @classmethod
+    def restore(cls, state: dict) -> ClaimIndex:
+        return cls(state["ids"], state["about"], state["attribute"], state["lengths"], state["postings"])
+
+    def search(
+        self,
+        query: dict[str, float],
+        topics: Sequence[str] = (),
+        attribute: str | None = None,
+        among: set[str] | None = None,
+        limit: int = 5,
+    ) -> list[Found]:
+        """The claims that best answer a question (its terms and weights), best first. `topics`: those the
+        question names; `attribute`: the one the matcher read; `among`: only claims with these ids."""
+        scores: dict[int, float] = {}
+        covered: dict[int, float] = {}
+        named = {stem(t) for topic in topics for t in topic.split("_")}  # a topic's own name says no fact
+        total = 0.0
+        for term, weight in query.items():
+            idf = self.idf.get(term)
+            informative = term not in named and "_" not in term and not term.startswith("@")
+            if informative:
+                total += weight * (idf if idf is not None else math.log(1 + len(self.ids) + 0.5))
+            if idf is None:
+                continue
+            for doc, tf in self.postings[term]:
+                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self.lengths[doc] / self.average))
+                scores[doc] = scores.get(doc, 0.0) + weight * idf * norm
+                if informative:
+                    covered[doc] = covered.get(doc, 0.0) + weight * idf
+        wanted = set(topics)
+        found = []
+        for doc, score in scores.items():
+            if among is not None and self.ids[doc] not in among:
+                continue
+            if wanted:
+                share = len(wanted.intersection(self.about[doc])) / len(wanted)
+                score *= (1 + TOPIC_BOOST * share) if share else OFF_TOPIC
+            if attribute and self.attribute[doc] == attribute:
+                score *= 1 + ATTRIBUTE_BOOST
+            found.append(Found(self.ids[doc], score, covered.get(doc, 0.0) / total if total else 0.0))
+        found.sort(key=lambda f: (-f.score, f.claim))
+        return found[:limit]
