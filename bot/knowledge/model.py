@@ -116,6 +116,15 @@ class MatchSettings:
     temperature: float = 1.0  # softens the models' probabilities; calibrated on the examples
     lean_threshold: float = 0.6  # how sure the pick model must be to decide what the criteria leave open
     overheard_skip: tuple[str, ...] = ()  # words of a channel message about the team's own systems ("our")
+    # When a claim answers a question (relevance, least score), for a question read as a fact, one that would
+    # be declined, one naming no topic, one read as a pick or comparison, one read as a definition.
+    fact_bars: tuple[tuple[float, float], ...] = (
+        (0.0, 10.0),
+        (0.3, 0.0),
+        (0.6, 30.0),
+        (0.45, 0.0),
+        (0.7, 0.0),
+    )
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,12 @@ def settings_of(checker: Checker, raw: Any) -> MatchSettings:
         "temperature": "num",
         "lean_threshold": "num",
         "overheard_skip": "strlist",
+        "fact_bars": "map",
     }
     if not checker.record(raw, line_of(raw), "settings", {}, fields):
+        return MatchSettings()
+    bars = _bars(checker, raw["fact_bars"], line_of(raw, "fact_bars")) if "fact_bars" in raw else None
+    if "fact_bars" in raw and bars is None:
         return MatchSettings()
     for key in ("threshold", "channel_threshold", "lean_threshold"):
         if key in raw and not 0 <= raw[key] <= 1:
@@ -40,7 +44,28 @@ def settings_of(checker: Checker, raw: Any) -> MatchSettings:
     defaults = MatchSettings()
     values = {k: raw.get(k, getattr(defaults, k)) for k in fields}
     values["overheard_skip"] = tuple(str(w).lower() for w in values["overheard_skip"])
+    if bars is not None:
+        values["fact_bars"] = bars
     return MatchSettings(**values)
+
+
+BARS = ("answers", "rescues", "unnamed", "overrides", "defines")
+
+
+def _bars(checker: Checker, raw: Any, line: int) -> tuple[tuple[float, float], ...] | None:
+    """settings.fact_bars: for each of BARS, {relevance: 0..1, score: a number >= 0}."""
+    if not checker.record(raw, line, "settings: 'fact_bars'", {name: "map" for name in BARS}, {}):
+        return None
+    out = []
+    for name in BARS:
+        bar, where = raw[name], line_of(raw, name)
+        if not checker.record(bar, where, f"fact_bars '{name}'", {"relevance": "num"}, {"score": "num"}):
+            return None
+        if not 0 <= bar["relevance"] <= 1 or bar.get("score", 0) < 0:
+            checker.error(where, f"fact_bars '{name}': relevance is between 0 and 1, score 0 or more")
+            return None
+        out.append((float(bar["relevance"]), float(bar.get("score", 0.0))))
+    return tuple(out)
 
 
 def attributes_of(checker: Checker, raw: Any) -> dict[str, Attribute]:

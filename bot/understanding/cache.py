@@ -30,6 +30,7 @@ LEARNING_MODULES = (
     "classifiers.py",
     "mining.py",
     "training.py",
+    "retrieval.py",
     "../knowledge/examples.py",
 )
 

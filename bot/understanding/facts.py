@@ -2,8 +2,9 @@
 understood, and the rule for when they answer it at all.
 
 A fact question is answered with the best claim and those next to it that add to it (at most three). A
-claim answers only when it covers enough of the question's own words: below that the bot says it has no
-fact on that, and never passes a neighbouring fact off as the answer.
+claim answers only when it covers enough of the question's own words: below that the topic's headline on
+the attribute asked answers, or the bot says it has no fact on that; it never passes a neighbouring fact off
+as the answer.
 """
 
 from __future__ import annotations
@@ -11,32 +12,69 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from ..knowledge.model import Knowledge
+from ..knowledge.model import Knowledge, MatchSettings
 from .phrases import Evidence
-from .retrieval import ClaimIndex, Found, terms
+from .retrieval import ClaimIndex, Found, Query, stem, terms
 
 MAX_CLAIMS = 3
-ANSWERS = 0.35  # coverage at which a claim answers a question read as a fact
-RESCUES = 0.6  # coverage at which a claim answers a question that would otherwise be declined
 ALONGSIDE = 0.6  # a further claim is shown when it scores at least this share of the best one
+MIN_WORDS = 2  # a fact reading needs this many words of its own besides the topics' names
 
 
 @dataclass(frozen=True)
-class Relevance:
-    """How much a claim must cover of a question to answer it (from the knowledge file's settings)."""
+class Bar:
+    """How well a claim must match a question to answer it. Its relevance is the share of the question's own
+    words it covers, times its score (the words it shares with the question, rare ones counting more, with
+    the topic and attribute priors) up to `scale`; and the score must reach at least `score`."""
 
-    answers: float  # coverage at which a claim answers a question the matcher read as a fact
-    rescues: float  # coverage at which a claim answers a question the matcher would have declined
+    relevance: float
+    score: float = 0.0
+    scale: float = 30.0
+
+    def met(self, found: Found) -> bool:
+        return found.score >= self.score and relevance(found, self.scale) >= self.relevance
 
 
-def query(ev: Evidence) -> dict[str, float]:
-    """The question's index terms: canonical words (typos mended), weighed by where they stand."""
+def relevance(found: Found, scale: float = 30.0) -> float:
+    return found.coverage * min(1.0, found.score / scale)
+
+
+@dataclass(frozen=True)
+class Bars:
+    answers: Bar  # a question read as a fact
+    rescues: Bar  # a question that would otherwise be declined
+    unnamed: Bar  # ... that names none of the topics
+    overrides: Bar  # a question read as a pick or a comparison
+    defines: Bar  # a question read as a definition
+
+    @classmethod
+    def of(cls, settings: MatchSettings) -> Bars:
+        return cls(*(Bar(*bar) for bar in settings.fact_bars))
+
+
+def query(ev: Evidence, topics: list[str]) -> Query:
+    """The question's index terms: canonical words (typos mended), weighed by where they stand, and the
+    attributes its cue phrases name (so "price" and "cost" meet)."""
     pairs = zip(ev.norm.tokens, ev.canon, strict=True)
     words = [word if similarity > 0 else token for token, (word, similarity) in pairs]
     found = terms(words, ev.norm.weights or None)
-    for hit in ev.attr_hits:  # the attribute a cue names, whatever its words ("price" and "cost" meet)
+    cue_words = {stem(words[i]) for hit in ev.attr_hits for i in range(hit.start, hit.end)}
+    for hit in ev.attr_hits:
         found[f"@{hit.phrase.target}"] = 1.0
-    return found
+    named = {stem(part) for topic in topics for part in topic.split("_")}
+    informative = {t for t in found if "_" not in t and t not in named | cue_words}  # @attribute terms count
+    return Query(found, frozenset(informative))
+
+
+def informative(ev: Evidence, topics: list[str]) -> int:
+    """How many words of its own the question has, besides function words, cues and the topics' names."""
+    return len(query(ev, topics).informative)
+
+
+def asked_attributes(ev: Evidence, attribute: str | None) -> list[str]:
+    """The attributes the question asks about: the matcher's reading first, then every one a cue names."""
+    cues = [h.phrase.target for h in ev.attr_hits if not h.phrase.weak]
+    return list(dict.fromkeys([a for a in (attribute, *cues) if a]))
 
 
 def find(
@@ -49,15 +87,31 @@ def find(
 ) -> list[Found]:
     """The current claims that best answer the question, best first."""
     named = [t for t in topics if k.topics[t].category != "concept"] or topics
-    found = index.search(query(ev), named, attribute, limit=8)
+    around = [parent for t in named for parent in _parents(k, t)]
+    asked = asked_attributes(ev, attribute)
+    question = query(ev, topics)
+    found = index.search(question, named, asked, limit=8, around=around)
     day = today or datetime.date.today()
     return [f for f in found if f.claim in k.claim_by_id and k.claim_by_id[f.claim].current(day)]
 
 
-def chosen(found: list[Found], floor: float) -> list[str]:
-    """The claims to answer with: the best, if it covers at least `floor` of the question, and the next ones
-    that score near it."""
-    if not found or found[0].coverage < floor:
-        return []
-    best = found[0].score
-    return [f.claim for f in found[:MAX_CLAIMS] if f.score >= ALONGSIDE * best and f.coverage >= floor / 2]
+def _parents(k: Knowledge, topic: str) -> list[str]:
+    """The services a topic belongs to ("ecs_anywhere" -> "ecs"): a question about it is about them too."""
+    return [s for s in k.services if topic.startswith(f"{s}_")]
+
+
+def headline(k: Knowledge, topics: list[str], attribute: str | None) -> str | None:
+    """The headline claim of the first topic on the attribute, if it has one."""
+    if not topics or not attribute or topics[0] not in k.topics:
+        return None
+    claim = k.topics[topics[0]].facts.get(attribute)
+    return claim.id if claim else None
+
+
+def chosen(found: list[Found], bar: Bar, headline: str | None = None) -> list[str]:
+    """The claims to answer with: the best, if it clears the bar, and the next ones that score near it;
+    when none does, the topic's headline on the attribute asked (if it has one)."""
+    best = found[0] if found else None
+    if best is None or not bar.met(best):
+        return [headline] if headline else []
+    return [f.claim for f in found[:MAX_CLAIMS] if f.score >= ALONGSIDE * best.score]

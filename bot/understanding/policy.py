@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cached_property
 
 from . import facts
 from .features import features
@@ -25,6 +26,7 @@ from .phrases import Evidence
 from .subjects import (
     attribute_asked,
     comparison_topics,
+    cue_attribute,
     implied,
     lean,
     rule_kind,
@@ -51,6 +53,10 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]")
 class Matcher(Learned):
     """Built once per knowledge file (the models are trained then, in Learned); ``match`` is cheap and
     thread-safe."""
+
+    @cached_property
+    def bars(self) -> facts.Bars:
+        return facts.Bars.of(self.knowledge.settings)
 
     def evidence(self, raw: str) -> Evidence:
         return self.finder.find(normalise(raw, self.rewrite))
@@ -97,24 +103,73 @@ class Matcher(Learned):
                 base, kind="help", confidence=round(p, 2), small_talk=kind, reason=f"reads as {kind}"
             )
         if kind == "fallback":
-            return self._decline(ev, p, f"reads as out of scope ({p:.2f})", base)
+            return self._fact_or_decline(ev, p, f"reads as out of scope ({p:.2f})", base)
         if self._foreign_choice(ev, kind):
             return self._decline(ev, p, "weighs one of my topics against another product", base)
         found = self._answer(ev, feats, as_kind(kind), p, base)
         if found is None:
-            return self._decline(ev, 1 - p, f"reads as {kind} but names nothing I know", base)
+            return self._fact_or_decline(ev, 1 - p, f"reads as {kind} but names nothing I know", base)
         # How sure the bot is that this is a question for it at all: every in-scope reading counts.
         if answerable < self.threshold:
-            return self._decline(ev, 1 - answerable, f"not sure ({kind}, {answerable:.2f} in scope)", base)
+            why = f"not sure ({kind}, {answerable:.2f} in scope)"
+            return self._fact_or_decline(ev, 1 - answerable, why, base)
         found.confidence = round(answerable, 2)
-        if found.kind == "attribute":
-            return self._with_claims(ev, found)
-        return found
+        return self._with_claims(ev, found, base)
 
-    def _with_claims(self, ev: Evidence, match: Match) -> Match:
-        """A fact question: the claims that answer it (none when none covers enough of it)."""
-        found = facts.find(self.knowledge, self.claims, ev, match.topics or ev.topics, match.attribute)
-        return replace(match, found=found, claims=facts.chosen(found, facts.ANSWERS))
+    def _with_claims(self, ev: Evidence, match: Match, base: Match) -> Match:
+        """The claims that answer the question, for a fact question; and a question another kind of answer
+        would miss (a definition, a pick, a comparison) that a claim answers squarely."""
+        k = self.knowledge
+        if match.kind == "attribute":
+            found = facts.find(k, self.claims, ev, match.topics or ev.topics, match.attribute)
+            claims = facts.chosen(found, self.bars.answers, facts.headline(k, match.topics, match.attribute))
+            return replace(match, found=found, claims=claims)
+        if match.kind == "recommendation" and ("recommendation" in ev.intents or ev.situation):
+            return match  # asked to pick, or a situation stated: a recommendation
+        bar = self.bars.defines if match.kind == "definition" else self.bars.overrides
+        fact = self._fact(ev, base, bar, match.attribute)
+        if fact is None:
+            return match
+        if match.kind == "comparison":
+            # the comparison stays, opening with the claims that answer what was asked of it
+            return replace(match, claims=fact.claims, found=fact.found)
+        return replace(fact, confidence=match.confidence)
+
+    def _fact_or_decline(self, ev: Evidence, confidence: float, reason: str, base: Match) -> Match:
+        """A message about to be declined that a claim answers squarely is answered with it; a how-to or
+        troubleshooting question stays declined, naming the page that covers it."""
+        if ev.exclusions or set(ev.out_of_scope) & {"instruction", "operations"} or not _asks(ev):
+            return self._decline(ev, confidence, reason, base)
+        bar = self.bars.rescues if ev.topics else self.bars.unnamed
+        fact = self._fact(ev, base, bar, cue_attribute(self.knowledge, ev))
+        if fact is not None and not ev.out_of_scope:
+            return fact
+        declined = self._decline(ev, confidence, reason, base)
+        if fact is not None:  # the page that covers it, named in the decline
+            return replace(declined, claims=fact.claims[:1], found=fact.found)
+        return declined
+
+    def _fact(self, ev: Evidence, base: Match, bar: facts.Bar, attribute: str | None) -> Match | None:
+        """A fact reading: the claims about the topics the message names that clear the bar."""
+        k = self.knowledge
+        topics = [t for t in ev.topics if t in k.topics]
+        found = facts.find(k, self.claims, ev, topics, attribute)
+        chosen = facts.chosen(found, bar)
+        if not chosen or facts.informative(ev, topics) < facts.MIN_WORDS:
+            return None
+        if not topics:  # named by what it is about ("pull through cache"): the topics of the claim
+            topics = list(k.claim_by_id[chosen[0]].about)
+        why = f"a claim answers it (relevance {facts.relevance(found[0]):.2f})"
+        return replace(
+            base,
+            kind="attribute",
+            topics=topics,
+            attribute=attribute,
+            confidence=round(min(1.0, facts.relevance(found[0]) + 0.5), 2),
+            claims=chosen,
+            found=found,
+            reason=why,
+        )
 
     def _guided(self, ev: Evidence, base: Match) -> Match:
         """The bot's own guided choice, named: what it is (help), or a request to run it (a recommendation
@@ -322,3 +377,17 @@ class Matcher(Learned):
 
 
 _WEIGHING = frozenset(("vs", "versus", "v", "or", "against"))  # words that set one product against another
+
+
+def _asks(ev: Evidence) -> bool:
+    """The message asks something: a question mark, or a sentence that opens with a question word."""
+    norm = ev.norm
+    starts = {
+        0,
+        *(
+            i
+            for i in range(1, len(norm.tokens))
+            if norm.sentences and norm.sentences[i] != norm.sentences[i - 1]
+        ),
+    }
+    return norm.question or any(norm.tokens[i] in QUESTION_WORDS for i in starts if i < len(norm.tokens))

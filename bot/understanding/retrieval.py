@@ -28,13 +28,16 @@ STOP = frozenset(
     afaik fyi btw rn like get got go going gonna wanna know need want tell say said mean means thing things
     stuff way ways kind sort lot lots bit some any all each every both either one ones still even now again
     already yet only much many more most less least other others same such own let lets see use using used
-    right sure correct true false question q anyway also else ever never always s t d ll re ve m""".split()
+    right sure correct true false question q anyway also else ever never always s t d ll re ve m aws amazon
+    thing actually""".split()
 )
 K1, B = 1.2, 0.75
 TOPIC_BOOST = 0.6  # per share of the question's topics a claim is about
 OFF_TOPIC = 0.35  # a claim about none of the topics the question names keeps this share of its score
-ATTRIBUTE_BOOST = 0.35  # a claim on the attribute the matcher read
+ATTRIBUTE_BOOST = 0.35  # a claim on an attribute the question asks about
+EXTRA_TOPIC = 0.85  # for each topic a claim is about that the question does not name (a narrower context)
 TITLE_WEIGHT = 0.5  # the page title's words count half
+CUE_WEIGHT = 0.5  # so do the words that name a headline's attribute
 
 
 def stem(word: str) -> str:
@@ -65,6 +68,15 @@ def terms(words: Sequence[str], weights: Sequence[float] | None = None) -> dict[
 
 
 @dataclass(frozen=True)
+class Query:
+    """A question's index terms with their weights, and those that are its own words: not the topics'
+    names, not the attribute cues (whose meaning the @attribute terms carry), not word pairs."""
+
+    terms: dict[str, float]
+    informative: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Found:
     """A claim found for a question: its score, and the share of the question's own words it covers."""
 
@@ -82,25 +94,38 @@ class ClaimIndex:
         about: list[list[str]],
         attribute: list[str],
         lengths: list[float],
-        postings: dict[str, list[list[float]]],
+        postings: dict[str, tuple[list[int], list[float]]],
     ):
         self.ids, self.about, self.attribute = ids, about, attribute
         self.lengths, self.postings = lengths, postings
         self.average = (sum(lengths) / len(lengths)) if lengths else 1.0
         n = len(ids)
-        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in postings.items()}
+        self.idf = {t: math.log(1 + (n - len(p[0]) + 0.5) / (len(p[0]) + 0.5)) for t, p in postings.items()}
+        # the claims on each attribute
+        self.on: dict[str, set[int]] = {}
+        for doc, attr in enumerate(attribute):
+            if attr:
+                self.on.setdefault(attr, set()).add(doc)
 
     @classmethod
     def build(
-        cls, claims: Iterable[Claim], words_of: Callable[[str], tuple[list[str], set[str]]]
+        cls,
+        claims: Iterable[Claim],
+        words_of: Callable[[str], tuple[list[str], set[str]]],
+        cues: dict[str, str] | None = None,
     ) -> ClaimIndex:
         """`words_of(text)`: a text's words as the matcher reads them (normalised, canonical), and the
-        attributes its cue phrases name."""
+        attributes its cue phrases name; `cues`: a few words that name each attribute (for the headlines)."""
+        cues = cues or {}
         ids, about, attribute, lengths = [], [], [], []
-        postings: dict[str, list[list[float]]] = {}
+        postings: dict[str, tuple[list[int], list[float]]] = {}
         for doc, claim in enumerate(claims):
             counts: dict[str, float] = {}
             texts = [(claim.text, 1.0), *((q, 1.0) for q in claim.asked), (claim.title, TITLE_WEIGHT)]
+            if (
+                claim.headline and claim.attribute in cues
+            ):  # a topic's summary on an attribute answers it broadly
+                texts.append((cues[claim.attribute], CUE_WEIGHT))
             for text, weight in texts:
                 words, attributes = words_of(text)
                 for term in [*terms(words), *(f"@{a}" for a in attributes)]:
@@ -110,7 +135,9 @@ class ClaimIndex:
             attribute.append(claim.attribute or "")
             lengths.append(sum(counts.values()))
             for term, count in counts.items():
-                postings.setdefault(term, []).append([doc, count])
+                docs, counts_of = postings.setdefault(term, ([], []))
+                docs.append(doc)
+                counts_of.append(count)
         return cls(ids, about, attribute, lengths, postings)
 
     def state(self) -> dict:
@@ -128,39 +155,41 @@ class ClaimIndex:
 
     def search(
         self,
-        query: dict[str, float],
+        query: Query,
         topics: Sequence[str] = (),
-        attribute: str | None = None,
-        among: set[str] | None = None,
+        attributes: Sequence[str] = (),
         limit: int = 5,
+        around: Sequence[str] = (),
     ) -> list[Found]:
-        """The claims that best answer a question (its terms and weights), best first. `topics`: those the
-        question names; `attribute`: the one the matcher read; `among`: only claims with these ids."""
+        """The claims that best answer a question, best first. `topics`: those the question names;
+        `around`: the services they belong to (a claim about those is no narrower than the question);
+        `attributes`: those it asks about, the matcher's reading first (claims on them count more)."""
         scores: dict[int, float] = {}
         covered: dict[int, float] = {}
-        named = {stem(t) for topic in topics for t in topic.split("_")}  # a topic's own name says no fact
         total = 0.0
-        for term, weight in query.items():
+        for term, weight in query.terms.items():
             idf = self.idf.get(term)
-            informative = term not in named and "_" not in term and not term.startswith("@")
+            informative = term in query.informative
             if informative:
                 total += weight * (idf if idf is not None else math.log(1 + len(self.ids) + 0.5))
             if idf is None:
                 continue
-            for doc, tf in self.postings[term]:
+            docs, tfs = self.postings[term]
+            for doc, tf in zip(docs, tfs, strict=True):
                 norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self.lengths[doc] / self.average))
                 scores[doc] = scores.get(doc, 0.0) + weight * idf * norm
                 if informative:
                     covered[doc] = covered.get(doc, 0.0) + weight * idf
         wanted = set(topics)
+        context = wanted | set(around)
+        on = set().union(*(self.on.get(a, set()) for a in attributes)) if attributes else set()
         found = []
         for doc, score in scores.items():
-            if among is not None and self.ids[doc] not in among:
-                continue
             if wanted:
                 share = len(wanted.intersection(self.about[doc])) / len(wanted)
                 score *= (1 + TOPIC_BOOST * share) if share else OFF_TOPIC
-            if attribute and self.attribute[doc] == attribute:
+                score *= EXTRA_TOPIC ** len(set(self.about[doc]) - context)
+            if doc in on:
                 score *= 1 + ATTRIBUTE_BOOST
             found.append(Found(self.ids[doc], score, covered.get(doc, 0.0) / total if total else 0.0))
         found.sort(key=lambda f: (-f.score, f.claim))

@@ -19,7 +19,7 @@ from .normalise import Rewriter, normalise
 from .phrases import Finder, Phrase, make_phrases
 from .retrieval import ClaimIndex
 
-STATE_FORMAT = 3  # bump when what _learn returns changes shape: older cached states are then ignored
+STATE_FORMAT = 4  # bump when what _learn returns changes shape: older cached states are then ignored
 NAMING_KINDS = ("definition", "comparison", "attribute")  # kinds whose labelled topics are what they name
 
 
@@ -129,7 +129,8 @@ class Learned:
         self.rewrite, self.finder, self.phrases = rewrite, finder, finder.phrases
         self.vocabulary, self.names, self.cues = vocabulary, names, cues
         self.language_names = {lang.id: lang.name for lang in k.examples.languages}
-        self.claims = ClaimIndex.build(k.claims, self.words)
+        attribute_words = {a.id: " ".join([a.name, *a.cues[:3]]) for a in k.attributes.values()}
+        self.claims = ClaimIndex.build(k.claims, self.words, attribute_words)
 
     def _state(self) -> dict:
         """What was learned, as plain data (what the cache keeps)."""
