@@ -48,8 +48,10 @@ class AnswerBuilder:
             return self.attribute(match.topics, match.attribute, match)
         if match.kind == "comparison":
             if len(match.topics) > 2:
-                return self.roles(match.topics, match)
-            return self.comparison(match.topics[0], match.topics[1], match.attribute, match)
+                answer = self.roles(match.topics, match)
+            else:
+                answer = self.comparison(match.topics[0], match.topics[1], match.attribute, match)
+            return self._opening_with_claims(answer, match)
         if match.kind == "recommendation":
             decision = decide_message(self.knowledge, match.situation, match.lean, match.lean_p)
             return self.recommendation(decision, match)
@@ -58,6 +60,15 @@ class AnswerBuilder:
                 return self.thanks(match.confidence)
             return self.help(match.confidence, greeting=match.small_talk == "greeting")
         return self.fallback(match)
+
+    def _opening_with_claims(self, answer: Answer, match: Match) -> Answer:
+        """A comparison that a claim answers squarely opens with that claim (what was asked of the two)."""
+        claims = [self.knowledge.claim_by_id[c] for c in match.claims if c in self.knowledge.claim_by_id]
+        if claims:
+            answer.parts = [claim.text for claim in claims] + answer.parts
+            answer.sources = _sources(*_cited(*claims), *answer.sources)
+            answer.checked = _oldest(answer.checked, *(c.as_of for c in claims))
+        return answer
 
     def roles(self, topic_ids: list[str], match: Match | None = None) -> Answer:
         """Three or more topics side by side: one line each, so their roles are clear."""

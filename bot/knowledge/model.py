@@ -151,8 +151,23 @@ class Knowledge:
     claims_files: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @cached_property
+    def answerable(self) -> tuple[Claim, ...]:
+        """Every statement a fact question can be answered with: the claims, each topic's definition and each
+        difference a comparison names (those two as claims derived from them, with their pages)."""
+        derived = [
+            Claim(f"{t.id}.definition", t.definition, (t.id,), t.link or t.source, t.as_of, also=t.also)
+            for t in self.topics.values()
+        ]
+        for pair, comparison in self.comparisons.items():
+            for d in comparison.differences:
+                claim_id = f"{pair[0]}.vs.{pair[1]}.{d.attribute}"
+                derived.append(Claim(claim_id, d.text, pair, d.source, d.as_of, d.attribute, also=d.also))
+        taken = {c.id for c in self.claims}
+        return self.claims + tuple(c for c in derived if c.id not in taken)
+
+    @cached_property
     def claim_by_id(self) -> dict[str, Claim]:
-        return {c.id: c for c in self.claims}
+        return {c.id: c for c in self.answerable}
 
     @cached_property
     def examples(self) -> Examples:

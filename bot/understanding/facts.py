@@ -58,17 +58,16 @@ def query(ev: Evidence, topics: list[str]) -> Query:
     pairs = zip(ev.norm.tokens, ev.canon, strict=True)
     words = [word if similarity > 0 else token for token, (word, similarity) in pairs]
     found = terms(words, ev.norm.weights or None)
-    cue_words = {stem(words[i]) for hit in ev.attr_hits for i in range(hit.start, hit.end)}
     for hit in ev.attr_hits:
         found[f"@{hit.phrase.target}"] = 1.0
     named = {stem(part) for topic in topics for part in topic.split("_")}
-    informative = {t for t in found if "_" not in t and t not in named | cue_words}  # @attribute terms count
+    informative = {t for t in found if "_" not in t and t not in named}  # @attribute terms count too
     return Query(found, frozenset(informative))
 
 
 def informative(ev: Evidence, topics: list[str]) -> int:
-    """How many words of its own the question has, besides function words, cues and the topics' names."""
-    return len(query(ev, topics).informative)
+    """How many words of its own the question has, besides function words and the topics' names."""
+    return sum(1 for term in query(ev, topics).informative if not term.startswith("@"))
 
 
 def asked_attributes(ev: Evidence, attribute: str | None) -> list[str]:

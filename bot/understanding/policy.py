@@ -124,12 +124,17 @@ class Matcher(Learned):
             found = facts.find(k, self.claims, ev, match.topics or ev.topics, match.attribute)
             claims = facts.chosen(found, self.bars.answers, facts.headline(k, match.topics, match.attribute))
             return replace(match, found=found, claims=claims)
-        if match.kind == "recommendation" and ("recommendation" in ev.intents or ev.situation):
+        asks_which = "fact_choice" in ev.intents  # "windows on fargate: is that ecs, eks or both?"
+        if match.kind == "recommendation" and (
+            "recommendation" in ev.intents or (ev.situation and not asks_which)
+        ):
             return match  # asked to pick, or a situation stated: a recommendation
         bar = self.bars.defines if match.kind == "definition" else self.bars.overrides
-        fact = self._fact(ev, base, bar, match.attribute)
-        if fact is None:
-            return match
+        fact = self._fact(
+            ev, base, bar, match.attribute, words=facts.MIN_WORDS + (match.kind == "definition")
+        )
+        if fact is None or fact.claims[0] in {f"{t}.definition" for t in match.topics}:
+            return match  # nothing answers it better, or the topic's own definition does
         if match.kind == "comparison":
             # the comparison stays, opening with the claims that answer what was asked of it
             return replace(match, claims=fact.claims, found=fact.found)
@@ -149,13 +154,15 @@ class Matcher(Learned):
             return replace(declined, claims=fact.claims[:1], found=fact.found)
         return declined
 
-    def _fact(self, ev: Evidence, base: Match, bar: facts.Bar, attribute: str | None) -> Match | None:
+    def _fact(
+        self, ev: Evidence, base: Match, bar: facts.Bar, attribute: str | None, words: int = facts.MIN_WORDS
+    ) -> Match | None:
         """A fact reading: the claims about the topics the message names that clear the bar."""
         k = self.knowledge
         topics = [t for t in ev.topics if t in k.topics]
         found = facts.find(k, self.claims, ev, topics, attribute)
         chosen = facts.chosen(found, bar)
-        if not chosen or facts.informative(ev, topics) < facts.MIN_WORDS:
+        if not chosen or facts.informative(ev, topics) < words:
             return None
         if not topics:  # named by what it is about ("pull through cache"): the topics of the claim
             topics = list(k.claim_by_id[chosen[0]].about)

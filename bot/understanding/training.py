@@ -130,7 +130,7 @@ class Learned:
         self.vocabulary, self.names, self.cues = vocabulary, names, cues
         self.language_names = {lang.id: lang.name for lang in k.examples.languages}
         attribute_words = {a.id: " ".join([a.name, *a.cues[:3]]) for a in k.attributes.values()}
-        self.claims = ClaimIndex.build(k.claims, self.words, attribute_words)
+        self.claims = ClaimIndex.build(k.answerable, self.words, attribute_words)
 
     def _state(self) -> dict:
         """What was learned, as plain data (what the cache keeps)."""
