@@ -59,7 +59,8 @@ def query(ev: Evidence, topics: list[str]) -> Query:
     words = [word if similarity > 0 else token for token, (word, similarity) in pairs]
     found = terms(words, ev.norm.weights or None)
     for hit in ev.attr_hits:
-        found[f"@{hit.phrase.target}"] = 1.0
+        if not hit.phrase.weak:  # "how much" names cost only where nothing else is named
+            found[f"@{hit.phrase.target}"] = 1.0
     named = {stem(part) for topic in topics for part in topic.split("_")}
     informative = {t for t in found if "_" not in t and t not in named}  # @attribute terms count too
     return Query(found, frozenset(informative))
