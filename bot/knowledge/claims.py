@@ -53,6 +53,8 @@ class Claim:
 
     def current(self, today: datetime.date) -> bool:
         """True on the days the claim holds: from `since`, and before `until`."""
+        if not self.since and not self.until:
+            return True
         day = today.isoformat()
         return (not self.since or self.since <= day) and (not self.until or day < self.until)
 

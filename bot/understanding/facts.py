@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from ..knowledge.claims import Claim
 from ..knowledge.model import Knowledge, MatchSettings
 from .phrases import Evidence
 from .retrieval import ClaimIndex, Found, Query, stem, terms
@@ -54,7 +55,15 @@ class Bars:
 
 def query(ev: Evidence, topics: list[str]) -> Query:
     """The question's index terms: canonical words (typos mended), weighed by where they stand, and the
-    attributes its cue phrases name (so "price" and "cost" meet)."""
+    attributes its cue phrases name (so "price" and "cost" meet). Worked out once per message and topics."""
+    memo = ev.__dict__.setdefault("_queries", {})
+    key = tuple(topics)
+    if key not in memo:
+        memo[key] = _query(ev, topics)
+    return memo[key]
+
+
+def _query(ev: Evidence, topics: list[str]) -> Query:
     pairs = zip(ev.norm.tokens, ev.canon, strict=True)
     words = [word if similarity > 0 else token for token, (word, similarity) in pairs]
     found = terms(words, ev.norm.weights or None)
@@ -63,7 +72,7 @@ def query(ev: Evidence, topics: list[str]) -> Query:
             found[f"@{hit.phrase.target}"] = 1.0
     named = {stem(part) for topic in topics for part in topic.split("_")}
     informative = {t for t in found if "_" not in t and t not in named}  # @attribute terms count too
-    return Query(found, frozenset(informative))
+    return Query(found, frozenset(informative), frozenset(named))
 
 
 def informative(ev: Evidence, topics: list[str]) -> int:
@@ -91,8 +100,19 @@ def find(
     asked = asked_attributes(ev, attribute)
     question = query(ev, topics)
     found = index.search(question, named, asked, limit=8, around=around)
+    dated = _dated(k)
+    if not dated:
+        return found
     day = today or datetime.date.today()
-    return [f for f in found if f.claim in k.claim_by_id and k.claim_by_id[f.claim].current(day)]
+    return [f for f in found if f.claim not in dated or dated[f.claim].current(day)]
+
+
+def _dated(k: Knowledge) -> dict[str, Claim]:
+    """The claims that hold only from or until a day (most hold always): checked against today."""
+    cached = k.__dict__.get("_dated_claims")
+    if cached is None:
+        cached = k.__dict__["_dated_claims"] = {c.id: c for c in k.answerable if c.since or c.until}
+    return cached
 
 
 def _parents(k: Knowledge, topic: str) -> list[str]:

@@ -160,9 +160,11 @@ class Matcher(Learned):
         """A fact reading: the claims about the topics the message names that clear the bar."""
         k = self.knowledge
         topics = [t for t in ev.topics if t in k.topics]
+        if facts.informative(ev, topics) < words:
+            return None  # little of its own to ask beyond the names (checked first: it is cheap)
         found = facts.find(k, self.claims, ev, topics, attribute)
         chosen = facts.chosen(found, bar)
-        if not chosen or facts.informative(ev, topics) < words:
+        if not chosen:
             return None
         if not topics:  # named by what it is about ("pull through cache"): the topics of the claim
             topics = list(k.claim_by_id[chosen[0]].about)

@@ -10,6 +10,8 @@ the question's own words a claim covers says whether it answers the question at 
 
 from __future__ import annotations
 
+import functools
+import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -37,9 +39,12 @@ OFF_TOPIC = 0.35  # a claim about none of the topics the question names keeps th
 ATTRIBUTE_BOOST = 0.35  # a claim on an attribute the question asks about
 EXTRA_TOPIC = 0.85  # for each topic a claim is about that the question does not name (a narrower context)
 TITLE_WEIGHT = 0.5  # the page title's words count half
+COMMON = 0.3  # share of the claims a word may be in and still be scored
+CANDIDATES = 25  # claims the priors rank, the best by their words
 CUE_WEIGHT = 0.5  # so do the words that name a headline's attribute
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light English stem: plurals and -ing/-ed forms meet their word ("volumes" ~ "volume")."""
     if len(word) <= 3 or not word.isalpha():
@@ -74,6 +79,7 @@ class Query:
 
     terms: dict[str, float]
     informative: frozenset[str]
+    names: frozenset[str] = frozenset()  # the stems of the topics' names it has
 
 
 @dataclass(frozen=True)
@@ -98,9 +104,21 @@ class ClaimIndex:
     ):
         self.ids, self.about, self.attribute = ids, about, attribute
         self.lengths, self.postings = lengths, postings
-        self.average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        average = (sum(lengths) / len(lengths)) if lengths else 1.0
         n = len(ids)
         self.idf = {t: math.log(1 + (n - len(p[0]) + 0.5) / (len(p[0]) + 0.5)) for t, p in postings.items()}
+        # each term's BM25 weight in each claim it is in, worked out once: a question only adds them up
+        self.weights: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        for term, (docs, tfs) in postings.items():
+            idf = self.idf[term]
+            values = (
+                idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[doc] / average))
+                for doc, tf in zip(docs, tfs, strict=True)
+            )
+            self.weights[term] = (tuple(docs), tuple(values))
+        self.bits = {t: 1 << i for i, t in enumerate(sorted({t for a in about for t in a}))}
+        self.about_masks = [self._mask(a) for a in about]
+        self.common = max(20, int(COMMON * n))
         # the claims on each attribute
         self.on: dict[str, set[int]] = {}
         for doc, attr in enumerate(attribute):
@@ -164,33 +182,61 @@ class ClaimIndex:
         """The claims that best answer a question, best first. `topics`: those the question names;
         `around`: the services they belong to (a claim about those is no narrower than the question);
         `attributes`: those it asks about, the matcher's reading first (claims on them count more)."""
-        scores: dict[int, float] = {}
-        covered: dict[int, float] = {}
+        n = len(self.ids)
+        scores = [0.0] * n
+        covered = [0.0] * n
+        touched: set[int] = set()
         total = 0.0
+        unseen = math.log(1 + n + 0.5)  # the idf of a word no claim has
+        informative, names, common = query.informative, query.names, self.common
         for term, weight in query.terms.items():
-            idf = self.idf.get(term)
-            informative = term in query.informative
-            if informative:
-                total += weight * (idf if idf is not None else math.log(1 + len(self.ids) + 0.5))
-            if idf is None:
+            own = term in informative
+            postings = self.weights.get(term)
+            idf = self.idf.get(term, unseen)
+            if own:
+                total += weight * idf
+            if postings is None or (not own and term in names) or len(postings[0]) > common:
+                # a topic's own name is the topic prior's business, not the words'; a word in a fifth of
+                # the claims ("cluster", "task") tells them little apart
                 continue
-            docs, tfs = self.postings[term]
-            for doc, tf in zip(docs, tfs, strict=True):
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self.lengths[doc] / self.average))
-                scores[doc] = scores.get(doc, 0.0) + weight * idf * norm
-                if informative:
-                    covered[doc] = covered.get(doc, 0.0) + weight * idf
-        wanted = set(topics)
-        context = wanted | set(around)
+            docs, values = postings
+            touched.update(docs)
+            if own:
+                share = weight * idf
+                for doc, value in zip(docs, values, strict=True):
+                    scores[doc] += weight * value
+                    covered[doc] += share
+            else:
+                for doc, value in zip(docs, values, strict=True):
+                    scores[doc] += weight * value
+        # the priors reorder the best candidates by words; they cannot lift a claim from far below
+        best = heapq.nlargest(CANDIDATES, touched, key=scores.__getitem__)
+        wanted = self._mask(topics)
+        count = wanted.bit_count()
+        context = wanted | self._mask(around)
         on = set().union(*(self.on.get(a, set()) for a in attributes)) if attributes else set()
-        found = []
-        for doc, score in scores.items():
-            if wanted:
-                share = len(wanted.intersection(self.about[doc])) / len(wanted)
+        ranked = []
+        for doc in best:
+            score = scores[doc]
+            if count:
+                about = self.about_masks[doc]
+                share = (wanted & about).bit_count() / count
                 score *= (1 + TOPIC_BOOST * share) if share else OFF_TOPIC
-                score *= EXTRA_TOPIC ** len(set(self.about[doc]) - context)
+                extra = (about & ~context).bit_count()
+                if extra:
+                    score *= EXTRA_TOPIC**extra
             if doc in on:
                 score *= 1 + ATTRIBUTE_BOOST
-            found.append(Found(self.ids[doc], score, covered.get(doc, 0.0) / total if total else 0.0))
-        found.sort(key=lambda f: (-f.score, f.claim))
-        return found[:limit]
+            ranked.append((score, -doc))
+        ranked.sort(reverse=True)
+        return [
+            Found(self.ids[-doc], score, covered[-doc] / total if total else 0.0)
+            for score, doc in ranked[:limit]
+        ]
+
+    def _mask(self, topics: Iterable[str]) -> int:
+        """Topics as a bit mask (one bit per topic any claim is about), for fast set arithmetic."""
+        mask = 0
+        for topic in topics:
+            mask |= self.bits.get(topic, 0)
+        return mask
