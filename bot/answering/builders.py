@@ -4,7 +4,7 @@ training a model."""
 
 from __future__ import annotations
 
-from ..knowledge.model import Knowledge, Topic
+from ..knowledge.model import Attribute, Knowledge, Topic
 from ..understanding.match import Match
 from .answer import Answer, join_or
 from .decision import Decision, decide_message
@@ -133,26 +133,20 @@ class AnswerBuilder:
     def attribute(
         self, topic_ids: str | list[str], attribute_id: str | None, match: Match | None = None
     ) -> Answer:
-        """A fact about a topic, or about the two a message names ("does eks fargate support daemonsets":
-        the facts of both). A fact the knowledge lacks is said to be missing, with the nearest facts."""
+        """A fact about a topic from its headline claim on the attribute, or about the two a message names
+        ("does eks fargate support daemonsets": the headlines of both). A fact the knowledge lacks is said to
+        be missing, with the closest AWS page: a neighbouring fact is never passed off as the answer."""
         k = self.knowledge
         ids = [topic_ids] if isinstance(topic_ids, str) else list(topic_ids)
         subject = k.topics[ids[0]]
-        if attribute_id is None:
-            # The topic is clear, the fact asked is not one the knowledge names: say so, give what it has.
-            answer = self.definition(subject.id, match)
-            answer.kind = "attribute"
-            answer.title = f"{subject.name}: that detail"
-            answer.parts = [
-                f"I have no note on that detail of {subject.name}. What it is, and the documentation:"
-            ] + answer.parts
-            return answer
-        attribute = k.attributes[attribute_id]
+        attribute = k.attributes.get(attribute_id or "")
         known = [
-            (k.topics[t], k.topics[t].facts[attribute_id]) for t in ids if attribute_id in k.topics[t].facts
+            (k.topics[t], k.topics[t].facts[attribute.id])
+            for t in ids
+            if attribute and attribute.id in k.topics[t].facts
         ]
-        if not known:
-            return self._missing_fact(ids, attribute_id, match)
+        if attribute is None or not known:
+            return self._missing_fact(subject, attribute, match)
         facts = [fact for _, fact in known]
         if len(known) == 1:
             parts = [facts[0].text]
@@ -161,7 +155,7 @@ class AnswerBuilder:
         return Answer(
             "attribute",
             [topic.id for topic, _ in known],
-            attribute_id,
+            attribute.id,
             None,
             match.confidence if match else 1.0,
             f"{' and '.join(topic.name for topic, _ in known)}: {attribute.name.lower()}",
@@ -171,26 +165,33 @@ class AnswerBuilder:
             checked=_oldest(*(f.as_of for f in facts)),
         )
 
-    def _missing_fact(self, ids: list[str], attribute_id: str, match: Match | None) -> Answer:
-        """No note on that: say so, and give the nearest facts (the same attribute of the other topic named,
-        or of the service the topic belongs to: ECS for ECS Anywhere), with their pages, rather than guess."""
+    def _missing_fact(self, subject: Topic, attribute: Attribute | None, match: Match | None) -> Answer:
+        """No sourced fact on that: said plainly, with the closest AWS page (the best claim's, below the bar,
+        else the topic's documentation)."""
         k = self.knowledge
-        subject, attribute = k.topics[ids[0]], k.attributes[attribute_id]
-        parents = [t for t in k.services if subject.id.startswith(f"{t}_")]
-        related = list(dict.fromkeys([*ids[1:], *parents]))
-        nearest = [k.topics[t] for t in related if attribute_id in k.topics[t].facts and t != subject.id][:2]
-        answer = self.definition(subject.id, match)
-        answer.kind, answer.attribute = "attribute", attribute_id
-        answer.title = f"{subject.name}: {attribute.name.lower()}"
-        lines = [f"I have no note on the {attribute.name.lower()} of {subject.name}."]
-        if nearest:
-            lines.append("The nearest facts I have:")
-            lines += [f"{t.name}: {t.facts[attribute_id].text}" for t in nearest]
-            lines.append(f"And what {subject.name} is:")
-        answer.parts = lines + answer.parts[:1]
-        answer.topics = [subject.id] + [t.id for t in nearest]
-        answer.sources = _sources(*answer.sources, *_cited(*(t.facts[attribute_id] for t in nearest)))
-        return answer
+        what = (
+            f"the {attribute.name.lower()} of {subject.name}"
+            if attribute
+            else f"that detail of {subject.name}"
+        )
+        found = match.found if match else []
+        closest = k.claim_by_id.get(found[0].claim) if found else None
+        page = closest.source if closest and closest.source.startswith("https://") else subject.link
+        title = closest.title if closest and page == closest.source else ""
+        parts = [f"I have no sourced fact on {what}."]
+        if page:
+            parts.append(f"The closest AWS page: {title + ': ' if title else ''}{page}")
+        return Answer(
+            "attribute",
+            [subject.id],
+            attribute.id if attribute else None,
+            None,
+            match.confidence if match else 1.0,
+            f"{subject.name}: {attribute.name.lower() if attribute else 'that detail'}",
+            parts,
+            sources=_sources(page),
+            suggestions=match.suggestions if match else [],
+        )
 
     def comparison(
         self, a: str, b: str, attribute_id: str | None = None, match: Match | None = None
@@ -370,6 +371,15 @@ class AnswerBuilder:
             or "I answer questions about Amazon ECS, EKS and ECR: what they are, how they compare, "
             "and which to choose."
         )
+        parts, sources = [hint], []
+        covering = [self.knowledge.claim_by_id[c] for c in match.claims if c in self.knowledge.claim_by_id]
+        if covering and covering[0].source.startswith("https://"):
+            # a how-to or troubleshooting question a claim's page covers: the decline names that page
+            page = covering[0]
+            parts.append(
+                f"The AWS page that covers it: {page.title + ': ' if page.title else ''}{page.source}"
+            )
+            sources = [page.source]
         return Answer(
             "fallback",
             [],
@@ -377,6 +387,7 @@ class AnswerBuilder:
             None,
             match.confidence,
             "I'm not sure I can answer that.",
-            [hint],
+            parts,
             suggestions=match.suggestions,
+            sources=sources,
         )

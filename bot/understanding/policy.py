@@ -143,16 +143,16 @@ class Matcher(Learned):
     def _fact_or_decline(self, ev: Evidence, confidence: float, reason: str, base: Match) -> Match:
         """A message about to be declined that a claim answers squarely is answered with it; a how-to or
         troubleshooting question stays declined, naming the page that covers it."""
-        if ev.exclusions or set(ev.out_of_scope) & {"instruction", "operations"} or not _asks(ev):
-            return self._decline(ev, confidence, reason, base)
+        declined = self._decline(ev, confidence, reason, base)
+        if ev.exclusions or "instruction" in ev.out_of_scope or not _asks(ev):
+            return declined
+        if ev.out_of_scope:  # how-to, troubleshooting: declined, naming the page a claim of it comes from
+            bar = self.bars.rescues if ev.topics else self.bars.unnamed
+            pointer = self._fact(ev, base, bar, cue_attribute(self.knowledge, ev))
+            return replace(declined, claims=pointer.claims[:1], found=pointer.found) if pointer else declined
         bar = self.bars.rescues if ev.topics else self.bars.unnamed
         fact = self._fact(ev, base, bar, cue_attribute(self.knowledge, ev))
-        if fact is not None and not ev.out_of_scope:
-            return fact
-        declined = self._decline(ev, confidence, reason, base)
-        if fact is not None:  # the page that covers it, named in the decline
-            return replace(declined, claims=fact.claims[:1], found=fact.found)
-        return declined
+        return fact if fact is not None else declined
 
     def _fact(
         self, ev: Evidence, base: Match, bar: facts.Bar, attribute: str | None, words: int = facts.MIN_WORDS
