@@ -107,11 +107,15 @@ def cmd_check(args) -> int:
     from .answering.decision import disagreeing_picks
     from .knowledge import stale
     from .understanding.confusables import confusables
+    from .understanding.policy import Matcher
+    from .understanding.reachable import expired, unreachable
 
     path = args.file or str(default_path())
     knowledge = _load(path, full=True)  # the examples too, even when a cached model could skip them
     problems = [(path, line, message) for line, message in confusables(knowledge, args.threshold)]
     problems += [(knowledge.examples.path, line, message) for line, message in disagreeing_picks(knowledge)]
+    matcher = Matcher(knowledge) if knowledge.claims else None
+    problems += unreachable(matcher) if matcher else []
     for file, line, message in problems:
         print(f"{file}:{line}: {message}", file=sys.stderr)
     if problems:
@@ -119,15 +123,18 @@ def cmd_check(args) -> int:
     # Old facts are a warning, never a failure: CI must not break on a date alone.
     for old in stale(knowledge, args.max_age):
         print(
-            f"{old.file or path}:{old.line}: warning: {old.what} was last checked on {old.as_of.isoformat()},"
-            " "
-            f"more than {args.max_age} days ago; re-read {old.source} and update its as_of",
+            f"{old.file or path}:{old.line}: warning: {old.what} was last checked on "
+            f"{old.as_of.isoformat()}, more than {args.max_age} days ago; "
+            f"re-read {old.source} and update its as_of",
             file=sys.stderr,
         )
+    for file, line, message in expired(matcher) if matcher else []:
+        print(f"{file}:{line}: {message}", file=sys.stderr)
     print(
         f"{path}: OK ({len(knowledge.topics)} topics, {len(knowledge.attributes)} attributes, "
-        f"{len(knowledge.comparisons)} comparisons, {len(knowledge.criteria)} criteria, "
-        f"{len(knowledge.examples.items)} examples, {len(knowledge.examples.languages)} other languages)"
+        f"{len(knowledge.claims)} claims, {len(knowledge.comparisons)} comparisons, "
+        f"{len(knowledge.criteria)} criteria, {len(knowledge.examples.items)} examples, "
+        f"{len(knowledge.examples.languages)} other languages)"
     )
     return 0
 

@@ -93,15 +93,16 @@ def find(
     topics: list[str],
     attribute: str | None,
     today: datetime.date | None = None,
+    current: bool = True,
 ) -> list[Found]:
-    """The current claims that best answer the question, best first."""
+    """The claims that best answer the question, best first: those that hold today (`current`), or all."""
     named = [t for t in topics if k.topics[t].category != "concept"] or topics
     around = [parent for t in named for parent in _parents(k, t)]
     asked = asked_attributes(ev, attribute)
     question = query(ev, topics)
     found = index.search(question, named, asked, limit=8, around=around)
     dated = _dated(k)
-    if not dated:
+    if not dated or not current:
         return found
     day = today or datetime.date.today()
     return [f for f in found if f.claim not in dated or dated[f.claim].current(day)]
