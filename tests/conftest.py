@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.common import installed_command  # noqa: F401  (the tests use it from here)
 from bot.answering.engine import AnswerEngine
 from bot.knowledge import load_knowledge
+from tests.fakes.process import installed_command  # noqa: F401  (the tests use it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge.yaml"
@@ -42,7 +42,7 @@ def engine(knowledge):
 
 @pytest.fixture
 def fake():
-    from bench.slack_fake import FakeSlack
+    from tests.fakes.slack import FakeSlack
 
     server = FakeSlack().start()
     yield server
@@ -56,13 +56,13 @@ def start_bot(fake, knowledge, request_timeout: float | None = None, store=None,
     import threading
     from types import SimpleNamespace
 
-    from bench.slack_fake import BOT_TOKEN, SIGNING_SECRET
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.http.server import REQUEST_TIMEOUT, make_http_server
     from bot.slack.http.wsgi import SlackWsgi
     from bot.slack.metrics import Metrics
     from bot.slack.serve import check_token
+    from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET
 
     settings = Settings(
         bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides
@@ -106,10 +106,10 @@ def start_socket_bot(fake, knowledge, **settings_overrides):
     (that server, the app, the handler)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bench.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.serve import check_token
+    from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
 
     ws = FakeSocketModeServer()
     fake.socket_url = ws.url

@@ -5,7 +5,7 @@ Socket Mode. (bench/ack_latency.py measures the same scenario against `container
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.slack_fake import (
+from tests.fakes.slack import (
     block_actions,
     command_form,
     event_envelope,

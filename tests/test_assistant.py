@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from bench.slack_fake import (
+from bot.slack.ids import SUGGESTED_PROMPTS
+from tests.fakes.slack import (
     BOT_DM,
     assistant_thread_started,
     block_actions,
@@ -15,7 +16,6 @@ from bench.slack_fake import (
     send_payload,
     socket_envelope,
 )
-from bot.slack.ids import SUGGESTED_PROMPTS
 
 from .conftest import start_bot, start_socket_bot
 from .test_slack_app import ok, scrape

@@ -2,9 +2,9 @@
 
 import re
 
-from bench.slack_fake import BOT_TOKEN, SIGNING_SECRET
 from bot.settings import Settings
 from bot.slack.app import create_app
+from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET
 
 from .conftest import ROOT
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import bot
-from bench.slack_fake import event_envelope, mention_event, send_event
+from tests.fakes.slack import event_envelope, mention_event, send_event
 
 from .conftest import ROOT
 

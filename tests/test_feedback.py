@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from bench.slack_fake import (
+from tests.fakes.slack import (
     BOT_DM,
     block_actions,
     command_form,
@@ -139,7 +139,7 @@ def test_a_forged_vote_logs_only_what_it_may(bot, fake, caplog):
 def test_review_lists_what_to_teach_from_a_serve_log(fake, tmp_path, log_format):
     """A real `serve` writes the log: unanswered questions, votes on answers; `review` groups them, most
     frequent first, each with the examples.yaml edit to make."""
-    from bench.common import Served
+    from tests.fakes.process import Served
 
     from .test_serve import env_for
 

@@ -3,7 +3,8 @@ open recommendation offers the one or two questions that would settle it, as but
 
 import json
 
-from bench.slack_fake import (
+from bot.answering.decision import deciding_questions
+from tests.fakes.slack import (
     BOT_DM,
     block_actions,
     command_form,
@@ -11,7 +12,6 @@ from bench.slack_fake import (
     send_form,
     send_payload,
 )
-from bot.answering.decision import deciding_questions
 
 from .test_slack_app import ok
 from .test_threads import Chat, payload_of

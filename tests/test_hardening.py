@@ -12,7 +12,9 @@ import urllib.request
 
 import pytest
 
-from bench.slack_fake import (
+from bot.slack.store import MemoryStore
+from bot.understanding.normalise import MAX_INPUT_CHARS
+from tests.fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
     event_envelope,
@@ -22,8 +24,6 @@ from bench.slack_fake import (
     send_event,
     sign,
 )
-from bot.slack.store import MemoryStore
-from bot.understanding.normalise import MAX_INPUT_CHARS
 
 from .conftest import installed_command, start_bot
 
@@ -167,7 +167,7 @@ def test_reply_never_pings_the_channel_or_copies_mentions(bot, fake):
 
 
 def test_quoted_user_text_is_escaped(bot, fake):
-    from bench.slack_fake import block_actions, send_payload
+    from tests.fakes.slack import block_actions, send_payload
 
     question = "<!channel> what is <https://evil.example|ecs> & stuff"
     assert send_payload(bot.events, block_actions("why_this_answer", question, fake.response_url()))[0] == 200
@@ -249,7 +249,7 @@ def test_server_errors_are_retried_a_bounded_number_of_times_then_logged(bot, fa
 
 
 def test_timeouts_are_retried_then_given_up(fake, knowledge):
-    from bench.slack_fake import home_opened
+    from tests.fakes.slack import home_opened
 
     running = start_bot(fake, knowledge, api_timeout=0.3)
     try:

@@ -16,7 +16,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bench.slack_fake import (
+from bot.slack.client import RETRY_AFTER_DEFAULT, RETRY_AFTER_MAX, retry_after_seconds
+from bot.slack.http.wsgi import MAX_BODY
+from tests.fakes.slack import (
     SIGNING_SECRET,
     FakeSlack,
     block_actions,
@@ -32,8 +34,6 @@ from bench.slack_fake import (
     sign,
     view_submission,
 )
-from bot.slack.client import RETRY_AFTER_DEFAULT, RETRY_AFTER_MAX, retry_after_seconds
-from bot.slack.http.wsgi import MAX_BODY
 
 from .conftest import KNOWLEDGE, installed_command, start_bot, write_knowledge
 

@@ -31,7 +31,9 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
 
     from slack_bolt.request import BoltRequest
 
-    from bench.slack_fake import (
+    from bot.settings import Settings
+    from bot.slack.app import create_app
+    from tests.fakes.slack import (
         APP_TOKEN,
         BOT_TOKEN,
         assistant_thread_started,
@@ -40,8 +42,6 @@ def test_command_shortcut_and_events_match_the_app(knowledge, fake):
         message_action,
         message_event,
     )
-    from bot.settings import Settings
-    from bot.slack.app import create_app
 
     # Socket Mode settings: Bolt skips signature checks, so requests can be dispatched to the app directly.
     app = create_app(Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url), knowledge)

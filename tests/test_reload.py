@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from bench.common import Served
-from bench.slack_fake import event_envelope, mention_event, send_event
+from tests.fakes.process import Served
+from tests.fakes.slack import event_envelope, mention_event, send_event
 
 from .conftest import KNOWLEDGE, installed_command, write_knowledge
 from .test_serve import env_for

@@ -8,9 +8,9 @@ import subprocess
 import pytest
 import yaml
 
-from bench.slack_fake import block_actions, command_form, send_form, send_payload
 from bot.knowledge import KnowledgeError, Option, parse_knowledge
 from bot.knowledge.guided_limits import MAX_CRITERIA, MAX_OPTION_TEXT, MAX_OPTION_VALUE, MAX_OPTIONS
+from tests.fakes.slack import block_actions, command_form, send_form, send_payload
 
 from .conftest import KNOWLEDGE, installed_command, start_bot
 

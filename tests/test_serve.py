@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bench.common import Served
-from bench.slack_fake import (
+from tests.fakes.process import Served
+from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,
     SIGNING_SECRET,

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bench.slack_fake import (
+from tests.fakes.slack import (
     BOT_ID,
     BOT_USER,
     TEAM,
@@ -657,7 +657,7 @@ def scrape(bot) -> dict[str, float]:
 
 
 def test_metrics_count_real_requests(bot, fake):
-    from bench.slack_fake import post
+    from tests.fakes.slack import post
 
     envelope = event_envelope(mention_event("what is ecr"))
     ok(send_event(bot.events, envelope))

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from bench.slack_fake import (
+from bot.answering.conversation import EVENT_TYPE
+from tests.fakes.slack import (
     BOT_DM,
     BOT_ID,
     BOT_USER,
@@ -17,7 +18,6 @@ from bench.slack_fake import (
     send_event,
     socket_envelope,
 )
-from bot.answering.conversation import EVENT_TYPE
 
 from .conftest import start_bot, start_socket_bot
 from .test_hardening import redis_url  # noqa: F401  (the fixture)

@@ -1,14 +1,15 @@
-"""What the benchmarks share with the tests, with no test framework in it: `python bench/run.py` works after a
-plain `pip install .` (no pytest), run from the repository checkout."""
+"""The installed `container-bot`, run as a process: found beside this Python, run once (`run_cli`,
+`run_serve`) or kept running (`Served`), with an environment that points it at a fake Slack (`env_for`).
+No test framework in here, so the benchmarks use it too after a plain `pip install .` (no pytest)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
 
 
 def installed_command() -> str | None:
@@ -71,3 +72,33 @@ class Served:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             return self.proc.wait(timeout=5)
+
+
+def env_for(fake=None, **extra) -> dict:
+    """This process's environment without any Slack settings of its own, pointed at `fake` (its tokens and Web
+    API URL); `extra` adds or, with None, removes variables."""
+    from .slack import BOT_TOKEN, SIGNING_SECRET
+
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k not in ("PORT", "REDIS_URL")
+    }
+    if fake is not None:
+        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
+    env.update(extra)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def run_serve(env: dict, *args: str, timeout: float = 30) -> tuple[subprocess.CompletedProcess, float]:
+    """`container-bot serve` run to its end (a start-up that fails): the result, and how long it took."""
+    start = time.monotonic()
+    result = subprocess.run(
+        [installed_command(), "serve", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+    return result, time.monotonic() - start
+
+
+def run_cli(*args, stdin=None, env=None, timeout=60) -> subprocess.CompletedProcess:
+    """`container-bot ARGS...`, as a user runs it, its output as text."""
+    return subprocess.run(
+        [installed_command(), *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=env
+    )
