@@ -16,8 +16,7 @@ from tests.fakes.slack import (
     socket_envelope,
     view_submission,
 )
-
-from .test_slack_app import SMALL_AWS_TEAM
+from tests.helpers import SMALL_AWS_TEAM
 
 PENDING = 24
 BOUND = 1.5

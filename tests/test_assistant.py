@@ -16,9 +16,7 @@ from tests.fakes.slack import (
     send_payload,
     socket_envelope,
 )
-
-from .conftest import start_bot, start_socket_bot
-from .test_slack_app import ok, scrape
+from tests.helpers import ok, scrape, start_bot, start_socket_bot
 
 
 @pytest.fixture

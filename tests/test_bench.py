@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 # `pip install .` brings no pytest: run the benchmark with pytest made unimportable, as it is there.
 WITHOUT_PYTEST = (

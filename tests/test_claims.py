@@ -5,8 +5,7 @@ import re
 from bot.settings import Settings
 from bot.slack.app import create_app
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

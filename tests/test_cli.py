@@ -6,30 +6,27 @@ import sys
 
 import pytest
 
-from .conftest import KNOWLEDGE, installed_command, write_knowledge
+from tests.fakes.process import installed_command, run_cli
+from tests.helpers import KNOWLEDGE, write_knowledge
 
 EXE = installed_command()
 pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
 CONTRACT_KEYS = {"kind", "topics", "attribute", "recommendation", "confidence", "text", "suggestions"}
 
 
-def run(*args, stdin=None, env=None, timeout=60):
-    return subprocess.run([EXE, *args], input=stdin, capture_output=True, text=True, timeout=timeout, env=env)
-
-
 def test_version_and_help():
-    assert run("--version").stdout.startswith("container-bot ")
-    assert "ask" in run("--help").stdout
+    assert run_cli("--version").stdout.startswith("container-bot ")
+    assert "ask" in run_cli("--help").stdout
 
 
 def test_ask_renders_for_a_terminal():
-    result = run("ask", "ecs or eks?")
+    result = run_cli("ask", "ecs or eks?")
     assert result.returncode == 0
     assert "Amazon ECS" in result.stdout and "/container-choice" in result.stdout
 
 
 def test_ask_json_follows_the_contract():
-    result = run("ask", "--json", "small team, all in on AWS, want it simple")
+    result = run_cli("ask", "--json", "small team, all in on AWS, want it simple")
     (line,) = result.stdout.splitlines()
     answer = json.loads(line)
     assert set(answer) == CONTRACT_KEYS
@@ -39,7 +36,7 @@ def test_ask_json_follows_the_contract():
 
 def test_ask_json_reads_questions_from_stdin_in_order():
     questions = ["what is ecr", "lunch?", "ecs vs eks learning curve", "", "hi"]
-    result = run("ask", "--json", stdin="\n".join(questions) + "\n")
+    result = run_cli("ask", "--json", stdin="\n".join(questions) + "\n")
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["kind"] for a in answers] == ["definition", "fallback", "comparison", "help", "help"]
     assert answers[2]["attribute"] == "learning_curve"
@@ -47,13 +44,13 @@ def test_ask_json_reads_questions_from_stdin_in_order():
 
 
 def test_ask_survives_a_40000_character_message():
-    result = run("ask", "--json", "ecs " + "blah " * 8000)
+    result = run_cli("ask", "--json", "ecs " + "blah " * 8000)
     # it names ECS and nothing puts it out of scope: what ECS is, or an honest "not sure", never a crash
     assert result.returncode == 0 and json.loads(result.stdout)["kind"] in ("definition", "fallback")
 
 
 def test_check_passes_the_shipped_file():
-    result = run("check")
+    result = run_cli("check")
     assert result.returncode == 0 and "OK" in result.stdout
 
 
@@ -62,7 +59,7 @@ def test_check_reports_file_and_line(tmp_path):
     bad.write_text(
         KNOWLEDGE.read_text().replace("    category: registry\n", "    category: registry\n    colour: x\n")
     )
-    result = run("check", str(bad))
+    result = run_cli("check", str(bad))
     assert result.returncode == 1
     assert result.stderr.startswith(f"{bad}:") and "unknown key 'colour'" in result.stderr
 
@@ -74,7 +71,7 @@ def test_check_reports_confusable_phrasings(tmp_path):
             "aliases: [fargate, aws fargate,", "aliases: [fargate, elastic kubernets service,"
         ),
     )
-    result = run("check", str(bad))
+    result = run_cli("check", str(bad))
     assert result.returncode == 1
     assert (
         "'elastic kubernets service' of 'fargate' can be confused with 'elastic kubernetes service' of 'eks'"
@@ -87,13 +84,13 @@ def test_knowledge_file_from_the_environment(tmp_path):
     broken.write_text("version: [1\n")
     env = {"KNOWLEDGE_FILE": str(broken), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     env["PATH"] = f"{__import__('os').path.dirname(EXE)}:{env['PATH']}"
-    result = run("ask", "what is ecs", env=env)
+    result = run_cli("ask", "what is ecs", env=env)
     assert result.returncode == 1 and f"{broken}:" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_choose_in_a_terminal_ends_at_eks_for_a_kubernetes_team():
     # kubernetes=yes ecosystem=yes and "no" to the other 13 questions, in the knowledge file's order
-    result = run("choose", stdin="1\n1\n" + "2\n" * 13)
+    result = run_cli("choose", stdin="1\n1\n" + "2\n" * 13)
     assert result.returncode == 0
     assert "Recommendation: Amazon EKS" in result.stdout and "Answer code: kubernetes=yes" in result.stdout
     assert "This decides it: You must run software that exists only for Kubernetes" in result.stdout
@@ -105,7 +102,7 @@ def test_choose_replays_an_answer_code():
         "aws_invested=yes simplicity=yes cost=yes windows=no serverless=yes gpu=no daemons=no "
         "avoid_upgrades=yes multi_tenancy=no"
     )
-    result = run("choose", "--answers", code)
+    result = run_cli("choose", "--answers", code)
     assert "Recommendation: Amazon ECS" in result.stdout
 
 
@@ -137,18 +134,18 @@ def test_check_warns_about_old_facts_but_does_not_fail(tmp_path):
     )
     write_knowledge(old, text)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "2020-01-15" in row)
-    result = run("check", str(old))
+    result = run_cli("check", str(old))
     assert result.returncode == 0 and "OK" in result.stdout
     assert result.stderr == (
         f"{old}:{line}: warning: ecs.cost was last checked on 2020-01-15, more than 365 days ago; "
         "re-read https://aws.amazon.com/ecs/pricing/ and update its as_of\n"
     )
-    assert run("check", "--max-age", "100000", str(old)).stderr == ""
-    assert run("check", "--max-age", "soon", str(old)).returncode == 2
+    assert run_cli("check", "--max-age", "100000", str(old)).stderr == ""
+    assert run_cli("check", "--max-age", "soon", str(old)).returncode == 2
 
 
 def test_check_passes_the_shipped_file_without_warnings_this_year():
-    result = run("check", "--max-age", "365")
+    result = run_cli("check", "--max-age", "365")
     assert result.returncode == 0 and "warning" not in result.stderr
 
 
@@ -199,7 +196,7 @@ NEW_FACTS = [
 
 def test_new_facts_are_answered_with_their_checked_date():
     questions = "".join(q + "\n" for q, *_ in NEW_FACTS)
-    result = run("ask", "--json", stdin=questions)
+    result = run_cli("ask", "--json", stdin=questions)
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     wrong = []
     for (question, kind, topics, attribute, says), answer in zip(NEW_FACTS, answers, strict=True):

@@ -12,8 +12,7 @@ import yaml
 
 import bot
 from tests.fakes.slack import event_envelope, mention_event, send_event
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 KUBERNETES_VERSION = "1.34.0"
 K8S = ROOT / "deploy/kubernetes"
@@ -70,7 +69,7 @@ def test_exact_entry_point_and_environment_run_outside_a_container(fake, tmp_pat
     command = json.loads(dict(instructions)["ENTRYPOINT"]) + json.loads(dict(instructions)["CMD"])
     healthcheck = next(arg for name, arg in instructions if name == "HEALTHCHECK")
     check = json.loads(healthcheck[healthcheck.index("CMD") + 3 :].strip())
-    from .test_serve import Served, env_for
+    from tests.fakes.process import Served, env_for
 
     env = env_for(fake, **image_env)
     env["PORT"] = "0"  # never a fixed port in tests; the image's default is 3000

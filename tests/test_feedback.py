@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 
+from tests.fakes.process import installed_command
 from tests.fakes.slack import (
     BOT_DM,
     block_actions,
@@ -17,33 +18,9 @@ from tests.fakes.slack import (
     send_form,
     send_payload,
 )
-
-from .conftest import installed_command
-from .test_slack_app import ok, scrape
+from tests.helpers import feedback_element, ok, scrape, vote
 
 EXE = installed_command()
-
-
-def feedback_element(blocks: list) -> dict:
-    (block,) = [b for b in blocks if b["type"] == "context_actions"]
-    assert blocks[-1] is block  # the answer ends with it
-    (element,) = block["elements"]
-    assert element["type"] == "feedback_buttons" and element["action_id"] == "answer_feedback"
-    return element
-
-
-def vote(bot, fake, element: dict, which: str, user: str = "U0000USER", ts: str = "1710000000.000001"):
-    """A click on 👍 (positive) or 👎 (negative), as Slack sends it: the clicked button's value."""
-    button = element[f"{which}_button"]
-    payload = block_actions(
-        "answer_feedback",
-        button["value"],
-        fake.response_url(f"vote-{which}"),
-        message_ts=ts,
-        action_type="feedback_buttons",
-    )
-    payload["user"]["id"] = user
-    ok(send_payload(bot.events, payload))
 
 
 def test_every_answer_ends_with_feedback_buttons(bot, fake):
@@ -139,9 +116,7 @@ def test_a_forged_vote_logs_only_what_it_may(bot, fake, caplog):
 def test_review_lists_what_to_teach_from_a_serve_log(fake, tmp_path, log_format):
     """A real `serve` writes the log: unanswered questions, votes on answers; `review` groups them, most
     frequent first, each with the examples.yaml edit to make."""
-    from tests.fakes.process import Served
-
-    from .test_serve import env_for
+    from tests.fakes.process import Served, env_for
 
     served = Served(env_for(fake, PORT="0", LOG_FORMAT=log_format), "--http")
     try:

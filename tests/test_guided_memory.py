@@ -12,9 +12,7 @@ from tests.fakes.slack import (
     send_form,
     send_payload,
 )
-
-from .test_slack_app import ok
-from .test_threads import Chat, payload_of
+from tests.helpers import Chat, ok, payload_of
 
 
 def preset_of(view: dict) -> dict[str, str]:

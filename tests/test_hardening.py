@@ -4,7 +4,6 @@ Slack API failures."""
 import json
 import logging
 import re
-import shutil
 import socket
 import subprocess
 import time
@@ -15,6 +14,7 @@ import pytest
 from bot.slack.http.wsgi import MAX_BODY
 from bot.slack.store import MemoryStore
 from bot.understanding.normalise import MAX_INPUT_CHARS
+from tests.fakes.process import installed_command
 from tests.fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -25,14 +25,7 @@ from tests.fakes.slack import (
     send_event,
     sign,
 )
-
-from .conftest import installed_command, start_bot
-
-
-def alive(bot) -> bool:
-    with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as response:
-        return response.status == 200
-
+from tests.helpers import alive, free_port, start_bot
 
 # ------------------------------------------------------------------------------------------ requests
 
@@ -87,7 +80,7 @@ def test_tampered_body_is_rejected(bot, fake):
 def test_signed_but_malformed_body_is_a_4xx_never_a_500(bot, fake, body, content_type):
     status, text, _ = post(bot.events, body, content_type, sign(body))
     assert 400 <= status < 500 and "Traceback" not in text
-    assert alive(bot)
+    assert alive(bot.url)
     fake.settle(0.1)
     assert fake.called("chat.postMessage") == []
 
@@ -106,7 +99,7 @@ def test_non_utf8_body_is_a_400(bot):
         status = 200
     except urllib.error.HTTPError as exc:
         status = exc.code
-    assert status in (400, 401) and alive(bot)
+    assert status in (400, 401) and alive(bot.url)
 
 
 def test_oversized_body_is_refused_unread(bot):
@@ -127,7 +120,7 @@ def test_oversized_body_is_refused_unread(bot):
                 break
             response += chunk
     status = int(response.split(b" ", 2)[1]) if response.startswith(b"HTTP/1.1 ") else None
-    assert status == 413 and alive(bot)
+    assert status == 413 and alive(bot.url)
 
 
 def test_get_on_the_events_path_is_405(bot):
@@ -325,38 +318,6 @@ def test_unanswered_groups_questions_most_asked_first(tmp_path):
 # ------------------------------------------------------------------------------------------- Redis path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url():
-    exe = shutil.which("redis-server")
-    if exe is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    port = free_port()
-    proc = subprocess.Popen(
-        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    import redis
-
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
 def test_redis_claims_are_atomic_across_clients(redis_url):
     from concurrent.futures import ThreadPoolExecutor
 
@@ -378,7 +339,7 @@ def test_redis_claims_expire(redis_url):
 
 
 def test_two_replicas_sharing_redis_reply_once(fake, redis_url):
-    from .test_serve import Served, env_for
+    from tests.fakes.process import Served, env_for
 
     replicas = [Served(env_for(fake, PORT="0", REDIS_URL=redis_url), "--http") for _ in range(2)]
     try:
@@ -395,7 +356,7 @@ def test_two_replicas_sharing_redis_reply_once(fake, redis_url):
 
 
 def test_unreachable_redis_at_start_is_one_line(fake):
-    from .test_serve import env_for, run_serve
+    from tests.fakes.process import env_for, run_serve
 
     result, _ = run_serve(env_for(fake, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
     assert result.returncode == 2 and "REDIS_URL is unreachable" in result.stderr

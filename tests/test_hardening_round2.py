@@ -18,6 +18,7 @@ import pytest
 
 from bot.slack.client import RETRY_AFTER_DEFAULT, RETRY_AFTER_MAX, retry_after_seconds
 from bot.slack.http.wsgi import MAX_BODY
+from tests.fakes.process import installed_command
 from tests.fakes.slack import (
     SIGNING_SECRET,
     FakeSlack,
@@ -34,22 +35,12 @@ from tests.fakes.slack import (
     sign,
     view_submission,
 )
-
-from .conftest import KNOWLEDGE, installed_command, start_bot, write_knowledge
+from tests.helpers import KNOWLEDGE, alive, connect, nothing_sent, start_bot, status_line, write_knowledge
 
 EXE = installed_command()
 needs_command = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
-
-
-def alive(url: str) -> bool:
-    with urllib.request.urlopen(f"{url}/healthz", timeout=3) as response:
-        return response.status == 200
-
-
-def port_of(bot) -> int:
-    return int(bot.url.rsplit(":", 1)[1])
 
 
 def sign_bytes(raw: bytes, secret: str = SIGNING_SECRET) -> dict:
@@ -68,11 +59,6 @@ def post_bytes(url: str, raw: bytes, content_type: str, headers: dict) -> tuple[
             return response.status, response.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
-
-
-def nothing_sent(fake) -> bool:
-    fake.settle(0.2)
-    return not [c for c in fake.calls if c.method != "auth.test"]
 
 
 # ------------------------------------------------------------------- 1. hostile JSON is a 4xx, never a 500
@@ -173,24 +159,6 @@ def test_a_timestamp_of_thousands_of_digits_is_a_401_not_a_crash(bot, fake):
 # ------------------------------------------------------------- 2. huge bodies are refused from their headers
 
 
-def _open(bot) -> socket.socket:
-    return socket.create_connection(("127.0.0.1", port_of(bot)), timeout=5)
-
-
-def _status_line(sock: socket.socket, timeout: float = 3.0) -> bytes:
-    sock.settimeout(timeout)
-    data = b""
-    try:
-        while b"\r\n" not in data:
-            chunk = sock.recv(4096)
-            if not chunk:
-                break
-            data += chunk
-    except (TimeoutError, ConnectionResetError):
-        pass
-    return data.split(b"\r\n", 1)[0]
-
-
 def _temp_files() -> set[str]:
     """Descriptors of this process (the server runs in it) open on deleted or temporary files."""
     found = set()
@@ -205,20 +173,20 @@ def _temp_files() -> set[str]:
 
 
 def test_an_unsigned_20_mib_body_is_refused_from_its_content_length(bot):
-    sock = _open(bot)
+    sock = connect(bot)
     try:
         sock.sendall(
             b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
             + f"Content-Length: {20 * 1024 * 1024}\r\n\r\n".encode()
         )
-        assert _status_line(sock) == b"HTTP/1.1 413 Request Entity Too Large"  # not a byte of body sent
+        assert status_line(sock) == b"HTTP/1.1 413 Request Entity Too Large"  # not a byte of body sent
     finally:
         sock.close()
     assert alive(bot.url)
 
 
 def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(bot):
-    sock = _open(bot)
+    sock = connect(bot)
     piece = b"x" * 65536
     try:
         sock.sendall(
@@ -227,7 +195,7 @@ def test_a_chunked_body_is_refused_as_soon_as_it_passes_the_limit(bot):
         )
         for _ in range(MAX_BODY // len(piece) + 1):  # just past the limit; the final 0-chunk never comes
             sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
-        assert _status_line(sock) == b"HTTP/1.1 413 Request Entity Too Large"
+        assert status_line(sock) == b"HTTP/1.1 413 Request Entity Too Large"
     finally:
         sock.close()
     assert alive(bot.url)
@@ -238,7 +206,7 @@ def test_an_oversized_body_is_never_written_to_disk(bot):
     sockets = []
     try:
         for _ in range(5):
-            sock = _open(bot)
+            sock = connect(bot)
             sock.sendall(
                 b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
                 + f"Content-Length: {20 * 1024 * 1024}\r\n\r\n".encode()
@@ -264,7 +232,7 @@ def test_150_idle_connections_do_not_starve_health_checks_or_events(bot, fake):
     idle = []
     try:
         for i in range(150):
-            sock = _open(bot)
+            sock = connect(bot)
             if i % 2:
                 sock.sendall(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\nContent-Len")  # never finished
             idle.append(sock)
@@ -438,7 +406,7 @@ def secret_question(padding: int = 0) -> str:
 @needs_command
 @pytest.mark.parametrize("log_format", ["text", "json"])
 def test_secrets_in_an_unanswered_question_never_reach_the_log(fake, log_format):
-    from .test_serve import Served, env_for
+    from tests.fakes.process import Served, env_for
 
     served = Served(env_for(fake, PORT="0", LOG_FORMAT=log_format), "--http")
     try:
@@ -494,7 +462,7 @@ def _refused(port: int) -> bool:
 def test_sigterm_with_slack_hanging_stops_listening_at_once_and_ends_at_the_deadline(fake):
     import signal
 
-    from .test_serve import Served, env_for
+    from tests.fakes.process import Served, env_for
 
     fake.fail("chat.postMessage", times=5, delay=30)  # the Web API hangs
     served = Served(env_for(fake, PORT="0", SHUTDOWN_TIMEOUT="2", SLACK_API_TIMEOUT="60"), "--http")
@@ -518,7 +486,7 @@ def test_sigterm_with_slack_hanging_stops_listening_at_once_and_ends_at_the_dead
 
 @needs_command
 def test_sigterm_delivers_replies_in_flight_before_the_deadline(fake):
-    from .test_serve import Served, env_for
+    from tests.fakes.process import Served, env_for
 
     fake.fail("chat.postMessage", times=5, delay=0.8)  # slow, but within the deadline
     served = Served(env_for(fake, PORT="0", SHUTDOWN_TIMEOUT="10"), "--http")
@@ -539,7 +507,8 @@ def test_sigterm_delivers_replies_in_flight_before_the_deadline(fake):
 def test_sigterm_in_socket_mode_with_slack_hanging_ends_at_the_deadline(fake):
     import signal
 
-    from .test_serve import APP_TOKEN, FakeSocketModeServer, Served, env_for
+    from tests.fakes.process import Served, env_for
+    from tests.fakes.slack import APP_TOKEN, FakeSocketModeServer
 
     ws = FakeSocketModeServer()
     fake.socket_url = ws.url
@@ -620,7 +589,7 @@ def test_a_39_mb_knowledge_file_is_refused_in_bounded_time_and_memory(tmp_path):
 
 @needs_command
 def test_serve_refuses_an_alias_bomb_in_one_line(fake, tmp_path):
-    from .test_serve import env_for, run_serve
+    from tests.fakes.process import env_for, run_serve
 
     path = tmp_path / "knowledge.yaml"
     path.write_text(BOMB)

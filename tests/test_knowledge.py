@@ -6,8 +6,7 @@ import textwrap
 import pytest
 
 from bot.knowledge import KnowledgeError, load_knowledge, packaged_path, parse_knowledge
-
-from .conftest import KNOWLEDGE, write_knowledge
+from tests.helpers import KNOWLEDGE, write_knowledge
 
 GOOD = KNOWLEDGE.read_text(encoding="utf-8")
 

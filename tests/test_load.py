@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, installed_command
+from tests.fakes.process import installed_command
+from tests.helpers import ROOT
 
 
 @pytest.mark.skipif(installed_command() is None, reason="container-bot is not installed")

@@ -8,8 +8,7 @@ import pytest
 import yaml
 
 from bot.slack import ids
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
 SCHEMA_COPY = ROOT / "tests/data/slack-manifest.schema.json"  # MIT, from slackapi/manifest-schema

@@ -8,11 +8,9 @@ import urllib.request
 
 import pytest
 
-from tests.fakes.process import Served
+from tests.fakes.process import Served, env_for, installed_command
 from tests.fakes.slack import event_envelope, mention_event, send_event
-
-from .conftest import KNOWLEDGE, installed_command, write_knowledge
-from .test_serve import env_for
+from tests.helpers import KNOWLEDGE, write_knowledge
 
 pytestmark = pytest.mark.skipif(installed_command() is None, reason="container-bot is not installed")
 
@@ -115,7 +113,7 @@ def test_a_changed_file_is_reloaded_every_knowledge_reload_seconds(fake, knowled
 
 
 def test_knowledge_reload_seconds_must_be_a_number(fake, knowledge_file):
-    from .test_serve import run_serve
+    from tests.fakes.process import run_serve
 
     result, _ = run_serve(env_for(fake, KNOWLEDGE_RELOAD_SECONDS="often"))
     assert result.returncode == 2

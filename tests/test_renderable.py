@@ -10,9 +10,9 @@ import yaml
 
 from bot.knowledge import KnowledgeError, Option, parse_knowledge
 from bot.knowledge.guided_limits import MAX_CRITERIA, MAX_OPTION_TEXT, MAX_OPTION_VALUE, MAX_OPTIONS
+from tests.fakes.process import installed_command
 from tests.fakes.slack import block_actions, command_form, send_form, send_payload
-
-from .conftest import KNOWLEDGE, installed_command, start_bot
+from tests.helpers import KNOWLEDGE, start_bot
 
 GOOD = yaml.safe_load(KNOWLEDGE.read_text(encoding="utf-8"))
 

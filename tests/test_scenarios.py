@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from bot.answering.decision import decide
-
-from .conftest import ROOT, installed_command
+from tests.fakes.process import installed_command
+from tests.helpers import ROOT
 
 ROWS = yaml.safe_load((ROOT / "tests" / "data" / "scenarios.yaml").read_text(encoding="utf-8"))["scenarios"]
 

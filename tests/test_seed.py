@@ -84,7 +84,7 @@ def test_seed_statement_is_answerable(engine, question, statement):
 
 import re  # noqa: E402
 
-from .conftest import ROOT  # noqa: E402
+from tests.helpers import ROOT  # noqa: E402
 
 SEED_NOTE = (ROOT / "tests" / "data" / "seed_note.txt").read_text(encoding="utf-8")
 

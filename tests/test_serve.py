@@ -2,14 +2,12 @@
 SIGTERM."""
 
 import json
-import os
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.fakes.process import Served
+from tests.fakes.process import Served, env_for, installed_command, run_serve
 from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -23,26 +21,8 @@ from tests.fakes.slack import (
     socket_envelope,
 )
 
-from .conftest import installed_command
-
 EXE = installed_command()
 pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
-
-
-def env_for(fake=None, **extra):
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("SLACK_") and k not in ("PORT", "REDIS_URL")
-    }
-    if fake is not None:
-        env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url)
-    env.update(extra)
-    return {k: v for k, v in env.items() if v is not None}
-
-
-def run_serve(env, *args, timeout=30):
-    start = time.monotonic()
-    result = subprocess.run([EXE, "serve", *args], env=env, capture_output=True, text=True, timeout=timeout)
-    return result, time.monotonic() - start
 
 
 # -------------------------------------------------------------------------------------------- settings

@@ -25,50 +25,7 @@ from tests.fakes.slack import (
     socket_envelope,
     view_submission,
 )
-
-from .conftest import start_bot
-
-KUBERNETES_TEAM = {
-    "kubernetes": "yes",
-    "k8s_ecosystem": "yes",
-    "multi_cloud": "no",
-    "own_hardware": "no",
-    "team_k8s": "yes",
-    "learn_k8s": "yes",
-    "aws_invested": "no",
-    "simplicity": "no",
-    "cost": "no",
-    "windows": "no",
-    "serverless": "no",
-    "gpu": "no",
-    "daemons": "no",
-    "avoid_upgrades": "no",
-    "multi_tenancy": "no",
-}
-SMALL_AWS_TEAM = {
-    "kubernetes": "no",
-    "k8s_ecosystem": "no",
-    "multi_cloud": "no",
-    "own_hardware": "no",
-    "team_k8s": "no",
-    "learn_k8s": "no",
-    "aws_invested": "yes",
-    "simplicity": "yes",
-    "cost": "yes",
-    "windows": "no",
-    "serverless": "yes",
-    "gpu": "no",
-    "daemons": "no",
-    "avoid_upgrades": "yes",
-    "multi_tenancy": "no",
-}
-
-
-def ok(result):
-    status, _body, seconds = result
-    assert status == 200 and seconds < 3, result
-    return result
-
+from tests.helpers import KUBERNETES_TEAM, SCREENSHOT, SMALL_AWS_TEAM, code_of, ok, scrape, start_bot
 
 # ------------------------------------------------------------------------------------- where it answers
 
@@ -154,9 +111,6 @@ def test_never_answers_itself_bots_edits_or_joins(bot, fake, extra):
     ok(send_event(bot.events, event_envelope(event)))
     fake.settle()
     assert fake.called("chat.postMessage") == []
-
-
-SCREENSHOT = [{"id": "F0000SHOT", "name": "image.png", "mimetype": "image/png", "filetype": "png"}]
 
 
 @pytest.mark.parametrize(
@@ -420,10 +374,6 @@ def test_share_in_channel_posts_for_everyone(bot, fake):
     assert "<@U0000USER>" in json.dumps(call.params["blocks"])  # who shared it
 
 
-def code_of(answers: dict) -> str:
-    return " ".join(f"{k}={v}" for k, v in answers.items())
-
-
 def test_share_from_a_dm_opens_a_channel_picker(bot, fake):
     """In the DM (App Home, or a response_url fallback) "share in channel" would post into the DM itself."""
     payload = block_actions(
@@ -549,8 +499,7 @@ def test_app_home_shows_what_the_bot_does(bot, fake):
 def test_app_home_is_built_once_per_knowledge_and_anew_after_a_reload(bot, fake, knowledge, tmp_path):
     from bot.knowledge import load_knowledge
     from bot.slack.runtime import Loaded
-
-    from .conftest import KNOWLEDGE, write_knowledge
+    from tests.helpers import KNOWLEDGE, write_knowledge
 
     deps = bot.app.container_bot
     for expected in (1, 2):
@@ -642,18 +591,6 @@ def test_health_and_metrics(bot):
         assert response.status == 200
     with urllib.request.urlopen(f"{bot.url}/metrics", timeout=5) as response:
         assert b"container_bot_requests" in response.read()
-
-
-def scrape(bot) -> dict[str, float]:
-    import urllib.request
-
-    with urllib.request.urlopen(f"{bot.url}/metrics", timeout=5) as response:
-        text = response.read().decode()
-    return {
-        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line and not line.startswith("#")
-    }
 
 
 def test_metrics_count_real_requests(bot, fake):

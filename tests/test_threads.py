@@ -11,40 +11,11 @@ from tests.fakes.slack import (
     BOT_DM,
     BOT_ID,
     BOT_USER,
-    event_envelope,
-    mention_event,
-    message_event,
     next_ts,
     send_event,
     socket_envelope,
 )
-
-from .conftest import start_bot, start_socket_bot
-from .test_hardening import redis_url  # noqa: F401  (the fixture)
-
-
-class Chat:
-    """People writing in Slack: each message is kept by the fake (so the thread reads back as in Slack) and
-    delivered to the app as an event, over HTTP or Socket Mode; `say` returns the bot's reply or None."""
-
-    def __init__(self, fake, deliver):
-        self.fake, self.deliver = fake, deliver
-
-    def say(self, text, thread_ts=None, mention=False, channel="C0000CHAN", silence=False, **extra):
-        """The bot's reply, or None; `silence`: none is expected, so wait only a short while for one."""
-        before = len(self.fake.called("chat.postMessage"))
-        if mention:
-            event = mention_event(text, channel=channel, thread_ts=thread_ts)
-        else:
-            event = message_event(text, channel=channel, thread_ts=thread_ts, **extra)
-        self.fake.said(event)
-        self.deliver(event_envelope(event))
-        calls = self.fake.wait_for("chat.postMessage", before + 1, timeout=0.3 if silence else 5)
-        if len(calls) <= before:
-            self.fake.settle(0.2)
-            calls = self.fake.called("chat.postMessage")
-        self.last_event = event
-        return calls[before].params if len(calls) > before else None
+from tests.helpers import Chat, payload_of, start_bot, start_socket_bot
 
 
 @pytest.fixture(params=["http", "socket"])
@@ -79,11 +50,6 @@ def http_chat(fake, knowledge):
     yield Chat(fake, lambda envelope: send_event(running.events, envelope)), running
     running.server.close()
     running.app.container_bot.outbox.shutdown(wait=True)
-
-
-def payload_of(reply: dict) -> dict:
-    assert reply["metadata"]["event_type"] == EVENT_TYPE
-    return reply["metadata"]["event_payload"]
 
 
 def buttons(reply: dict) -> dict[str, str]:
@@ -287,7 +253,7 @@ def test_a_thread_that_cannot_be_read_is_answered_on_its_own(http_chat, fake):
     fake.fail("conversations.replies", times=5, body={"ok": False, "error": "ratelimited"})
     reply = chat.say("what is ecr?", thread_ts=root)  # a question of its own still gets its answer
     assert reply["text"].startswith("Amazon ECR")
-    from .test_slack_app import scrape
+    from tests.helpers import scrape
 
     metrics = scrape(running)
     assert metrics['container_bot_thread_reads_total{outcome="error"}'] >= 1
