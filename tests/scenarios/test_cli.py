@@ -1,13 +1,15 @@
-"""The installed `container-bot` command, run as a user runs it."""
+"""The installed `container-bot` command, run as a user runs it: ask (any bytes, in any locale), check and
+choose."""
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
 from tests.fakes.process import installed_command, run_cli
-from tests.helpers import KNOWLEDGE, write_knowledge
+from tests.helpers import KNOWLEDGE, needs_command, write_knowledge
 
 EXE = installed_command()
 pytestmark = pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
@@ -213,3 +215,42 @@ def test_readme_says_how_to_recheck_a_fact():
     section = readme[readme.index("### Keeping facts current: re-checking a fact") :]
     assert "--max-age" in section and "as_of" in section and "source" in section
     assert "windows_serverless" in readme and "kubernetes_only_software" in readme
+
+
+# ---------------------------------------------------------------------------------- ask reads any bytes
+
+
+def ask_stdin(data: bytes, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [EXE, "ask", "--json"], input=data, capture_output=True, timeout=30, env={**os.environ, **env}
+    )
+
+
+@needs_command
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"PYTHONIOENCODING": "utf-8"},
+        {"PYTHONIOENCODING": "latin-1"},
+        {"LC_ALL": "C", "PYTHONIOENCODING": "ascii"},
+    ],
+    ids=["utf-8", "latin-1", "ascii"],
+)
+def test_ask_reads_invalid_utf8_from_stdin_in_any_locale(env):
+    result = ask_stdin(b"what is ecs \xff\nwhat is \xc3\xa9ks\n", **env)
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    lines = result.stdout.decode("utf-8").splitlines()
+    assert len(lines) == 2 and json.loads(lines[0])["topics"] == ["ecs"] and json.loads(lines[1])["text"]
+
+
+@needs_command
+def test_ask_treats_cr_only_line_endings_as_line_breaks():
+    result = ask_stdin(b"what is ecs\rwhat is eks\r\nwhat is ecr\r")
+    topics = [json.loads(line)["topics"] for line in result.stdout.decode().splitlines()]
+    assert result.returncode == 0 and topics == [["ecs"], ["eks"], ["ecr"]]
+
+
+@needs_command
+def test_ask_takes_an_argument_that_is_not_utf8():
+    result = subprocess.run([EXE, "ask", "--json", b"what is ecs \xff"], capture_output=True, timeout=30)
+    assert result.returncode == 0 and json.loads(result.stdout)["topics"] == ["ecs"], result.stderr

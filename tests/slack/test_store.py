@@ -1,7 +1,9 @@
-"""The in-process store: both its key sets keep at most max_keys, dropping the oldest and the expired first;
-Redis falling over is one warning line per call, and the process's memory answers."""
+"""The store behind duplicate suppression and thread memory. In the process: claims and values expire and
+keep at most max_keys, dropping the oldest and the expired first. In Redis: claims are atomic across
+clients and expire; Redis falling over is one warning line per call, and the process's memory answers."""
 
 import logging
+import time
 
 import pytest
 
@@ -52,3 +54,31 @@ def test_redis_down_is_one_warning_and_the_processs_memory(caplog):
         messages[2:]
         == ["redis unavailable for thread memory (ConnectionError); using this process's memory"] * 2
     )
+
+
+def test_memory_deduper_forgets_after_its_time_limit():
+    now = [1000.0]
+    dedupe = MemoryStore(clock=lambda: now[0])
+    assert dedupe.claim("k", ttl=10) and not dedupe.claim("k", ttl=10)
+    now[0] += 11
+    assert dedupe.claim("k", ttl=10)
+
+
+def test_redis_claims_are_atomic_across_clients(redis_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.slack.store import RedisStore
+
+    clients = [RedisStore(redis_url) for _ in range(4)]
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda i: clients[i % 4].claim("event:Ev1"), range(64)))
+    assert results.count(True) == 1
+
+
+def test_redis_claims_expire(redis_url):
+    from bot.slack.store import RedisStore
+
+    dedupe = RedisStore(redis_url)
+    assert dedupe.claim("k", ttl=1) and not dedupe.claim("k", ttl=1)
+    time.sleep(1.2)
+    assert dedupe.claim("k", ttl=1)
