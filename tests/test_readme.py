@@ -1,11 +1,12 @@
-"""What the README claims about the Slack side matches the code."""
+"""What the README claims matches the code: the Slack side, every setting serve reads, how to re-check a
+fact."""
 
 import re
 
 from bot.settings import Settings
 from bot.slack.app import create_app
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET
-from tests.helpers import ROOT
+from tests.helpers import KNOWLEDGE, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -24,3 +25,10 @@ def test_every_environment_variable_serve_reads_is_in_the_readme():
     names = set(re.findall(r'_(?:get|number)\(env, "([A-Z_]+)"', source))
     assert {"CHANNEL_LISTENING", "SLACK_APP_TOKEN", "METRICS_PORT"} <= names
     assert [n for n in sorted(names) if f"`{n}`" not in README] == []
+
+
+def test_readme_says_how_to_recheck_a_fact():
+    readme = (KNOWLEDGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Keeping facts current: re-checking a fact") :]
+    assert "--max-age" in section and "as_of" in section and "source" in section
+    assert "windows_serverless" in readme and "kubernetes_only_software" in readme

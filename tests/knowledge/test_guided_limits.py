@@ -1,18 +1,17 @@
-"""Knowledge that Slack cannot render is invalid: `check` names FILE:LINE for every guided-choice criterion
-the modal could not show, and where a view is opened anyway, the user is told instead of seeing nothing."""
+"""Knowledge that Slack cannot render is invalid: the loader and `check` name FILE:LINE for every
+guided-choice criterion the modal could not show. (Where a modal is opened anyway and fails, the user is
+told: test_guided_choice_modal.py.)"""
 
 import copy
-import dataclasses
 import subprocess
 
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeError, Option, parse_knowledge
+from bot.knowledge import KnowledgeError, parse_knowledge
 from bot.knowledge.guided_limits import MAX_CRITERIA, MAX_OPTION_TEXT, MAX_OPTION_VALUE, MAX_OPTIONS
 from tests.fakes.process import installed_command
-from tests.fakes.slack import block_actions, command_form, send_form, send_payload
-from tests.helpers import KNOWLEDGE, start_bot
+from tests.helpers import KNOWLEDGE
 
 GOOD = yaml.safe_load(KNOWLEDGE.read_text(encoding="utf-8"))
 
@@ -106,10 +105,6 @@ def test_knowledge_slack_cannot_render_is_refused_with_its_line(mutate, message,
     assert line == first, (found, first)  # the offending entry's line; `criteria:` for all of them
 
 
-def test_the_shipped_knowledge_renders():
-    parse_knowledge(KNOWLEDGE.read_text(encoding="utf-8"), str(KNOWLEDGE))  # no problem raised
-
-
 def test_check_refuses_it_with_file_and_line(tmp_path):
     bad = tmp_path / "knowledge.yaml"
     bad.write_text(dumped(with_more_options), encoding="utf-8")
@@ -119,47 +114,3 @@ def test_check_refuses_it_with_file_and_line(tmp_path):
     assert result.returncode == 1
     (line,) = [row for row in result.stderr.splitlines() if "radio buttons" in row]
     assert line.startswith(f"{bad}:") and int(line.split(":")[1]) > 1
-
-
-# ------------------------------------------------------------------------ where a view is opened anyway
-
-
-@pytest.fixture
-def unrenderable_bot(fake, knowledge):
-    """A bot whose knowledge slipped past the loader (built in code): one option value Slack refuses."""
-    first = knowledge.criteria[0]
-    long_option = Option("v" * (MAX_OPTION_VALUE + 1), "Other", {"ecs": 1}, "A reason.", "a condition")
-    broken = dataclasses.replace(first, options=first.options + (long_option,))
-    running = start_bot(fake, dataclasses.replace(knowledge, criteria=(broken,) + knowledge.criteria[1:]))
-    yield running
-    running.server.close()
-
-
-def test_guided_choice_that_cannot_be_built_tells_the_user(unrenderable_bot, fake):
-    status, _, seconds = send_form(unrenderable_bot.events, command_form("", fake.response_url("cmd")))
-    assert status == 200 and seconds < 3
-    (told,) = fake.wait_for("response_url")
-    assert (
-        told.params["response_type"] == "ephemeral"
-        and "couldn't open the guided choice" in told.params["text"]
-    )
-    assert "container-bot check" in told.params["text"]
-    assert fake.called("views.open") == []
-
-
-def test_guided_choice_from_app_home_that_cannot_be_built_tells_the_user_in_the_dm(unrenderable_bot, fake):
-    payload = block_actions("start_guided_choice", "home", "", container_type="view")
-    del payload["response_url"]  # App Home clicks carry none
-    assert send_payload(unrenderable_bot.events, payload)[0] == 200
-    (told,) = fake.wait_for("chat.postMessage")
-    assert told.params["channel"] == "U0000USER" and "couldn't open the guided choice" in told.params["text"]
-
-
-def test_guided_choice_slack_refuses_to_open_tells_the_user(bot, fake):
-    fake.fail("views.open", body={"ok": False, "error": "invalid_arguments"})
-    assert send_form(bot.events, command_form("", fake.response_url("cmd")))[0] == 200
-    (told,) = fake.wait_for("response_url")
-    assert (
-        "couldn't open the guided choice" in told.params["text"]
-        and "invalid_arguments" in told.params["text"]
-    )

@@ -210,13 +210,6 @@ def test_new_facts_are_answered_with_their_checked_date():
     assert wrong == []
 
 
-def test_readme_says_how_to_recheck_a_fact():
-    readme = (KNOWLEDGE.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### Keeping facts current: re-checking a fact") :]
-    assert "--max-age" in section and "as_of" in section and "source" in section
-    assert "windows_serverless" in readme and "kubernetes_only_software" in readme
-
-
 # ---------------------------------------------------------------------------------- ask reads any bytes
 
 

@@ -2,10 +2,15 @@
 recommendation (privately where it was asked, in the DM from App Home or when the response_url fails), or
 asks again for a missing answer; and when the modal cannot open, the user is told why."""
 
+import dataclasses
 import json
 
+import pytest
+
+from bot.knowledge import Option
+from bot.knowledge.guided_limits import MAX_OPTION_VALUE
 from tests.fakes.slack import block_actions, command_form, send_form, send_payload, view_submission
-from tests.helpers import KUBERNETES_TEAM, SMALL_AWS_TEAM, ok
+from tests.helpers import KUBERNETES_TEAM, SMALL_AWS_TEAM, ok, start_bot
 
 
 def test_container_choice_opens_the_guided_choice(bot, fake):
@@ -74,3 +79,47 @@ def test_guided_choice_result_whose_response_url_answers_not_ok_lands_in_the_dm(
     assert send_payload(bot.events, view_submission(SMALL_AWS_TEAM, metadata))[0] == 200
     (dm,) = fake.wait_for("chat.postMessage")
     assert dm.params["channel"] == "U0000USER" and "Recommendation: Amazon ECS" in dm.params["text"]
+
+
+# --------------------------------------------------------------------------- when the modal cannot open
+
+
+@pytest.fixture
+def unrenderable_bot(fake, knowledge):
+    """A bot whose knowledge slipped past the loader (built in code): one option value Slack refuses."""
+    first = knowledge.criteria[0]
+    long_option = Option("v" * (MAX_OPTION_VALUE + 1), "Other", {"ecs": 1}, "A reason.", "a condition")
+    broken = dataclasses.replace(first, options=first.options + (long_option,))
+    running = start_bot(fake, dataclasses.replace(knowledge, criteria=(broken,) + knowledge.criteria[1:]))
+    yield running
+    running.server.close()
+
+
+def test_guided_choice_that_cannot_be_built_tells_the_user(unrenderable_bot, fake):
+    status, _, seconds = send_form(unrenderable_bot.events, command_form("", fake.response_url("cmd")))
+    assert status == 200 and seconds < 3
+    (told,) = fake.wait_for("response_url")
+    assert (
+        told.params["response_type"] == "ephemeral"
+        and "couldn't open the guided choice" in told.params["text"]
+    )
+    assert "container-bot check" in told.params["text"]
+    assert fake.called("views.open") == []
+
+
+def test_guided_choice_from_app_home_that_cannot_be_built_tells_the_user_in_the_dm(unrenderable_bot, fake):
+    payload = block_actions("start_guided_choice", "home", "", container_type="view")
+    del payload["response_url"]  # App Home clicks carry none
+    assert send_payload(unrenderable_bot.events, payload)[0] == 200
+    (told,) = fake.wait_for("chat.postMessage")
+    assert told.params["channel"] == "U0000USER" and "couldn't open the guided choice" in told.params["text"]
+
+
+def test_guided_choice_slack_refuses_to_open_tells_the_user(bot, fake):
+    fake.fail("views.open", body={"ok": False, "error": "invalid_arguments"})
+    assert send_form(bot.events, command_form("", fake.response_url("cmd")))[0] == 200
+    (told,) = fake.wait_for("response_url")
+    assert (
+        "couldn't open the guided choice" in told.params["text"]
+        and "invalid_arguments" in told.params["text"]
+    )

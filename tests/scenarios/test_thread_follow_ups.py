@@ -263,7 +263,7 @@ def test_a_thread_that_cannot_be_read_is_answered_on_its_own(http_chat, fake):
 # ---------------------------------------------------------------------------- any replica answers
 
 
-def test_any_replica_answers_the_follow_up_through_redis(fake, knowledge, redis_url):  # noqa: F811
+def test_any_replica_answers_the_follow_up_through_redis(fake, knowledge, redis_url):
     """Replica A answers in the thread; the follow-up lands on replica B, which knows the thread from Redis
     and its context from Slack."""
     from bot.slack.store import RedisStore
@@ -282,34 +282,6 @@ def test_any_replica_answers_the_follow_up_through_redis(fake, knowledge, redis_
         for running in replicas:
             running.server.close()
             running.app.container_bot.outbox.shutdown(wait=True)
-
-
-def test_memory_store_keeps_values_for_a_while():
-    from bot.slack.store import MemoryStore
-
-    now = [0.0]
-    store = MemoryStore(max_keys=3, clock=lambda: now[0])
-    store.put("a", "1.1", ttl=10)
-    assert store.get("a") == "1.1" and store.get("b") is None
-    now[0] = 11
-    assert store.get("a") is None
-    for key in "bcde":
-        store.put(key, key, ttl=100)
-    assert store.get("b") is None and store.get("e") == "e"  # bounded: the oldest go first
-
-
-def test_replies_are_remembered_for_a_day(fake, knowledge, redis_url):  # noqa: F811
-    import redis
-
-    from bot.slack.store import RedisStore
-    from bot.slack.threads import REMEMBER_SECONDS, ThreadMemory
-
-    memory = ThreadMemory(RedisStore(redis_url))
-    memory.answered("C1", "1710000000.000001", "1710000000.000009")
-    assert memory.latest_answer("C1", "1710000000.000001") == "1710000000.000009"
-    assert memory.latest_answer("C1", "1710000000.000002") is None
-    ttl = redis.Redis.from_url(redis_url).ttl("container-bot:dedupe:thread:C1:1710000000.000001")
-    assert REMEMBER_SECONDS - 5 <= ttl <= REMEMBER_SECONDS == 24 * 3600
 
 
 def test_talk_the_bot_overhears_is_never_logged(http_chat, fake, caplog):

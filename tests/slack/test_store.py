@@ -64,6 +64,20 @@ def test_memory_deduper_forgets_after_its_time_limit():
     assert dedupe.claim("k", ttl=10)
 
 
+def test_memory_store_keeps_values_for_a_while():
+    from bot.slack.store import MemoryStore
+
+    now = [0.0]
+    store = MemoryStore(max_keys=3, clock=lambda: now[0])
+    store.put("a", "1.1", ttl=10)
+    assert store.get("a") == "1.1" and store.get("b") is None
+    now[0] = 11
+    assert store.get("a") is None
+    for key in "bcde":
+        store.put(key, key, ttl=100)
+    assert store.get("b") is None and store.get("e") == "e"  # bounded: the oldest go first
+
+
 def test_redis_claims_are_atomic_across_clients(redis_url):
     from concurrent.futures import ThreadPoolExecutor
 
