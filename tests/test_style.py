@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 RUFF = shutil.which("ruff")
 
