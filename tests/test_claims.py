@@ -1,4 +1,4 @@
-"""What the README claims about the Slack side matches the code."""
+"""What the documentation claims about the Slack side matches the code."""
 
 import re
 
@@ -8,20 +8,22 @@ from bot.slack.app import create_app
 
 from .conftest import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+OPERATIONS = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
 
 
 def test_marketplace_distribution_is_not_claimed_while_the_app_has_one_token(knowledge):
     """Slack Marketplace apps install into many workspaces through OAuth; this app runs with one bot token."""
     app = create_app(Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET), knowledge)
     assert app.oauth_flow is None and app.installation_store is None
-    (row,) = [line for line in README.splitlines() if line.startswith("| Slack Marketplace distribution |")]
+    (row,) = [
+        line for line in OPERATIONS.splitlines() if line.startswith("| Slack Marketplace distribution |")
+    ]
     http, socket_mode = [cell.strip() for cell in row.strip("|").split("|")[1:3]]
     assert http.startswith("no") and socket_mode.startswith("no")
 
 
-def test_every_environment_variable_serve_reads_is_in_the_readme():
+def test_every_environment_variable_serve_reads_is_documented():
     source = (ROOT / "bot" / "settings.py").read_text(encoding="utf-8")
     names = set(re.findall(r'_(?:get|number)\(env, "([A-Z_]+)"', source))
     assert {"CHANNEL_LISTENING", "SLACK_APP_TOKEN", "METRICS_PORT"} <= names
-    assert [n for n in sorted(names) if f"`{n}`" not in README] == []
+    assert [n for n in sorted(names) if f"`{n}`" not in OPERATIONS] == []
