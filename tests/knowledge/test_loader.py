@@ -256,3 +256,10 @@ def test_veto_without_a_reason():
         f"k.yaml:{line_of(broken, '- id: kubernetes_only_software')}: "
         "veto 'kubernetes_only_software': missing required field 'reason'"
     ]
+
+
+def test_settings_margin_is_gone_and_refused_by_name():
+    """`margin` was validated and documented but read by nothing: it is no longer a setting."""
+    broken = GOOD.replace("  decide_margin: 2", "  margin: 0.05\n  decide_margin: 2", 1)
+    (problem,) = problems_of(broken)
+    assert problem.startswith(f"k.yaml:{line_of(broken, 'margin: 0.05')}: unknown key 'margin' in settings")
