@@ -1,4 +1,4 @@
-# container-bot: `docker build -t container-bot .`; configuration only through the environment (see README).
+# container-bot: `docker build -t container-bot .`; configuration only through the environment (see docs/operations.md).
 # Build stage: a wheel of the bot and its dependencies, so the final image carries no build tools.
 FROM python:3.11.11-slim-bookworm AS build
 WORKDIR /src

@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Served  # noqa: E402
-from bench.slack_fake import (  # noqa: E402
+from tests.fakes.process import Served  # noqa: E402
+from tests.fakes.slack import (  # noqa: E402
     APP_TOKEN,
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -86,7 +86,7 @@ def run(mode: str = "http", pending: int = 24, retry_after: int = 3, copies: int
     fake = FakeSlack().start()
     ws = None
     if mode == "socket":
-        from bench.slack_fake import FakeSocketModeServer
+        from tests.fakes.slack import FakeSocketModeServer
 
         ws = FakeSocketModeServer()
         fake.socket_url = ws.url

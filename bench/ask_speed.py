@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import installed_command  # noqa: E402
+from tests.fakes.process import installed_command  # noqa: E402
 
 
 def questions(n: int) -> str:

@@ -1,7 +1,8 @@
 """Load: N signed events, K in flight, against `container-bot serve --http` and a fake Slack Web API.
 
 127.0.0.1 only, bounded in count and time, stops by itself. Reports time to acknowledge (p50/p99), replies
-per second, errors and duplicates. Usage: python bench/load.py [--events 500] [--concurrency 25]"""
+per second, errors and duplicates. Usage: python bench/load.py [--events 500] [--concurrency 25]
+[--time-limit 120]"""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import installed_command  # noqa: E402
-from bench.slack_fake import (  # noqa: E402  (the same fake Slack the tests use)
+from tests.fakes.process import installed_command  # noqa: E402
+from tests.fakes.slack import (  # noqa: E402  (the same fake Slack the tests use)
     BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
@@ -129,8 +130,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=25)
+    parser.add_argument("--time-limit", type=float, default=120.0, help="seconds to wait for every reply")
     args = parser.parse_args()
-    figures = run(min(args.events, 10_000), min(args.concurrency, 200))
+    figures = run(min(args.events, 10_000), min(args.concurrency, 200), min(args.time_limit, 600.0))
     print(json.dumps(figures, indent=2))
 
 

@@ -26,16 +26,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"  # the blind sets and the channel chatter, which the tests read too
 sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 from rapidfuzz import process  # noqa: E402
 
-from bench.common import DATA, installed_command  # noqa: E402
 from bot.answering.engine import AnswerEngine  # noqa: E402
 from bot.answering.evaluation import cross_validate, load_labelled, overheard, score_labelled  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from bot.understanding.policy import Matcher  # noqa: E402
+from tests.fakes.process import installed_command  # noqa: E402
 
 # A seed-derived FAQ, one or two phrasings per answer: what a team would write in an afternoon.
 FAQ: list[tuple[str, dict]] = []

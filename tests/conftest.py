@@ -1,22 +1,19 @@
+"""Fixtures any test may use: a clean environment, the shipped knowledge and its engine, the fake Slack, the
+real app against it over HTTP or Socket Mode, and a throwaway redis-server. Helpers that are not fixtures are
+in helpers.py; the fake Slack and the installed command are in fakes/."""
+
 import os
-from pathlib import Path
+import shutil
+import subprocess
+import time
 
 import pytest
 
-from bench.common import installed_command  # noqa: F401  (the tests use it from here)
-from bot.answering.engine import AnswerEngine
-from bot.knowledge import load_knowledge
+pytest.register_assert_rewrite("tests.helpers")  # its asserts (ok, payload_of ...) explain themselves too
 
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge.yaml"
-EXAMPLES = ROOT / "examples.yaml"
-
-
-def write_knowledge(path: Path, text: str) -> Path:
-    """A knowledge file for a test, with the examples file it names beside it."""
-    path.write_text(text, encoding="utf-8")
-    (path.parent / "examples.yaml").write_text(EXAMPLES.read_text(encoding="utf-8"), encoding="utf-8")
-    return path
+from bot.answering.engine import AnswerEngine  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
+from tests.helpers import KNOWLEDGE, free_port, start_bot, start_socket_bot  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -42,55 +39,11 @@ def engine(knowledge):
 
 @pytest.fixture
 def fake():
-    from bench.slack_fake import FakeSlack
+    from tests.fakes.slack import FakeSlack
 
     server = FakeSlack().start()
     yield server
     server.stop()
-
-
-def start_bot(fake, knowledge, request_timeout: float | None = None, store=None, **settings_overrides):
-    """The real app behind the real WSGI layer and the server `serve` runs (waitress with its limits), on
-    127.0.0.1 port 0, talking to `fake`."""
-    import errno
-    import threading
-    from types import SimpleNamespace
-
-    from bench.slack_fake import BOT_TOKEN, SIGNING_SECRET
-    from bot.settings import Settings
-    from bot.slack.app import create_app
-    from bot.slack.http.server import REQUEST_TIMEOUT, make_http_server
-    from bot.slack.http.wsgi import SlackWsgi
-    from bot.slack.metrics import Metrics
-    from bot.slack.serve import check_token
-
-    settings = Settings(
-        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides
-    )
-    metrics = Metrics()
-    # as serve does: auth.test once at start, handed to the app; the tests then see only what requests cause
-    auth_test = check_token(settings)
-    with fake.lock:
-        fake.calls.clear()
-    app = create_app(settings, knowledge, metrics=metrics, store=store, auth_test=auth_test)
-    server = make_http_server(
-        SlackWsgi(app, settings, metrics),
-        host="127.0.0.1",
-        port=0,
-        request_timeout=request_timeout or REQUEST_TIMEOUT,
-    )
-
-    def run():
-        try:
-            server.run()
-        except OSError as exc:  # server.close() from the test thread pulls the socket from under the poll
-            if exc.errno != errno.EBADF:
-                raise
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.effective_port}"
-    return SimpleNamespace(url=url, events=f"{url}/slack/events", app=app, metrics=metrics, server=server)
 
 
 @pytest.fixture
@@ -99,26 +52,6 @@ def bot(fake, knowledge):
     yield running
     running.server.close()
     running.app.container_bot.outbox.shutdown(wait=True)  # no reply of this test outlives it
-
-
-def start_socket_bot(fake, knowledge, **settings_overrides):
-    """The real app in Socket Mode against a local WebSocket server that speaks Slack's protocol:
-    (that server, the app, the handler)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from bench.slack_fake import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
-    from bot.settings import Settings
-    from bot.slack.app import create_app
-    from bot.slack.serve import check_token
-
-    ws = FakeSocketModeServer()
-    fake.socket_url = ws.url
-    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url, **settings_overrides)
-    app = create_app(settings, knowledge, auth_test=check_token(settings))
-    handler = SocketModeHandler(app, APP_TOKEN)
-    handler.connect()
-    assert ws.connected.wait(10)
-    return ws, app, handler
 
 
 @pytest.fixture
@@ -130,3 +63,32 @@ def socket_bot(fake, knowledge):
     ws.close()  # first: the client then closes in a second instead of three
     handler.close()
     app.container_bot.outbox.shutdown(wait=False)
+
+
+# ---------------------------------------------------------------------------------------------- Redis
+
+
+@pytest.fixture
+def redis_url():
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

@@ -1,10 +1,14 @@
-"""The benchmark is not a test, but its quick run is, so it cannot rot."""
+"""The benchmarks are not tests, but their quick runs are, so they cannot rot: bench/run.py --quick without
+pytest, and a small bench/load.py run."""
 
 import json
 import subprocess
 import sys
 
-from .conftest import ROOT
+import pytest
+
+from tests.fakes.process import installed_command
+from tests.helpers import ROOT
 
 # `pip install .` brings no pytest: run the benchmark with pytest made unimportable, as it is there.
 WITHOUT_PYTEST = (
@@ -28,3 +32,18 @@ def test_quick_benchmark_runs_without_pytest_and_writes_its_table(tmp_path):
     assert set(figures["accuracy"]) == {"ours", "A: difflib FAQ", "B: rapidfuzz extractOne FAQ"}
     assert figures["scaling"][1]["factor"] == 10
     assert figures["memory"]["replies"] == figures["memory"]["requests"]  # the load part ran too
+
+
+@pytest.mark.skipif(installed_command() is None, reason="container-bot is not installed")
+def test_fifty_concurrent_events_are_each_acknowledged_and_answered_once():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench/load.py"), "--events", "50", "--concurrency", "10"]
+        + ["--time-limit", "60"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout)
+    assert figures["errors"] == 0 and figures["acknowledged"] == 50 and figures["over_3s"] == 0
+    assert figures["replies"] == 50 and figures["duplicates"] == 0

@@ -22,9 +22,9 @@ MAX_BLOCK_ID = 255  # a criterion id is its input block's block_id
 MAX_LABEL = 2000  # characters of an input block's label (the question)
 MAX_BUTTON_VALUE = 2000  # a button's value: the Share button carries the whole answer code
 
-# An answer code is `id=value` pairs read back lowercased (bot/guide.py builds its _CODE_PAIR from these):
-# ids and values that do not already look like this could be shown and chosen, but the result could never be
-# replayed or shared.
+# An answer code is `id=value` pairs read back lowercased (bot/answering/codes.py builds its _CODE_PAIR from
+# these): ids and values that do not already look like this could be shown and chosen, but the result could
+# never be replayed or shared.
 CODE_ID = re.compile(r"[a-z0-9_]+")
 CODE_VALUE = re.compile(r"[a-z0-9_\-]+")
 

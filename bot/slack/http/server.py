@@ -23,7 +23,7 @@ HTTP_THREADS = 16
 def make_http_server(
     wsgi, host: str, port: int, request_timeout: float = REQUEST_TIMEOUT, threads: int = HTTP_THREADS
 ):
-    """waitress with limits chosen for a Slack endpoint (README, Hardening):
+    """waitress with limits chosen for a Slack endpoint (docs/operations.md, Hardening):
 
     - a body over MAX_BODY is refused from its Content-Length, and a chunked one as soon as it passes the
       limit, before it is read; accepted bodies stay in memory (inbuf_overflow is above the limit), so no

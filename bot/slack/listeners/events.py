@@ -36,7 +36,7 @@ class RateLimitNotice:
         )
         log.warning(
             "Slack is rate limiting this app's events from %s since %s (minute_rate_limited=%s) and dropping "
-            "some; see the README, Event rate limits",
+            "some; see docs/operations.md, Event rate limits",
             body.get("team_id"),
             since,
             minute,

@@ -1,0 +1,253 @@
+"""What many test modules share and is not a fixture (those are in conftest.py): the paths of the data files,
+the real app started against the fake Slack, and small readers of what came back."""
+
+import socket
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.answering.conversation import EVENT_TYPE
+from tests.fakes.process import installed_command
+from tests.fakes.slack import block_actions, event_envelope, mention_event, message_event, send_payload
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = ROOT / "knowledge.yaml"
+EXAMPLES = ROOT / "examples.yaml"
+
+
+def write_knowledge(path: Path, text: str) -> Path:
+    """A knowledge file for a test, with the examples file it names beside it."""
+    path.write_text(text, encoding="utf-8")
+    (path.parent / "examples.yaml").write_text(EXAMPLES.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------- the app against the fake Slack
+
+
+def start_bot(fake, knowledge, request_timeout: float | None = None, store=None, **settings_overrides):
+    """The real app behind the real WSGI layer and the server `serve` runs (waitress with its limits), on
+    127.0.0.1 port 0, talking to `fake`."""
+    import errno
+    import threading
+    from types import SimpleNamespace
+
+    from bot.settings import Settings
+    from bot.slack.app import create_app
+    from bot.slack.http.server import REQUEST_TIMEOUT, make_http_server
+    from bot.slack.http.wsgi import SlackWsgi
+    from bot.slack.metrics import Metrics
+    from bot.slack.serve import check_token
+    from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET
+
+    settings = Settings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=fake.api_url, port=0, **settings_overrides
+    )
+    metrics = Metrics()
+    # as serve does: auth.test once at start, handed to the app; the tests then see only what requests cause
+    auth_test = check_token(settings)
+    with fake.lock:
+        fake.calls.clear()
+    app = create_app(settings, knowledge, metrics=metrics, store=store, auth_test=auth_test)
+    server = make_http_server(
+        SlackWsgi(app, settings, metrics),
+        host="127.0.0.1",
+        port=0,
+        request_timeout=request_timeout or REQUEST_TIMEOUT,
+    )
+
+    def run():
+        try:
+            server.run()
+        except OSError as exc:  # server.close() from the test thread pulls the socket from under the poll
+            if exc.errno != errno.EBADF:
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    return SimpleNamespace(url=url, events=f"{url}/slack/events", app=app, metrics=metrics, server=server)
+
+
+def start_socket_bot(fake, knowledge, **settings_overrides):
+    """The real app in Socket Mode against a local WebSocket server that speaks Slack's protocol:
+    (that server, the app, the handler)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.settings import Settings
+    from bot.slack.app import create_app
+    from bot.slack.serve import check_token
+    from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
+
+    ws = FakeSocketModeServer()
+    fake.socket_url = ws.url
+    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url, **settings_overrides)
+    app = create_app(settings, knowledge, auth_test=check_token(settings))
+    handler = SocketModeHandler(app, APP_TOKEN)
+    handler.connect()
+    assert ws.connected.wait(10)
+    return ws, app, handler
+
+
+def ok(result):
+    status, _body, seconds = result
+    assert status == 200 and seconds < 3, result
+    return result
+
+
+def scrape(bot) -> dict[str, float]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{bot.url}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+
+
+def alive(url: str) -> bool:
+    with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
+        return response.status == 200
+
+
+def nothing_sent(fake) -> bool:
+    fake.settle(0.2)
+    return not [c for c in fake.calls if c.method != "auth.test"]
+
+
+# -------------------------------------------------------------------------------------- raw connections
+
+
+def port_of(bot) -> int:
+    return int(bot.url.rsplit(":", 1)[1])
+
+
+def connect(bot) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port_of(bot)), timeout=5)
+
+
+def status_line(sock: socket.socket, timeout: float = 3.0) -> bytes:
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while b"\r\n" not in data:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    except (TimeoutError, ConnectionResetError):
+        pass
+    return data.split(b"\r\n", 1)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ----------------------------------------------------------------------- what people say, pick and vote
+
+
+KUBERNETES_TEAM = {
+    "kubernetes": "yes",
+    "k8s_ecosystem": "yes",
+    "multi_cloud": "no",
+    "own_hardware": "no",
+    "team_k8s": "yes",
+    "learn_k8s": "yes",
+    "aws_invested": "no",
+    "simplicity": "no",
+    "cost": "no",
+    "windows": "no",
+    "serverless": "no",
+    "gpu": "no",
+    "daemons": "no",
+    "avoid_upgrades": "no",
+    "multi_tenancy": "no",
+}
+
+
+SMALL_AWS_TEAM = {
+    "kubernetes": "no",
+    "k8s_ecosystem": "no",
+    "multi_cloud": "no",
+    "own_hardware": "no",
+    "team_k8s": "no",
+    "learn_k8s": "no",
+    "aws_invested": "yes",
+    "simplicity": "yes",
+    "cost": "yes",
+    "windows": "no",
+    "serverless": "yes",
+    "gpu": "no",
+    "daemons": "no",
+    "avoid_upgrades": "yes",
+    "multi_tenancy": "no",
+}
+
+
+def code_of(answers: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in answers.items())
+
+
+SCREENSHOT = [{"id": "F0000SHOT", "name": "image.png", "mimetype": "image/png", "filetype": "png"}]
+
+
+class Chat:
+    """People writing in Slack: each message is kept by the fake (so the thread reads back as in Slack) and
+    delivered to the app as an event, over HTTP or Socket Mode; `say` returns the bot's reply or None."""
+
+    def __init__(self, fake, deliver):
+        self.fake, self.deliver = fake, deliver
+
+    def say(self, text, thread_ts=None, mention=False, channel="C0000CHAN", silence=False, **extra):
+        """The bot's reply, or None; `silence`: none is expected, so wait only a short while for one."""
+        before = len(self.fake.called("chat.postMessage"))
+        if mention:
+            event = mention_event(text, channel=channel, thread_ts=thread_ts)
+        else:
+            event = message_event(text, channel=channel, thread_ts=thread_ts, **extra)
+        self.fake.said(event)
+        self.deliver(event_envelope(event))
+        calls = self.fake.wait_for("chat.postMessage", before + 1, timeout=0.3 if silence else 5)
+        if len(calls) <= before:
+            self.fake.settle(0.2)
+            calls = self.fake.called("chat.postMessage")
+        self.last_event = event
+        return calls[before].params if len(calls) > before else None
+
+
+def payload_of(reply: dict) -> dict:
+    assert reply["metadata"]["event_type"] == EVENT_TYPE
+    return reply["metadata"]["event_payload"]
+
+
+def feedback_element(blocks: list) -> dict:
+    (block,) = [b for b in blocks if b["type"] == "context_actions"]
+    assert blocks[-1] is block  # the answer ends with it
+    (element,) = block["elements"]
+    assert element["type"] == "feedback_buttons" and element["action_id"] == "answer_feedback"
+    return element
+
+
+def vote(bot, fake, element: dict, which: str, user: str = "U0000USER", ts: str = "1710000000.000001"):
+    """A click on 👍 (positive) or 👎 (negative), as Slack sends it: the clicked button's value."""
+    button = element[f"{which}_button"]
+    payload = block_actions(
+        "answer_feedback",
+        button["value"],
+        fake.response_url(f"vote-{which}"),
+        message_ts=ts,
+        action_type="feedback_buttons",
+    )
+    payload["user"]["id"] = user
+    ok(send_payload(bot.events, payload))
+
+
+needs_command = pytest.mark.skipif(
+    installed_command() is None, reason="container-bot is not installed (pip install .)"
+)

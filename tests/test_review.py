@@ -1,0 +1,86 @@
+"""`container-bot review` (and its old name, `unanswered`): the maintainer's to-do list from a log, unanswered
+questions and down-voted answers grouped, most frequent first."""
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from tests.fakes.process import installed_command
+from tests.fakes.slack import BOT_DM, event_envelope, mention_event, message_event, send_event
+from tests.helpers import feedback_element, ok, vote
+
+EXE = installed_command()
+
+
+def test_unanswered_groups_questions_most_asked_first(tmp_path):
+    log = tmp_path / "bot.log"
+    lines = [
+        json.dumps({"message": "unanswered question", "question": "how do i push an image to ecr"}),
+        json.dumps({"message": "unanswered question", "question": "how do I push images to ECR?"}),
+        "2026-11-29 01:00:00 INFO container_bot.unanswered: unanswered question event_type=message.im "
+        'question="how do i push an image to ecr please"',
+        json.dumps({"message": "unanswered question", "question": "what is app runner"}),
+        json.dumps({"message": "answered", "kind": "definition"}),
+        "garbage line",
+    ]
+    log.write_text("\n".join(lines) + "\n")
+    exe = installed_command()
+    result = subprocess.run([exe, "unanswered", str(log)], capture_output=True, text=True, timeout=30)
+    out = result.stdout.splitlines()
+    assert result.returncode == 0 and out[0].startswith("4 unanswered questions in 2 groups;")
+    groups = [line.split() for line in out if re.match(r"^\s+\d+  unanswered ", line)]
+    assert groups[0][0] == "3" and "push" in groups[0] and groups[1][0] == "1"
+
+
+@pytest.mark.skipif(EXE is None, reason="container-bot is not installed (pip install .)")
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_review_lists_what_to_teach_from_a_serve_log(fake, tmp_path, log_format):
+    """A real `serve` writes the log: unanswered questions, votes on answers; `review` groups them, most
+    frequent first, each with the examples.yaml edit to make."""
+    from tests.fakes.process import Served, env_for
+
+    served = Served(env_for(fake, PORT="0", LOG_FORMAT=log_format), "--http")
+    try:
+        port = served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        bot = type("Bot", (), {"events": url})
+        unanswered = ["how do i push an image to ecr", "how do I push images to ECR?", "how to push to ecr"]
+        for text in [*unanswered, "where is the offsite this year"]:
+            ok(send_event(url, event_envelope(message_event(text, channel=BOT_DM, channel_type="im"))))
+        ok(send_event(url, event_envelope(mention_event("what about ecs cost"))))
+        answers = fake.wait_for("chat.postMessage", count=5)
+        # read as a definition: a wrong answer, which two people mark 👎
+        (answer,) = [c for c in answers if c.params["text"].startswith("Amazon ECS (")]
+        element = feedback_element(answer.params["blocks"])
+        vote(bot, fake, element, "negative", user="U0000ANNA")
+        vote(bot, fake, element, "negative", user="U0000BORIS")
+        vote(bot, fake, element, "positive", user="U0000CARL")
+        fake.wait_for("response_url", count=3)
+        for _ in range(3):
+            served.wait_line("answer feedback")
+    finally:
+        served.stop()
+    log = tmp_path / "bot.log"
+    log.write_text("".join(served.log))
+    assert "U0000ANNA" not in log.read_text()  # votes are anonymous
+    result = subprocess.run([EXE, "review", str(log)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    lines = out.splitlines()
+    assert lines[0] == ("4 unanswered questions in 2 groups; 2 down-voted answers in 1 group; 1 up-vote"), out
+    groups = [line.split("  ") for line in lines if line[:7].strip().isdigit()]
+    counts = [(line.split()[0], line.split()[1]) for line in lines if line[:7].strip().isdigit()]
+    assert counts == [("3", "unanswered"), ("2", "down-voted"), ("1", "unanswered")], out
+    assert len(groups) == 3
+    first = out.split("\n\n")[1]
+    assert "how do i push an image to ecr" in first and "(+2 similar)" in first
+    assert "about ecr" in first and "- kind: " in first and "topics: [ecr]" in first
+    assert '- "how do i push an image to ecr"' in first
+    down = out.split("\n\n")[2]
+    assert "what about ecs cost" in down and "answered as a definition" in down
+    assert "probably asking for an attribute about ecs" in down and "- kind: attribute" in down
+    # the old name still works
+    alias = subprocess.run([EXE, "unanswered", str(log)], capture_output=True, text=True, timeout=60)
+    assert alias.returncode == 0 and alias.stdout == out
