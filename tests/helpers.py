@@ -16,10 +16,23 @@ KNOWLEDGE = ROOT / "knowledge.yaml"
 EXAMPLES = ROOT / "examples.yaml"
 
 
+CLAIMS = ROOT / "claims"
+
+
+def copy_knowledge(directory: Path) -> Path:
+    """The shipped knowledge file, its examples file and its claims files, copied into `directory`."""
+    return write_knowledge(directory / "knowledge.yaml", KNOWLEDGE.read_text(encoding="utf-8"))
+
+
 def write_knowledge(path: Path, text: str) -> Path:
-    """A knowledge file for a test, with the examples file it names beside it."""
+    """A knowledge file for a test, with the examples file and the claims files it names beside it."""
     path.write_text(text, encoding="utf-8")
     (path.parent / "examples.yaml").write_text(EXAMPLES.read_text(encoding="utf-8"), encoding="utf-8")
+    (path.parent / "claims").mkdir(exist_ok=True)
+    for claims in CLAIMS.glob("*.yaml"):
+        (path.parent / "claims" / claims.name).write_text(
+            claims.read_text(encoding="utf-8"), encoding="utf-8"
+        )
     return path
 
 

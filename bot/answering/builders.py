@@ -113,13 +113,13 @@ class AnswerBuilder:
         """A fact question answered with the claims that say it: the best first, each with its page."""
         k = self.knowledge
         claims = [k.claim_by_id[c] for c in match.claims if c in k.claim_by_id]
-        about = list(dict.fromkeys([*match.topics, *(t for c in claims for t in c.about)]))
-        named = [t for t in match.topics if t in k.topics] or about[:1]
+        # the topics asked about (a claim may also name others it is compared with: they were not asked)
+        named = [t for t in match.topics if t in k.topics] or [t for t in claims[0].about if t in k.topics]
         attribute = k.attributes.get(match.attribute or claims[0].attribute or "")
         subject = " and ".join(k.topics[t].name for t in named[:2])
         return Answer(
             "attribute",
-            [t for t in about if t in k.topics],
+            named,
             match.attribute,
             None,
             match.confidence,

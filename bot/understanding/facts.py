@@ -19,6 +19,7 @@ from .retrieval import ClaimIndex, Found, Query, stem, terms
 
 MAX_CLAIMS = 3
 ALONGSIDE = 0.6  # a further claim is shown when it scores at least this share of the best one
+GENERIC_WORDS = 1  # a question with no more words of its own than this (besides cues) is generic
 MIN_WORDS = 2  # a fact reading needs this many words of its own besides the topics' names
 
 
@@ -78,6 +79,19 @@ def _query(ev: Evidence, topics: list[str]) -> Query:
 def informative(ev: Evidence, topics: list[str]) -> int:
     """How many words of its own the question has, besides function words and the topics' names."""
     return sum(1 for term in query(ev, topics).informative if not term.startswith("@"))
+
+
+def generic(ev: Evidence, topics: list[str], attribute: str | None) -> bool:
+    """The question names its topic and the attribute it asks about, and hardly anything more ("can ecr
+    scan images?", "how much does an eks cluster cost?"): a summary answers it better than a detail."""
+    cues = {
+        stem(ev.canon[i][0])
+        for hit in ev.attr_hits
+        if hit.phrase.target == attribute
+        for i in range(hit.start, hit.end)
+    }
+    own = [t for t in query(ev, topics).informative if not t.startswith("@") and t not in cues]
+    return len(own) <= GENERIC_WORDS
 
 
 def asked_attributes(ev: Evidence, attribute: str | None) -> list[str]:

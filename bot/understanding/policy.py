@@ -122,7 +122,13 @@ class Matcher(Learned):
         k = self.knowledge
         if match.kind == "attribute":
             found = facts.find(k, self.claims, ev, match.topics or ev.topics, match.attribute)
-            claims = facts.chosen(found, self.bars.answers, facts.headline(k, match.topics, match.attribute))
+            headline = facts.headline(k, match.topics, match.attribute)
+            if headline and facts.generic(ev, match.topics, match.attribute):
+                # "can ecr scan images?": the topic's summary on what it asks answers it; details are
+                # answers to other questions
+                claims = [headline]
+            else:
+                claims = facts.chosen(found, self.bars.answers, headline)
             return replace(match, found=found, claims=claims)
         asks_which = "fact_choice" in ev.intents  # "windows on fargate: is that ecs, eks or both?"
         if match.kind == "recommendation" and (

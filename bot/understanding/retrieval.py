@@ -31,7 +31,7 @@ STOP = frozenset(
     stuff way ways kind sort lot lots bit some any all each every both either one ones still even now again
     already yet only much many more most less least other others same such own let lets see use using used
     right sure correct true false question q anyway also else ever never always s t d ll re ve m aws amazon
-    thing actually""".split()
+    thing actually between among via within without""".split()
 )
 K1, B = 1.2, 0.75
 TOPIC_BOOST = 0.6  # per share of the question's topics a claim is about

@@ -52,7 +52,7 @@ def test_unknown_key():
     assert problems_of(broken) == [
         f"k.yaml:{line_of(broken, 'colour: blue')}: unknown key 'colour' in topic 'ecr' "
         "(allowed: id, name, full_name, category, aliases, definition, source, as_of, link, "
-        "implies, facts, also)"
+        "implies, also)"
     ]
 
 
@@ -95,33 +95,11 @@ def test_reference_to_unknown_topic():
     ]
 
 
-def test_reference_to_unknown_attribute():
-    broken = GOOD.replace(
-        "      learning_curve: {text: Generally has a lower",
-        "      learning_curv: {text: Generally has a lower",
-        1,
-    )
-    assert problems_of(broken) == [
-        f"k.yaml:{line_of(broken, 'learning_curv:')}: "
-        "topic 'ecs': fact about unknown attribute 'learning_curv'"
-    ]
-
-
 def test_empty_text():
     broken = GOOD.replace("    name: AWS Fargate\n", "    name: '  '\n", 1)
     assert problems_of(broken) == [
         f"k.yaml:{line_of(broken, chr(39) + '  ' + chr(39))}: topic 'fargate': 'name' is empty"
     ]
-
-
-def test_fact_without_a_source_url():
-    broken = GOOD.replace(
-        'source: "https://aws.amazon.com/ecs/pricing/", as_of', "source: aws pricing page, as_of", 1
-    )
-    (problem,) = problems_of(broken)
-    assert "must be 'seed' or an https:// URL" in problem and problem.startswith(
-        f"k.yaml:{line_of(broken, 'aws pricing page')}:"
-    )
 
 
 def test_alias_claimed_by_two_topics():
@@ -165,12 +143,12 @@ def test_a_new_topic_is_an_edit_to_yaml_alone(tmp_path):
 
 def test_every_sourced_statement_carries_the_day_it_was_checked(knowledge):
     topics = knowledge.topics.values()
-    assert all(t.as_of for t in topics) and all(f.as_of for t in topics for f in t.facts.values())
+    assert all(t.as_of for t in topics) and all(c.as_of for c in knowledge.claims)
     comparisons = knowledge.comparisons.values()
     assert all(c.as_of for c in comparisons) and all(d.as_of for c in comparisons for d in c.differences)
-    facts = sum(len(t.facts) for t in topics) + len(knowledge.topics)
-    facts += len(knowledge.comparisons) + sum(len(c.differences) for c in comparisons)
-    assert len(knowledge.dated) == facts
+    statements = len(knowledge.topics) + len(knowledge.claims)
+    statements += len(knowledge.comparisons) + sum(len(c.differences) for c in comparisons)
+    assert len(knowledge.dated) == statements
 
 
 def test_as_of_must_be_a_date():
@@ -186,38 +164,6 @@ def test_as_of_cannot_be_in_the_future():
     broken = GOOD.replace("    as_of: 2026-11-29\n", "    as_of: 2999-01-01\n", 1)
     (problem,) = problems_of(broken)
     assert problem.startswith(f"k.yaml:{line_of(broken, '2999-01-01')}:") and "in the future" in problem
-
-
-def test_a_fact_without_as_of_is_refused():
-    broken = GOOD.replace(
-        "service_type: {text: Managed container orchestration service., source: seed, as_of: 2026-11-29}",
-        "service_type: {text: Managed container orchestration service., source: seed}",
-        1,
-    )
-    (problem,) = problems_of(broken)
-    line = line_of(broken, "service_type: {text: Managed container orchestration service., source: seed}")
-    assert problem == f"k.yaml:{line}: topic 'ecs' fact 'service_type': missing required field 'as_of'"
-
-
-def test_stale_lists_statements_checked_too_long_ago():
-    import datetime
-
-    from bot.knowledge import stale
-
-    text = GOOD.replace(
-        'source: "https://aws.amazon.com/ecs/pricing/", as_of: 2026-11-29',
-        ('source: "https://aws.amazon.com/ecs/pricing/", as_of: 2024-01-15'),
-        1,
-    )
-    knowledge = parse_knowledge(text, "k.yaml")
-    (old,) = stale(knowledge, 365, today=datetime.date(2026, 11, 29))
-    assert (old.what, old.as_of.isoformat(), old.source) == (
-        "ecs.cost",
-        "2024-01-15",
-        "https://aws.amazon.com/ecs/pricing/",
-    )
-    assert old.line == line_of(text, "as_of: 2024-01-15")
-    assert stale(knowledge, 365 * 3, today=datetime.date(2026, 11, 29)) == []
 
 
 VETO_HEADER = '  vetoes:\n    - id: kubernetes_only_software\n      when: {k8s_ecosystem: "yes"}\n'

@@ -128,18 +128,17 @@ def test_the_core_never_imports_slack():
 
 
 def test_check_warns_about_old_facts_but_does_not_fail(tmp_path):
-    old = tmp_path / "old.yaml"
-    text = KNOWLEDGE.read_text().replace(
-        'source: "https://aws.amazon.com/ecs/pricing/", as_of: 2026-11-29',
-        'source: "https://aws.amazon.com/ecs/pricing/", as_of: 2020-01-15',
-        1,
-    )
-    write_knowledge(old, text)
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if "2020-01-15" in row)
+    old = write_knowledge(tmp_path / "old.yaml", KNOWLEDGE.read_text())
+    claims = tmp_path / "claims" / "ecs.yaml"
+    text = claims.read_text()
+    start = text.index("  - id: ecs.cost\n")
+    at = text.index("as_of: 2026-11-29", start)
+    claims.write_text(text[:at] + "as_of: 2020-01-15" + text[at + len("as_of: 2026-11-29") :])
+    line = text[:at].count("\n") + 1
     result = run_cli("check", str(old))
     assert result.returncode == 0 and "OK" in result.stdout
     assert result.stderr == (
-        f"{old}:{line}: warning: ecs.cost was last checked on 2020-01-15, more than 365 days ago; "
+        f"{claims}:{line}: warning: claim ecs.cost was last checked on 2020-01-15, more than 365 days ago; "
         "re-read https://aws.amazon.com/ecs/pricing/ and update its as_of\n"
     )
     assert run_cli("check", "--max-age", "100000", str(old)).stderr == ""
@@ -171,7 +170,7 @@ NEW_FACTS = [
         "attribute",
         ["app_mesh"],
         "upgrades",
-        "discontinued App Mesh on 30 September",
+        "discontinued it on 30 September",
     ),
     ("what is eks hybrid nodes", "definition", ["eks_hybrid_nodes"], None, "reliable connection"),
     ("what is karpenter", "definition", ["karpenter"], None, "EKS Auto Mode builds on it"),

@@ -157,10 +157,22 @@ def test_another_language_is_answered_in_english_and_says_so(engine):
     assert "You asked in Spanish; I answer in English." in answer.text
 
 
-def test_a_fact_the_knowledge_lacks_says_so_and_gives_the_nearest_facts(engine):
-    answer = engine.ask("does ecr support ipv6-only clients?")
-    assert answer.kind == "attribute" and answer.topics == ["ecr"]
-    assert "I have no note" in answer.text and "https://" in answer.text
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("does ecs support teleporting containers between planets?", "ecs"),
+        ("does ecr support quantum-safe tls for image pulls?", "ecr"),
+        ("does eks support interplanetary latency budgets for pods?", "eks"),
+    ],
+)
+def test_a_fact_the_knowledge_lacks_is_said_plainly_with_the_closest_page_and_no_neighbouring_fact(
+    engine, question, topic
+):
+    answer = engine.ask(question)
+    assert answer.kind == "attribute" and answer.topics == [topic]
+    assert answer.parts[0].startswith("I have no sourced fact on")
+    assert len(answer.parts) == 2 and answer.parts[1].startswith("The closest AWS page:")
+    assert len(answer.sources) == 1 and answer.sources[0].startswith("https://")
 
 
 def test_overheard_colleague_chatter_gets_silence(engine):

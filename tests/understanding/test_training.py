@@ -8,12 +8,12 @@ from pathlib import Path
 from bot.answering.engine import AnswerEngine
 from bot.knowledge import load_knowledge
 from bot.understanding.policy import Matcher
-from tests.helpers import EXAMPLES, KNOWLEDGE
+from tests.helpers import EXAMPLES, copy_knowledge
 
 
 def test_a_new_phrasing_is_a_data_edit(tmp_path):
     """A made-up way of asking is not understood until examples of it are added to examples.yaml."""
-    shutil.copy(KNOWLEDGE, tmp_path / "knowledge.yaml")
+    copy_knowledge(tmp_path)
     examples = EXAMPLES.read_text(encoding="utf-8")
     (tmp_path / "examples.yaml").write_text(examples, encoding="utf-8")
     before = AnswerEngine(load_knowledge(tmp_path / "knowledge.yaml")).ask("zorble eks")
