@@ -214,6 +214,9 @@ def scaled_file(factor: int, directory: Path) -> Path:
     path = directory / f"knowledge-x{factor}.yaml"
     path.write_text(yaml.dump(data, Dumper=_Plain, sort_keys=False, allow_unicode=True))
     (directory / "examples.yaml").write_text((ROOT / "examples.yaml").read_text())
+    (directory / "claims").mkdir(exist_ok=True)
+    for claims in (ROOT / "claims").glob("*.yaml"):
+        (directory / "claims" / claims.name).write_text(claims.read_text())
     return path
 
 

@@ -81,6 +81,13 @@ def cmd_ask(args) -> int:
                     + (f"; situation: {m.situation}" if m.situation else "")
                     + f"; {m.phrasing}\n"
                 )
+                if m.found:
+                    found = ", ".join(
+                        f"{f.claim} ({f.score:.1f}, covers {f.coverage:.2f})" for f in m.found[:5]
+                    )
+                    out.write(
+                        f"[why] claims found: {found}; answered with: {', '.join(m.claims) or 'none'}\n"
+                    )
             out.write("\n" if not args.text else "")
     out.flush()
     return 0

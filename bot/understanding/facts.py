@@ -83,7 +83,10 @@ def informative(ev: Evidence, topics: list[str]) -> int:
 
 def generic(ev: Evidence, topics: list[str], attribute: str | None) -> bool:
     """The question names its topic and the attribute it asks about, and hardly anything more ("can ecr
-    scan images?", "how much does an eks cluster cost?"): a summary answers it better than a detail."""
+    scan images?", "how much does an eks cluster cost?"): a summary answers it better than a detail. A
+    question that names a second attribute ("what does extended support cost?") asks where the two meet."""
+    if any(not hit.phrase.weak and hit.phrase.target != attribute for hit in ev.attr_hits):
+        return False
     cues = {
         stem(ev.canon[i][0])
         for hit in ev.attr_hits
