@@ -44,6 +44,7 @@ QUESTION_WORDS = frozenset(
 )
 # "which should we use?" naming nothing of ours is read as about ECS and EKS only this surely
 BARE_CHOICE = 0.9
+SURELY_OUT = 0.95  # an out-of-scope reading this sure is declined without looking for a fact
 COMPARISON_SECOND = 0.3  # no attribute, two topics and this much comparison reading: a comparison
 _OTHER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")  # a colleague mentioned: the message is for them
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -102,6 +103,9 @@ class Matcher(Learned):
             return replace(
                 base, kind="help", confidence=round(p, 2), small_talk=kind, reason=f"reads as {kind}"
             )
+        if kind == "fallback" and p >= SURELY_OUT:
+            # as sure as the model gets that this is chatter or a request to act: no fact is looked for
+            return self._decline(ev, p, f"reads as out of scope ({p:.2f})", base)
         if kind == "fallback":
             return self._fact_or_decline(ev, p, f"reads as out of scope ({p:.2f})", base)
         if self._foreign_choice(ev, kind):
