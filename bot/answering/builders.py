@@ -53,7 +53,7 @@ class AnswerBuilder:
                 answer = self.comparison(match.topics[0], match.topics[1], match.attribute, match)
             return self._opening_with_claims(answer, match)
         if match.kind == "recommendation":
-            decision = decide_message(self.knowledge, match.situation, match.lean, match.lean_p)
+            decision = decide_message(self.knowledge, match.situation, match.lean, match.lean_p, match.said)
             return self.recommendation(decision, match)
         if match.kind == "help":
             if match.small_talk == "thanks":

@@ -34,8 +34,11 @@ def applicable_vetoes(knowledge: Knowledge, answers: dict[str, str]) -> list[Vet
     return [v for v in knowledge.vetoes if all(answers.get(c) == value for c, value in v.when.items())]
 
 
-def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False) -> Decision:
-    """Vetoes first (a need only one service meets decides), then the soft weights."""
+def decide(
+    knowledge: Knowledge, answers: dict[str, str], complete: bool = False, said: dict[str, str] | None = None
+) -> Decision:
+    """Vetoes first (a need only one service meets decides), then the soft weights. ``said``: per criterion,
+    the user's words that stated it, quoted after each reason they gave."""
     services = knowledge.services
     scores = {s: 0 for s in services}
     chosen = []
@@ -61,26 +64,48 @@ def decide(knowledge: Knowledge, answers: dict[str, str], complete: bool = False
         pick = ranked[0] if lead > 0 else knowledge.default_pick
     if pick is None:
         return Decision(None, scores, code=format_code(knowledge, answers))
-    reasons, against, changes = _explain(knowledge, answers, chosen, pick, vetoes)
+    reasons, against, changes = _explain(knowledge, answers, chosen, pick, vetoes, said or {})
     if not reasons and not vetoes:
         reasons = [knowledge.default_reason]
-    return Decision(
-        pick, scores, reasons, against, changes, format_code(knowledge, answers), [v.reason for v in vetoes]
-    )
+    hard = [_quoted(v.reason, *((said or {}).get(c) for c in v.when)) for v in vetoes]
+    return Decision(pick, scores, reasons, against, changes, format_code(knowledge, answers), hard)
 
 
-def _explain(knowledge: Knowledge, answers: dict[str, str], chosen: list, pick: str, vetoes: list[Veto]):
+def _quoted(reason: str, *words: str | None) -> str:
+    """A reason with the user's words that gave it: (you said: "must also run on gke")."""
+    quotes = "; ".join(f'"{w}"' for w in dict.fromkeys(w for w in words if w))
+    return f"{reason} (you said: {quotes})" if quotes else reason
+
+
+def _explain(
+    knowledge: Knowledge,
+    answers: dict[str, str],
+    chosen: list,
+    pick: str,
+    vetoes: list[Veto],
+    said: dict[str, str],
+):
     """(reasons for the pick, reasons against it, what would change it) from the options chosen."""
     other = next(s for s in knowledge.services if s != pick)
-    reasons = [o.reason for _, o in chosen if o.weights.get(pick, 0) > 0]
-    against = [o.reason for _, o in chosen if o.weights.get(other, 0) > 0]
+    vetoed = {c for v in vetoes for c in v.when}
+    reasons = [
+        _quoted(o.reason, None if c.id in vetoed else said.get(c.id))
+        for c, o in chosen
+        if o.weights.get(pick, 0) > 0
+    ]
+    against = [_quoted(o.reason, said.get(c.id)) for c, o in chosen if o.weights.get(other, 0) > 0]
     # What would change it: answers not given (or given the other way) that pull towards the other service;
     # after a veto, only dropping that hard requirement would.
     levers = []
     for veto in vetoes:
         for criterion_id, value in veto.when.items():
             criterion = knowledge.criterion(criterion_id)
-            levers += [(100, o.condition) for o in criterion.options if o.value != value] if criterion else []
+            # dropping the requirement changes it; answers that still favour the pick ("we use Helm") do not
+            levers += [
+                (100, o.condition)
+                for o in (criterion.options if criterion else ())
+                if o.value != value and not o.weights.get(pick, 0)
+            ]
     for criterion in knowledge.criteria if not vetoes else ():
         current = answers.get(criterion.id)
         for option in criterion.options:
@@ -91,17 +116,22 @@ def _explain(knowledge: Knowledge, answers: dict[str, str], chosen: list, pick: 
 
 
 def decide_message(
-    knowledge: Knowledge, answers: dict[str, str], lean: str | None = None, lean_p: float = 0.0
+    knowledge: Knowledge,
+    answers: dict[str, str],
+    lean: str | None = None,
+    lean_p: float = 0.0,
+    said: dict[str, str] | None = None,
 ) -> Decision:
     """A recommendation for a free-text message: the criteria read from it decide when they can; when they
     leave it open, the pick the examples' model leans to decides if it is sure enough, with its reason."""
-    decision = decide(knowledge, answers)
+    decision = decide(knowledge, answers, said=said)
     if (
         decision.pick is not None
         or decision.conflict  # two hard requirements that pull apart: no lean can settle that
         or lean not in knowledge.services
         or lean_p < knowledge.settings.lean_threshold
         or decision.scores.get(next(s for s in knowledge.services if s != lean), 0) > 0  # a real trade-off
+        or _only_neutral(knowledge, answers)
     ):
         return decision
     topic = knowledge.topics[lean]
@@ -110,8 +140,15 @@ def decide_message(
         f": {use_case.text[0].lower()}{use_case.text[1:]}" if use_case else "."
     )
     chosen = [(c, o) for c in knowledge.criteria if (o := c.option(answers.get(c.id, ""))) is not None]
-    reasons, against, changes = _explain(knowledge, answers, chosen, lean, [])
+    reasons, against, changes = _explain(knowledge, answers, chosen, lean, [], said or {})
     return Decision(lean, decision.scores, reasons + [reason], against, changes, decision.code)
+
+
+def _only_neutral(knowledge: Knowledge, answers: dict[str, str]) -> bool:
+    """The message states something, and all it states the knowledge says decides nothing (GPUs, own hardware,
+    per-node agents): the pick model must not turn "we need GPUs" into a pick the reasons would contradict."""
+    chosen = [o for c in knowledge.criteria if (o := c.option(answers.get(c.id, ""))) is not None]
+    return bool(chosen) and not any(o.weights for o in chosen)
 
 
 def disagreeing_picks(knowledge: Knowledge) -> list[tuple[int, str]]:

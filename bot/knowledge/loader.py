@@ -72,7 +72,9 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
     comparisons = comparisons_of(checker, data.get("comparisons", List()), topic_ids, attribute_ids)
     intents = intents_of(checker, data["intents"])
     exclusions = exclusions_of(checker, data.get("exclusions", List()), topic_ids)
-    domain_cues, criteria, default, vetoes = recommendation(checker, data["recommendation"], topic_ids)
+    domain_cues, criteria, default, vetoes, requirement_cues = recommendation(
+        checker, data["recommendation"], topic_ids
+    )
     for line, message in guided_choice_problems(data["recommendation"], line_of):
         checker.error(line, message)  # what Slack's guided-choice modal cannot show is invalid too
     files = claims_files(checker, data, file)
@@ -101,6 +103,7 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
         default_reason=default[1],
         lines=lines,
         vetoes=vetoes,
+        requirement_cues=requirement_cues,
         dated=tuple(checker.dated) + tuple(d for c in claim_checkers for d in c.dated),
         claims=claims,
         claims_files=tuple(path for path, _ in files),

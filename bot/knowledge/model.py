@@ -103,6 +103,12 @@ class Criterion:
     question: str
     options: tuple[Option, ...]
     negated: dict[str, str] = field(default_factory=dict)
+    # words one of which a cue learned from the examples must contain to assert this criterion: what it is
+    # about ("kubernetes", "k8s" for running Kubernetes), so a learned cue never asserts an unstated premise
+    subject: tuple[str, ...] = ()
+    # value -> the value its cues take when the message states a requirement in their clause ("we use helm"
+    # is uses, "we must run a vendor's helm chart" is yes): a veto fires on a stated need, never on a mention
+    required: dict[str, str] = field(default_factory=dict)
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
@@ -143,6 +149,7 @@ class Knowledge:
     default_reason: str = ""
     lines: dict[tuple[str, str], int] = field(default_factory=dict, compare=False, repr=False)
     vetoes: tuple[Veto, ...] = ()
+    requirement_cues: tuple[str, ...] = ()  # words that state a need ("must", "required", "have to")
     dated: tuple[Dated, ...] = field(default=(), compare=False, repr=False)
     checksum: str = ""  # of the knowledge file, its examples and claims files, and the bot's version
     examples_file: str = field(default="", compare=False, repr=False)

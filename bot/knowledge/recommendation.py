@@ -16,9 +16,9 @@ def recommendation(checker: Checker, raw: Any, topics: set[str]):
         line_of(raw),
         "recommendation",
         {"domain_cues": "strlist", "criteria": "list", "default": "map"},
-        {"vetoes": "list"},
+        {"vetoes": "list", "requirement_cues": "strlist"},
     ):
-        return (), (), ("", ""), ()
+        return (), (), ("", ""), (), ()
     default = raw["default"]
     if (
         checker.record(
@@ -31,7 +31,11 @@ def recommendation(checker: Checker, raw: Any, topics: set[str]):
     for line, item in ids(checker, raw["criteria"], "criterion", line_of(raw, "criteria")):
         what = f"criterion '{item.get('id')}'" if isinstance(item, dict) else "criterion"
         if not checker.record(
-            item, line, what, {"id": "str", "question": "text", "options": "list"}, {"negated": "map"}
+            item,
+            line,
+            what,
+            {"id": "str", "question": "text", "options": "list"},
+            {"negated": "map", "subject": "strlist", "required": "map"},
         ):
             continue
         options = []
@@ -79,14 +83,33 @@ def recommendation(checker: Checker, raw: Any, topics: set[str]):
                 )
         if len(options) < 2:
             checker.error(line, f"{what}: needs at least two options")
-        criteria.append(Criterion(item["id"], item["question"], tuple(options), negated))
+        subject = tuple(w.lower() for w in phrases(item.get("subject", ())))
+        required = _required(checker, item, what, {o.value for o in options})
+        criteria.append(Criterion(item["id"], item["question"], tuple(options), negated, subject, required))
     vetoes = _vetoes(checker, raw.get("vetoes", List()), criteria, weighed(criteria))
     return (
         phrases(raw["domain_cues"]),
         tuple(criteria),
         (default.get("pick", ""), default.get("reason", "")),
         vetoes,
+        phrases(raw.get("requirement_cues", ())),
     )
+
+
+def _required(checker: Checker, item: Any, what: str, values: set[str]) -> dict[str, str]:
+    """`required`: option value -> the value it becomes when a need is stated; both must be options."""
+    raw = item.get("required", {})
+    out = {}
+    for value, stated in raw.items():
+        if value not in values or stated not in values:
+            checker.error(
+                line_of(raw, value),
+                f"{what}: required maps option values to option values ({'/'.join(sorted(values))}), "
+                f"not '{value}: {stated}'",
+            )
+        else:
+            out[str(value)] = str(stated)
+    return out
 
 
 def _vetoes(checker: Checker, raw: Any, criteria: list[Criterion], services: set[str]) -> tuple[Veto, ...]:

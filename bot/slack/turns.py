@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+from ..answering.codes import format_code
 from ..answering.conversation import situation_code
 from ..understanding.match import ANSWER_KINDS
 from . import blocks
@@ -48,6 +49,14 @@ def converse(delivery: Delivery, turn: Turn) -> None:
         delivery.send(channel=turn.channel, thread_ts=turn.thread_ts, **message)
         return
     answer = runtime.ask(turn.text, turn.event_type, thread=thread, loaded=loaded, overheard=turn.quiet)
+    if answer.match is not None and answer.match.starts_choice and not turn.quiet:
+        # "walk me through it": the guided choice's button (a message cannot open a modal itself), with
+        # what the message already said selected
+        code = format_code(
+            loaded.knowledge, {**(thread.situation if thread else {}), **answer.match.situation}
+        )
+        delivery.send(channel=turn.channel, thread_ts=turn.thread_ts, **blocks.choice_prompt_message(code))
+        return
     if turn.quiet and answer.kind not in ANSWER_KINDS:
         return  # overheard in the bot's thread, but not a question for it
     if turn.set_title is not None:

@@ -34,6 +34,7 @@ class Match:
     attribute: str | None
     confidence: float
     situation: dict[str, str] = field(default_factory=dict)
+    said: dict[str, str] = field(default_factory=dict)  # criterion id -> the user's words that stated it
     evidence: list[Hit] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     hint: str | None = None
@@ -47,6 +48,7 @@ class Match:
     lean: str | None = None  # recommendation: the service the pick model leans to (None: too little to say)
     lean_p: float = 0.0
     follow_up: FollowUp | None = None  # how a reply leaned on the previous answer
+    starts_choice: bool = False  # asks to be taken through the guided choice ("walk me through it")
     claims: list[str] = field(default_factory=list)  # the claims that answer it, best first (ids)
     found: list[Found] = field(default_factory=list)  # the claims retrieval found, with scores (for why)
 

@@ -67,17 +67,21 @@ def learn_cues(
     rows: list[tuple[tuple[str, ...], tuple[int, ...], dict[str, str]]],
     stop: frozenset[str],
     names: frozenset[str] = frozenset(),
+    subjects: dict[str, frozenset[str]] | None = None,
 ) -> list[tuple[tuple[str, ...], str]]:
     """Situation cues: word runs that, in recommendation examples, go with one criterion's value
     ("nobody here knows k8s" -> team_k8s=no, "set and forget" -> simplicity=yes).
 
     rows: (canonical words, clause of each word, situation labels) per recommendation example. A run under a
-    negation ("we don't run k8s") is not counted: the finder flips a cue it finds negated."""
+    negation ("we don't run k8s") is not counted: the finder flips a cue it finds negated. `subjects`: per
+    criterion, the words its written cues are made of; a learned cue must name one of them, so that it
+    states what it asserts ("k8s on prem" may say a team runs Kubernetes, "prem today" may not)."""
     labelled: Counter = Counter()
     seen: Counter = Counter()
     for words, clauses, situation in rows:
         grams = set()
-        for size in range(1, NAME_MAX_WORDS + 1):
+        # two words at least: one word alone ("upgrade", "money", "small") names a topic, not a situation
+        for size in range(2, NAME_MAX_WORDS + 1):
             for i in range(len(words) - size + 1):
                 gram = words[i : i + size]
                 if gram[0] in stop or gram[-1] in stop or any(w.isdigit() or w in names for w in gram):
@@ -92,7 +96,9 @@ def learn_cues(
     found = [
         (gram, target)
         for (gram, target), count in labelled.items()
-        if count >= CUE_MIN_COUNT and count / seen[gram] >= CUE_PRECISION
+        if count >= CUE_MIN_COUNT
+        and count / seen[gram] >= CUE_PRECISION
+        and (subjects is None or not subjects.get(target.split("=")[0], frozenset()).isdisjoint(gram))
     ]
     found.sort(key=lambda gt: (-len(gt[0]), gt))
     kept: list[tuple[tuple[str, ...], str]] = []

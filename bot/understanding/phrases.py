@@ -25,7 +25,7 @@ CRITERION_GAP = 2  # words a situation cue may skip ("only use aws" in "we only 
 
 @dataclass(frozen=True)
 class Phrase:
-    kind: str  # topic | attribute | intent | criterion | exclusion | domain
+    kind: str  # topic | attribute | intent | criterion | exclusion | domain | requirement
     target: str  # topic id, attribute id, intent id, "criterion=value", exclusion id
     text: str
     tokens: tuple[str, ...]
@@ -59,6 +59,7 @@ class Evidence:
     out_of_scope: list[str] = field(default_factory=list)  # out-of-scope intents, in the knowledge's order
     exclusions: list[Hit] = field(default_factory=list)
     situation: dict[str, str] = field(default_factory=dict)
+    said: dict[str, str] = field(default_factory=dict)  # criterion id -> the words of the message that say it
     domain: bool = False
 
     def of_kind(self, kind: str) -> list[Hit]:
@@ -99,6 +100,7 @@ def make_phrases(k: Knowledge) -> list[Phrase]:
     for exclusion in k.exclusions:
         out += [make("exclusion", exclusion.id, cue) for cue in exclusion.cues]
     out += [make("domain", "domain", cue) for cue in k.domain_cues]
+    out += [make("requirement", "requirement", cue) for cue in k.requirement_cues]
     for criterion in k.criteria:
         for option in criterion.options:
             target = f"{criterion.id}={option.value}"
@@ -276,45 +278,88 @@ class Finder:
         ]
         ev.intents = {h.phrase.target for h in ev.of_kind("intent")}
         ev.out_of_scope = [i.id for i in k.intents.values() if i.out_of_scope and i.id in ev.intents]
-        ev.situation = self._situation(ev.of_kind("criterion"))
+        ev.situation, ev.said = self._situation(ev.of_kind("criterion"), ev.of_kind("requirement"), norm)
         ev.domain = bool(ev.of_kind("domain"))
         return ev
 
-    def _situation(self, hits: list[Hit]) -> dict[str, str]:
-        """criterion id -> option value, from situation cues (negation flips to the criterion's `negated`)."""
+    def _situation(
+        self, hits: list[Hit], needs: list[Hit], norm: Normalised
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """(criterion id -> option value, criterion id -> the words that say it), from situation cues.
+
+        A negated cue flips to the criterion's `negated` value; a cue in a clause that states a need ("must",
+        "required", "have to") takes the criterion's `required` value, so that "we use helm" is a use of
+        Kubernetes tooling and "a vendor requires us to run their helm chart" a requirement."""
+        k = self.knowledge
         votes: dict[str, dict[str, int]] = {}
-        # a cue inside a longer one of the same criterion ("keep up with upgrades" inside "cant keep up with
-        # upgrades") is the same evidence, and must not vote again (with the longer one's negator, wrongly)
-        hits = [
-            h
-            for h in hits
-            if not any(
-                o is not h
-                and o.start <= h.start
-                and h.end <= o.end
-                and o.end - o.start > h.end - h.start
-                and o.phrase.target.split("=", 1)[0] == h.phrase.target.split("=", 1)[0]
-                for o in hits
-            )
-        ]
+        said: dict[str, tuple[int, Hit]] = {}
+        clauses = norm.clauses or (0,) * len(norm.tokens)
+        needed = {clauses[h.start] for h in needs if h.start < len(clauses)}
+        # A cue inside a longer one of the same criterion ("keep up with upgrades" inside "cant keep up with
+        # upgrades") is the same evidence, and must not vote again (with the longer one's negator, wrongly).
+        # Words two criteria's cues share are read as the one that says more of them: "want to learn
+        # kubernetes" is learning it, not wanting Kubernetes itself; "also run on gke" is another cloud, not
+        # a Kubernetes cluster the team runs.
+        hits = [h for h in hits if not any(_outweighs(o, h) for o in hits)]
         for hit in hits:
             criterion_id, value = hit.phrase.target.split("=", 1)
-            if hit.negated:
-                criterion = self.knowledge.criterion(criterion_id)
-                if criterion is not None:
-                    # "we can't justify a platform team": a negated cue of one answer is a cue of the other
-                    flipped = criterion.negated.get(value) or next(
-                        (k for k, v in criterion.negated.items() if v == value), value
-                    )
-                    value = flipped
+            criterion = k.criterion(criterion_id)
+            if hit.negated and criterion is not None:
+                # "we can't justify a platform team": a negated cue of one answer is a cue of the other
+                value = criterion.negated.get(value) or next(
+                    (key for key, v in criterion.negated.items() if v == value), value
+                )
+            elif criterion is not None and value in criterion.required and clauses[hit.start] in needed:
+                value = criterion.required[value]
+            size = len(hit.phrase.tokens)
             votes.setdefault(criterion_id, {}).setdefault(value, 0)
-            votes[criterion_id][value] += len(hit.phrase.tokens)
+            votes[criterion_id][value] += size
+            if size > said.get(f"{criterion_id}={value}", (0, hit))[0]:
+                said[f"{criterion_id}={value}"] = (size, hit)
         situation = {}
         for criterion_id, counts in votes.items():
             ranked = sorted(counts.items(), key=lambda kv: -kv[1])
             if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
                 situation[criterion_id] = ranked[0][0]
-        return situation
+        quotes = {c: _quote(norm, said[f"{c}={v}"][1]) for c, v in situation.items() if f"{c}={v}" in said}
+        return situation, quotes
+
+
+QUOTE_WORDS = 9  # at most this many words of the message quoted back as what said a criterion
+# words a quote stops at: what comes after "but" is another thought ("uses kubectl daily | but we only run")
+QUOTE_STOPS = frozenset("but although though while whereas because so and or".split())
+
+
+def _outweighs(o: Hit, h: Hit) -> bool:
+    """Cue `o` takes the words cue `h` shares with it: `h` lies inside `o` and `o` is the longer cue, or `h`
+    skips words where `o`, of another criterion, reads them word for word."""
+    if o is h or o.start >= h.end or h.start >= o.end:
+        return False
+    inside = o.start <= h.start and h.end <= o.end
+    if o.phrase.target.split("=", 1)[0] == h.phrase.target.split("=", 1)[0]:
+        return inside and o.end - o.start > h.end - h.start
+    if inside:
+        return len(o.phrase.tokens) > len(h.phrase.tokens)
+    # overlapping, neither inside the other: a cue read across skipped words yields to one read word for word
+    # ("want to hire kubernetes engineers" is hiring, not "want ... kubernetes")
+    return h.end - h.start > len(h.phrase.tokens) and o.end - o.start == len(o.phrase.tokens)
+
+
+def _quote(norm: Normalised, hit: Hit) -> str:
+    """The words of the message around a cue, within its clause: what the user said ("must also run on
+    gke"), quoted back with the reason it gave, so that a misreading shows at once."""
+    tokens = norm.tokens
+    clauses = norm.clauses or (0,) * len(tokens)
+    clause = clauses[hit.start]
+    start, end = hit.start, hit.end
+    before = lambda: start > 0 and clauses[start - 1] == clause and tokens[start - 1] not in QUOTE_STOPS  # noqa: E731
+    after = lambda: end < len(tokens) and clauses[end] == clause and tokens[end] not in QUOTE_STOPS  # noqa: E731
+    while end - start < QUOTE_WORDS and (before() or after()):
+        if before():
+            start -= 1
+        if end - start < QUOTE_WORDS and after():
+            end += 1
+    return " ".join(tokens[start:end])
 
 
 def _non_overlapping(hits: list[Hit]) -> list[Hit]:

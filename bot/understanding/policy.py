@@ -37,6 +37,8 @@ from .suggestions import close_calls, suggest
 from .training import Learned
 
 GUIDED_INTENT = "guided"  # cues naming the bot's own guided choice
+SCOPE_INTENT = "scope"  # cues asking what the bot covers
+HOWTO_INTENT = "howto"  # cues asking for instructions
 INSTRUCTION_INTENT = "instruction"  # cues of instructions to the bot, read apart from the question
 LANGUAGE_EVIDENCE = 1.5  # phrases of one language a message needs before the bot says it read that language
 QUESTION_WORDS = frozenset(
@@ -87,7 +89,7 @@ class Matcher(Learned):
             [h for h in ev.hits if h.phrase.kind != "topic" or h in ev.topic_hits],
             key=lambda h: (h.start, -h.end),
         )
-        base = replace(base, evidence=evidence, readings=readings[:3])
+        base = replace(base, evidence=evidence, readings=readings[:3], said=ev.said)
         answerable = sum(q for k, q in readings if k in ANSWER_KINDS)
         if not addressed:
             if _OTHER_MENTION.search(raw or ""):
@@ -99,12 +101,15 @@ class Matcher(Learned):
                 return followed
         if GUIDED_INTENT in ev.intents and not ev.exclusions:
             return self._guided(ev, base)
+        if SCOPE_INTENT in ev.intents and not ev.topics and not ev.out_of_scope:
+            return replace(base, kind="help", confidence=0.9, small_talk="help", reason="asks what I cover")
         if kind in SMALL_TALK:
             return replace(
                 base, kind="help", confidence=round(p, 2), small_talk=kind, reason=f"reads as {kind}"
             )
-        if kind == "fallback" and p >= SURELY_OUT:
-            # as sure as the model gets that this is chatter or a request to act: no fact is looked for
+        if kind == "fallback" and p >= SURELY_OUT and HOWTO_INTENT not in ev.out_of_scope:
+            # as sure as the model gets that this is chatter or a request to act: no fact is looked for (a
+            # how-to is still declined, but with the page that covers it)
             return self._decline(ev, p, f"reads as out of scope ({p:.2f})", base)
         if kind == "fallback":
             return self._fact_or_decline(ev, p, f"reads as out of scope ({p:.2f})", base)
@@ -193,7 +198,7 @@ class Matcher(Learned):
     def _guided(self, ev: Evidence, base: Match) -> Match:
         """The bot's own guided choice, named: what it is (help), or a request to run it (a recommendation
         with nothing decided yet, which points to /container-choice)."""
-        if "definition" in ev.intents or "help" in ev.intents:
+        if "definition" in ev.intents or ("help" in ev.intents and "recommendation" not in ev.intents):
             return replace(
                 base, kind="help", confidence=0.9, small_talk="help", reason="asks about the guided choice"
             )
@@ -204,6 +209,7 @@ class Matcher(Learned):
             confidence=0.9,
             situation=situation(self.knowledge, ev),
             reason="asks for the guided choice",
+            starts_choice=True,
         )
 
     def _readings(self, ev: Evidence, feats: dict[str, float]) -> list[tuple[str, float]]:
@@ -237,12 +243,16 @@ class Matcher(Learned):
         # too; "we run openshift on prem, which aws service?" names another product but weighs it against
         # nothing
         words = ev.norm.tokens
-        return named == 0 and (
-            kind == "comparison"
-            or any(
-                (h.start > 0 and words[h.start - 1] in _WEIGHING)
-                or (h.end < len(words) and words[h.end] in _WEIGHING)
-                for h in ev.exclusions
+        return (
+            named == 0
+            and not ev.topics
+            and (
+                kind == "comparison"
+                or any(
+                    (h.start > 0 and words[h.start - 1] in _WEIGHING)
+                    or (h.end < len(words) and words[h.end] in _WEIGHING)
+                    for h in ev.exclusions
+                )
             )
         )
 

@@ -111,6 +111,7 @@ class Learned:
             ],
             stop,
             product_names,
+            subjects=_subjects(k, stop),
         )
         # what the knowledge already says in so many words need not be learned again
         known = {(p.tokens, p.target) for p in self.base}
@@ -197,3 +198,15 @@ _NAME_STOP = frozenset(
     "should would we our my i you your they thing stuff one ones where when feature option mode tool way "
     "per like with without".split()
 )
+
+
+def _subjects(k: Knowledge, stop: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Per criterion, the words a learned cue of it must name: its `subject` where the knowledge names one,
+    else the words of its written cues (less filler)."""
+    out = {}
+    for criterion in k.criteria:
+        words = set(criterion.subject) or {
+            w for o in criterion.options for cue in o.cues for w in cue.split()
+        }
+        out[criterion.id] = frozenset(w.lower() for w in words if w.lower() not in stop)
+    return out

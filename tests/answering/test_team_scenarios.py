@@ -12,10 +12,14 @@ from tests.fakes.process import installed_command
 from tests.helpers import ROOT
 
 ROWS = yaml.safe_load((ROOT / "tests" / "data" / "scenarios.yaml").read_text(encoding="utf-8"))["scenarios"]
+FIELDS = {"id", "text", "answers", "pick", "text_picks", "veto", "conflict", "reason", "says", "never"}
 
 
 def test_the_table_is_big_and_covers_every_veto(knowledge):
-    assert len(ROWS) >= 30 and len({r["id"] for r in ROWS}) == len(ROWS)
+    assert len(ROWS) >= 80 and len({r["id"] for r in ROWS}) == len(ROWS)
+    for row in ROWS:
+        assert set(row) <= FIELDS and row.get("reason"), row["id"]
+        assert all(isinstance(s, str) and s for s in row.get("says", []) + row.get("never", [])), row["id"]
     assert {r["veto"] for r in ROWS if r.get("veto")} == {v.id for v in knowledge.vetoes}
     assert any(r.get("conflict") for r in ROWS)
     picks = Counter(r["pick"] for r in ROWS)
@@ -53,8 +57,15 @@ def asked():
 @pytest.mark.parametrize("row", [pytest.param(r, id=r["id"]) for r in ROWS])
 def test_free_text_through_the_installed_command(asked, row):
     answer = asked[row["id"]]
-    assert answer["kind"] == "recommendation" and answer["recommendation"] == row["pick"], answer["text"]
+    # `text_picks`: where the criteria leave it open, the pick model trained on the examples may lean one way
+    # (a lock-in worry leans EKS); the row lists the picks an architect would accept from the message
+    accepted = row.get("text_picks", [row["pick"]])
+    assert answer["kind"] == "recommendation" and answer["recommendation"] in accepted, answer["text"]
     if row.get("veto"):
         assert "This decides it: " in answer["text"]
     if row.get("conflict"):
         assert answer["text"].startswith("No single service meets all of your hard requirements")
+    for wanted in row.get("says", []):
+        assert wanted in answer["text"], (wanted, answer["text"])
+    for unwanted in row.get("never", []):
+        assert unwanted not in answer["text"], (unwanted, answer["text"])

@@ -180,7 +180,7 @@ def test_veto_with_a_value_the_criterion_does_not_take():
     broken = GOOD.replace(VETO_HEADER, VETO_HEADER.replace('"yes"', "maybe"), 1)
     assert problems_of(broken) == [
         f"k.yaml:{line_of(broken, 'when: {k8s_ecosystem: maybe}')}: veto 'kubernetes_only_software': "
-        "k8s_ecosystem takes yes/no, not 'maybe'"
+        "k8s_ecosystem takes yes/uses/no, not 'maybe'"
     ]
 
 

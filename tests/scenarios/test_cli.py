@@ -90,9 +90,13 @@ def test_knowledge_file_from_the_environment(tmp_path):
     assert result.returncode == 1 and f"{broken}:" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_choose_in_a_terminal_ends_at_eks_for_a_kubernetes_team():
-    # kubernetes=yes ecosystem=yes and "no" to the other 13 questions, in the knowledge file's order
-    result = run_cli("choose", stdin="1\n1\n" + "2\n" * 13)
+def test_choose_in_a_terminal_ends_at_eks_for_a_kubernetes_team(knowledge):
+    # kubernetes=yes ecosystem=yes and "no" (or the last answer) to the other questions, in the file's order
+    numbers = [
+        "1" if c.id in ("kubernetes", "k8s_ecosystem") else str([o.value for o in c.options].index("no") + 1)
+        for c in knowledge.criteria
+    ]
+    result = run_cli("choose", stdin="".join(n + "\n" for n in numbers))
     assert result.returncode == 0
     assert "Recommendation: Amazon EKS" in result.stdout and "Answer code: kubernetes=yes" in result.stdout
     assert "This decides it: You must run software that exists only for Kubernetes" in result.stdout
@@ -100,7 +104,8 @@ def test_choose_in_a_terminal_ends_at_eks_for_a_kubernetes_team():
 
 def test_choose_replays_an_answer_code():
     code = (
-        "kubernetes=no k8s_ecosystem=no multi_cloud=no own_hardware=no team_k8s=no learn_k8s=no "
+        "kubernetes=no k8s_ecosystem=no multi_cloud=no own_hardware=no disconnected=no want_k8s=no "
+        "team_k8s=no learn_k8s=no "
         "aws_invested=yes simplicity=yes cost=yes windows=no serverless=yes gpu=no daemons=no "
         "avoid_upgrades=yes multi_tenancy=no"
     )

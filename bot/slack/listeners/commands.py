@@ -39,10 +39,14 @@ class Commands:
             ack(**scrub_message(blocks.choice_result_message(runtime.result(answers))))
             return
         delivery = Delivery(runtime, client, loaded, identity(context))
+        preset = None
         if text:
             answer = runtime.ask(text, "command", loaded=loaded)
-            ack(**scrub_message(delivery.private_answer(answer, text)))
-            return
+            if answer.match is None or not answer.match.starts_choice:
+                ack(**scrub_message(delivery.private_answer(answer, text)))
+                return
+            # "/container-choice walk me through it": the modal, with what the text already said selected
+            preset = dict(answer.match.situation)
         ack()
         channel = command.get("channel_id")
         metadata = {"response_url": command.get("response_url"), "channel": channel}
@@ -53,7 +57,7 @@ class Commands:
             known = runtime.memory.latest_answer(channel, None)
         source = (channel, known) if known else None
         user = command.get("user_id")
-        runtime.outbox.view(open_choice, delivery, body.get("trigger_id"), metadata, user, None, source)
+        runtime.outbox.view(open_choice, delivery, body.get("trigger_id"), metadata, user, preset, source)
 
 
 def open_choice(
