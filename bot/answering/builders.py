@@ -290,7 +290,9 @@ class AnswerBuilder:
                 ]
                 title = f"{' or '.join(_short(k.topics[s]) for s in services)}? It depends on your situation"
                 parts = (
-                    [f"{topic.name}: {fact.text}" for topic, fact in uses]
+                    (["What you told me, which does not settle it:"] + [f"- {r}" for r in decision.reasons])
+                    * bool(decision.reasons)
+                    + [f"{topic.name}: {fact.text}" for topic, fact in uses]
                     + ([f"In short: {pair.summary}"] if pair else [])
                     + [GUIDED_CHOICE_POINTER]
                 )

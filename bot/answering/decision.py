@@ -63,7 +63,13 @@ def decide(
     if pick is None and complete:
         pick = ranked[0] if lead > 0 else knowledge.default_pick
     if pick is None:
-        return Decision(None, scores, code=format_code(knowledge, answers))
+        # too close to call: what was read, for each side and for neither, so the user sees why it is open
+        read = []
+        for c, o in chosen:
+            side = max(o.weights, key=lambda t: o.weights[t], default=None)
+            name = knowledge.topics[side].name if side in knowledge.topics else side
+            read.append((f"For {name}: " if side else "") + _quoted(o.reason, (said or {}).get(c.id)))
+        return Decision(None, scores, read, code=format_code(knowledge, answers))
     reasons, against, changes = _explain(knowledge, answers, chosen, pick, vetoes, said or {})
     if not reasons and not vetoes:
         reasons = [knowledge.default_reason]

@@ -16,7 +16,7 @@ from ..knowledge.model import Knowledge
 from .normalise import Normalised, normalise
 
 NEGATORS = frozenset(
-    "no not never dont doesnt didnt without nobody none zero neither nor noone "
+    "no not never dont doesnt didnt without nobody none nothing zero neither nor noone "
     "cant wont isnt arent havent hasnt hardly".split()
 )
 NEGATION_WINDOW = 5
@@ -331,17 +331,18 @@ QUOTE_STOPS = frozenset("but although though while whereas because so and or".sp
 
 
 def _outweighs(o: Hit, h: Hit) -> bool:
-    """Cue `o` takes the words cue `h` shares with it: `h` lies inside `o` and `o` is the longer cue, or `h`
-    skips words where `o`, of another criterion, reads them word for word."""
+    """Cue `o` takes the words cue `h` shares with it: `h` lies inside `o`, of the same criterion, and `o` is
+    longer; or, of another criterion, `h` is one word inside written `o`, or skips words `o` reads word for
+    word."""
     if o is h or o.start >= h.end or h.start >= o.end:
         return False
     inside = o.start <= h.start and h.end <= o.end
     if o.phrase.target.split("=", 1)[0] == h.phrase.target.split("=", 1)[0]:
         return inside and o.end - o.start > h.end - h.start
-    if inside:
-        return len(o.phrase.tokens) > len(h.phrase.tokens)
-    # overlapping, neither inside the other: a cue read across skipped words yields to one read word for word
-    # ("want to hire kubernetes engineers" is hiring, not "want ... kubernetes")
+    if inside and len(h.phrase.tokens) == 1 and len(o.phrase.tokens) > 1 and not o.phrase.learned:
+        return True  # a name inside a written phrase ("gke" in "also run on gke") is that phrase's
+    # a cue read across skipped words yields to one read word for word ("want to hire kubernetes engineers" is
+    # hiring, not "want ... kubernetes"); two cues read word for word both stand ("kubernetes on prem")
     return h.end - h.start > len(h.phrase.tokens) and o.end - o.start == len(o.phrase.tokens)
 
 

@@ -99,7 +99,8 @@ class Matcher(Learned):
             followed = follow_up(self.knowledge, self.pick_model, ev, feats, context, base)
             if followed is not None:
                 return followed
-        if GUIDED_INTENT in ev.intents and not ev.exclusions:
+        if GUIDED_INTENT in ev.intents and not ev.exclusions and not ev.out_of_scope:
+            # ("walk me through setting up irsa" is a how-to, not the guided choice)
             return self._guided(ev, base)
         if SCOPE_INTENT in ev.intents and not ev.topics and not ev.out_of_scope:
             return replace(base, kind="help", confidence=0.9, small_talk="help", reason="asks what I cover")

@@ -127,3 +127,25 @@ def test_container_choice_in_the_dm_opens_with_what_the_dm_told(bot, fake):
     status, _, _ = send_form(bot.events, command_form("", fake.response_url("cmd2")))
     opened = fake.wait_for("views.open", count=2)
     assert preset_of(opened[1].params["view"]) == {}
+
+
+def test_asking_to_be_walked_through_it_answers_with_the_guided_choice_button(bot, fake):
+    chat = chat_with(bot, fake)
+    reply = chat.say("can you walk me through choosing? we're a small team, all in on aws", mention=True)
+    assert reply["text"].startswith("The guided choice asks a few questions")
+    (start,) = buttons_of(reply)
+    assert start["action_id"] == "start_guided_choice"
+    click(bot, fake, start, reply)
+    (opened,) = fake.wait_for("views.open")
+    assert preset_of(opened.params["view"]) == {"aws_invested": "yes", "simplicity": "yes"}
+
+
+def test_the_command_asked_to_walk_through_it_opens_the_modal_with_what_it_said(bot, fake):
+    ok(
+        send_form(
+            bot.events,
+            command_form("take me through the decision, we run windows containers", fake.response_url()),
+        )
+    )
+    (opened,) = fake.wait_for("views.open")
+    assert preset_of(opened.params["view"]) == {"windows": "yes"}
