@@ -27,6 +27,9 @@ MAX_EXAMPLES_BYTES = 8 * 1024 * 1024
 MAX_EXAMPLES_VALUES = 400_000
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 class Map(dict):
     line: int = 0
     key_lines: dict[str, int]
@@ -67,6 +70,8 @@ def _to_data(
             out_list.append(_to_data(item, file, problems, constructor))
             out_list.item_lines.append(item.start_mark.line + 1)
         return out_list
+    if node.tag == _STR_TAG:
+        return node.value  # most values are text: nothing to construct
     try:
         return constructor.construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError) as exc:  # a 5,000-digit number, an unknown !!tag

@@ -101,29 +101,36 @@ class ClaimIndex:
         attribute: list[str],
         lengths: list[float],
         postings: dict[str, tuple[list[int], list[float]]],
+        weighed: tuple[dict, dict] | None = None,
     ):
+        """`weighed`: the (idf, weights) this index worked out before (kept in the cache: a restart need not
+        work them out again)."""
         self.ids, self.about, self.attribute = ids, about, attribute
         self.lengths, self.postings = lengths, postings
-        average = (sum(lengths) / len(lengths)) if lengths else 1.0
-        n = len(ids)
-        self.idf = {t: math.log(1 + (n - len(p[0]) + 0.5) / (len(p[0]) + 0.5)) for t, p in postings.items()}
-        # each term's BM25 weight in each claim it is in, worked out once: a question only adds them up
-        self.weights: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
-        for term, (docs, tfs) in postings.items():
-            idf = self.idf[term]
-            values = (
-                idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[doc] / average))
-                for doc, tf in zip(docs, tfs, strict=True)
-            )
-            self.weights[term] = (tuple(docs), tuple(values))
+        self.idf, self.weights = weighed if weighed is not None else self._weigh(postings, lengths, len(ids))
         self.bits = {t: 1 << i for i, t in enumerate(sorted({t for a in about for t in a}))}
         self.about_masks = [self._mask(a) for a in about]
-        self.common = max(20, int(COMMON * n))
+        self.common = max(20, int(COMMON * len(ids)))
         # the claims on each attribute
         self.on: dict[str, set[int]] = {}
         for doc, attr in enumerate(attribute):
             if attr:
                 self.on.setdefault(attr, set()).add(doc)
+
+    @staticmethod
+    def _weigh(postings: dict, lengths: list[float], n: int) -> tuple[dict, dict]:
+        """(idf per term, each term's BM25 weight in each claim it is in): worked out once, so that a
+        question only adds them up."""
+        average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        idf = {t: math.log(1 + (n - len(p[0]) + 0.5) / (len(p[0]) + 0.5)) for t, p in postings.items()}
+        weights: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        for term, (docs, tfs) in postings.items():
+            values = (
+                idf[term] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[doc] / average))
+                for doc, tf in zip(docs, tfs, strict=True)
+            )
+            weights[term] = (tuple(docs), tuple(values))
+        return idf, weights
 
     @classmethod
     def build(
@@ -165,11 +172,14 @@ class ClaimIndex:
             "attribute": self.attribute,
             "lengths": self.lengths,
             "postings": self.postings,
+            "idf": self.idf,
+            "weights": self.weights,
         }
 
     @classmethod
     def restore(cls, state: dict) -> ClaimIndex:
-        return cls(state["ids"], state["about"], state["attribute"], state["lengths"], state["postings"])
+        weighed = (state["idf"], state["weights"])
+        return cls(state["ids"], state["about"], state["attribute"], state["lengths"], state["postings"], weighed)
 
     def search(
         self,
