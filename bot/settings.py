@@ -159,7 +159,7 @@ def _oauth(env, bot_token: str, app_token: str, signing_secret: str) -> tuple[st
             "unset SLACK_BOT_TOKEN or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"
         )
     if app_token:
-        raise SettingsError("SLACK_APP_TOKEN is set in OAuth mode, which runs over HTTP: unset it or use --http")
+        raise SettingsError("SLACK_APP_TOKEN is set in OAuth mode, which runs over HTTP: unset it")
     if not signing_secret:
         raise SettingsError("SLACK_SIGNING_SECRET is not set (required in OAuth mode, which runs over HTTP)")
     return client_id, client_secret

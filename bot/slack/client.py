@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from http.client import RemoteDisconnected
 from urllib.error import HTTPError, URLError
 
@@ -14,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.web import SlackResponse
 
 from ..settings import Settings
@@ -121,12 +123,37 @@ class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
         return isinstance(error, tuple(self.error_types_to_do_retries))
 
 
-def make_client(settings: Settings, metrics: Metrics | None = None, with_token: bool = True) -> WebClient:
+class _Revoked(RetryHandler):
+    """Never retries: it sees every answer (slack_sdk shows each to its retry handlers, and Bolt copies them
+    into every request's client) and reports a token Slack no longer accepts."""
+
+    def __init__(self, on_revoked: Callable[[str], None], errors: frozenset[str]):
+        super().__init__(max_retry_count=0)
+        self._on_revoked, self._errors = on_revoked, errors
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        body = response.body if response is not None else None
+        if isinstance(body, dict) and body.get("ok") is False and body.get("error") in self._errors:
+            self._on_revoked(str(body["error"]))
+        return False
+
+
+def make_client(
+    settings: Settings,
+    metrics: Metrics | None = None,
+    with_token: bool = True,
+    on_revoked: Callable[[str], None] | None = None,
+    revoked_errors: frozenset[str] = frozenset(),
+) -> WebClient:
+    """The client every call goes through; `on_revoked` is told when Slack answers one of `revoked_errors`."""
+    handlers: list[RetryHandler] = [_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)]
+    if on_revoked is not None:
+        handlers.insert(0, _Revoked(on_revoked, revoked_errors))
     return WebClient(
         token=(settings.bot_token or None) if with_token else None,
         base_url=settings.api_url,
         timeout=settings.api_timeout,  # type: ignore[arg-type]  # slack_sdk says int; urllib takes float seconds
-        retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)],
+        retry_handlers=handlers,
     )
 
 
