@@ -71,23 +71,23 @@ def start_bot(fake, knowledge, request_timeout: float | None = None, store=None,
 
 
 def start_socket_bot(fake, knowledge, **settings_overrides):
-    """The real app in Socket Mode against a local WebSocket server that speaks Slack's protocol:
-    (that server, the app, the handler)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
+    """The real app in Socket Mode (serve's links: SOCKET_MODE_CONNECTIONS of them, 2 unless overridden)
+    against a local WebSocket server that speaks Slack's protocol: (that server, the app, the links)."""
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.serve import check_token
+    from bot.slack.socket_mode import Links
     from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
 
     ws = FakeSocketModeServer()
     fake.socket_url = ws.url
     settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url, **settings_overrides)
     app = create_app(settings, knowledge, auth_test=check_token(settings))
-    handler = SocketModeHandler(app, APP_TOKEN)
-    handler.connect()
+    links = Links(app, settings)
+    app.container_bot.health.links = links.alive
+    links.connect()
     assert ws.connected.wait(10)
-    return ws, app, handler
+    return ws, app, links
 
 
 def ok(result):

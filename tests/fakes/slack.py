@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import queue
 import threading
 import time
 import urllib.request
@@ -363,96 +362,7 @@ class FakeSlack:
 
 # ------------------------------------------------------------------------------------- Socket Mode
 
-
-class FakeSocketModeServer:
-    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks.
-
-    Envelopes go out on their own thread while acks are read, so neither waits for the other; both are
-    timestamped, and every ack is kept by envelope id (acks may arrive in any order)."""
-
-    def __init__(self, lifetime: float = 120.0):
-        from websockets.sync.server import serve
-
-        self.outbox: queue.Queue[dict] = queue.Queue()
-        self.connected = threading.Event()
-        self.sent_at: dict[str, float] = {}
-        self.acked_at: dict[str, float] = {}
-        self.acks: dict[str, dict] = {}
-        self._changed = threading.Condition()
-        self._lifetime = lifetime
-        self.server = serve(self._handle, "127.0.0.1", 0)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=fake"
-
-    def _handle(self, ws):
-        ws.send(
-            json.dumps(
-                {
-                    "type": "hello",
-                    "num_connections": 1,
-                    "connection_info": {"app_id": "AFAKE0001"},
-                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
-                }
-            )
-        )
-        self.connected.set()
-        done = threading.Event()
-
-        def pump():
-            while not done.is_set():
-                try:
-                    envelope = self.outbox.get(timeout=0.05)
-                except queue.Empty:
-                    continue
-                with self._changed:
-                    self.sent_at[envelope["envelope_id"]] = time.monotonic()
-                try:
-                    ws.send(json.dumps(envelope))
-                except Exception:
-                    return
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + self._lifetime
-        try:
-            while time.monotonic() < deadline:
-                try:
-                    message = json.loads(ws.recv(timeout=0.1))
-                except TimeoutError:
-                    continue
-                except Exception:
-                    return
-                with self._changed:
-                    envelope_id = message.get("envelope_id", "")
-                    self.acked_at[envelope_id] = time.monotonic()
-                    self.acks[envelope_id] = message
-                    self._changed.notify_all()
-        finally:
-            done.set()
-
-    def send(self, envelope: dict) -> None:
-        self.outbox.put(envelope)
-
-    def ack_for(self, envelope_id: str, timeout: float = 10) -> dict:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while envelope_id not in self.acks:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no ack for {envelope_id}")
-                self._changed.wait(left)
-            return self.acks[envelope_id]
-
-    def ack_seconds(self, envelope_id: str) -> float:
-        """From the envelope leaving the server to its ack arriving."""
-        with self._changed:
-            return self.acked_at[envelope_id] - self.sent_at[envelope_id]
-
-    def close(self):
-        self.server.shutdown()
-
+from .socket_mode import FakeSocketModeServer  # noqa: E402, F401  (its own module; here for the old imports)
 
 # ----------------------------------------------------------------------------------------- payloads
 

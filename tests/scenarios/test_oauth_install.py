@@ -114,7 +114,9 @@ def test_a_rotating_token_is_refreshed_through_the_store(fake, knowledge, tmp_pa
         mention_from(bot, "what is ecr", T1)
         (used,) = replies(fake, 1)
         assert used != first and used.startswith(first)  # refreshed before the reply, with the new one
-        refreshes = [c for c in fake.called("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"]
+        refreshes = [
+            c for c in fake.called("oauth.v2.access") if c.params.get("grant_type") == "refresh_token"
+        ]
         assert len(refreshes) == 1
         saved = bot.stores.installations.find_bot(enterprise_id=None, team_id=T1)
         assert saved.bot_token == used
