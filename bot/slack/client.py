@@ -3,6 +3,8 @@ errors, and no second try of a call Slack may already have acted on."""
 
 from __future__ import annotations
 
+import logging
+import os
 import random
 import time
 from collections.abc import Callable
@@ -10,6 +12,7 @@ from http.client import RemoteDisconnected
 from urllib.error import HTTPError, URLError
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -19,7 +22,15 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.web import SlackResponse
 
 from ..settings import Settings
+from .ids import BOT_SCOPES
+from .lifecycle import StartupError
 from .metrics import Metrics
+
+log = logging.getLogger("container_bot.server")
+STARTUP_TIMEOUT = 5
+_quiet = logging.getLogger("container_bot.quiet")  # slack_sdk's own error lines at start: serve says it once
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
 
 # Methods that may be sent twice with the same effect as once: reads, and writes that replace state. Only
 # these are retried after a timeout, when Slack has most likely acted on the first try: a second
@@ -165,3 +176,43 @@ def granted_scopes(auth_test: SlackResponse) -> str:
         if name.lower() == "x-oauth-scopes":
             granted = value if isinstance(value, str) else ",".join(value)
     return granted
+
+
+def check_token(settings: Settings) -> SlackResponse:
+    """auth.test within a bounded time: a revoked token or an unreachable Slack is a clear error, not a hang.
+    Warns by name about any scope manifest.yml asks for that the token does not have. The response is who
+    the bot is; the app authorizes every request with it instead of calling auth.test again."""
+    client = WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=STARTUP_TIMEOUT,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+        logger=_quiet,
+    )
+    try:
+        response = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown_error")
+        raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})", 2) from None
+    except Exception as exc:
+        raise unreachable(settings, exc) from None
+    granted = granted_scopes(response)
+    if granted:
+        have = {s.strip() for s in granted.split(",") if s.strip()}
+        for scope in BOT_SCOPES:
+            if scope not in have:
+                log.warning(
+                    "the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope
+                )
+    log.info("authenticated as %s in team %s", response.get("user_id"), response.get("team_id"))
+    return response
+
+
+def unreachable(settings: Settings, exc: Exception) -> StartupError:
+    """Slack out of reach at start: one line with the URL actually used, and whether it was configured."""
+    named = (
+        "SLACK_API_URL" if os.environ.get("SLACK_API_URL", "").strip() else "the default; SLACK_API_URL unset"
+    )
+    return StartupError(
+        f"cannot reach Slack at {settings.api_url} ({named}): {type(exc).__name__}; check the network", 2
+    )

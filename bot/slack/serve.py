@@ -7,20 +7,14 @@ import logging
 import os
 import sys
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
-from slack_sdk.web import SlackResponse
-
 from ..answering.engine import AnswerEngine
 from ..knowledge import KnowledgeError, load_knowledge
 from ..logs import setup_logging
 from ..settings import Settings, SettingsError, settings_from_env
 from .app import create_app
-from .client import granted_scopes
+from .client import check_token
 from .executor import ReplyExecutor
 from .http.server import run_http
-from .ids import BOT_SCOPES
 from .installations import Stores, open_stores, where
 from .lifecycle import EarlyHangup, StartupError
 from .metrics import Metrics
@@ -29,54 +23,10 @@ from .socket_mode import run_socket_mode
 from .store import Store, make_store
 
 log = logging.getLogger("container_bot.server")
-STARTUP_TIMEOUT = 5
 # Read once into Settings, then taken out of the environment: no library reads them behind our back (Bolt
 # takes SLACK_BOT_TOKEN as a token beside the client it is given, and SLACK_CLIENT_ID/SECRET as OAuth
 # settings of its own), and no child process inherits them.
 SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_SECRET")
-_quiet = logging.getLogger("container_bot.quiet")  # slack_sdk's own error lines at start: serve says it once
-_quiet.addHandler(logging.NullHandler())
-_quiet.propagate = False
-
-
-def check_token(settings: Settings) -> SlackResponse:
-    """auth.test within a bounded time: a revoked token or an unreachable Slack is a clear error, not a hang.
-    Warns by name about any scope manifest.yml asks for that the token does not have. The response is who
-    the bot is; the app authorizes every request with it instead of calling auth.test again."""
-    client = WebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        timeout=STARTUP_TIMEOUT,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
-        logger=_quiet,
-    )
-    try:
-        response = client.auth_test()
-    except SlackApiError as exc:
-        error = exc.response.get("error", "unknown_error")
-        raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})", 2) from None
-    except Exception as exc:
-        raise unreachable(settings, exc) from None
-    granted = granted_scopes(response)
-    if granted:
-        have = {s.strip() for s in granted.split(",") if s.strip()}
-        for scope in BOT_SCOPES:
-            if scope not in have:
-                log.warning(
-                    "the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope
-                )
-    log.info("authenticated as %s in team %s", response.get("user_id"), response.get("team_id"))
-    return response
-
-
-def unreachable(settings: Settings, exc: Exception) -> StartupError:
-    """Slack out of reach at start: one line with the URL actually used, and whether it was configured."""
-    named = (
-        "SLACK_API_URL" if os.environ.get("SLACK_API_URL", "").strip() else "the default; SLACK_API_URL unset"
-    )
-    return StartupError(
-        f"cannot reach Slack at {settings.api_url} ({named}): {type(exc).__name__}; check the network", 2
-    )
 
 
 def watch_knowledge(app, settings: Settings, hangup: EarlyHangup) -> Reloader:
