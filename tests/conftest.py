@@ -14,6 +14,7 @@ pytest.register_assert_rewrite("tests.helpers")  # its asserts (ok, payload_of .
 from bot.answering.engine import AnswerEngine  # noqa: E402
 from bot.knowledge import load_knowledge  # noqa: E402
 from tests.helpers import KNOWLEDGE, free_port, start_bot, start_socket_bot  # noqa: E402
+from tests.helpers import ROOT as ROOT_DIR  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -180,3 +181,40 @@ def installation_store_url(request, tmp_path):
 
 
 _databases = __import__("itertools").count(1)
+
+
+# ------------------------------------------------------------------------------------ the built package
+
+
+@pytest.fixture(scope="session")
+def built_package(tmp_path_factory):
+    """The wheel `pip install .` builds (setup.py trains the model into it), unpacked as pip would install
+    it: a directory for PYTHONPATH."""
+    import sys
+    import zipfile
+
+    wheels = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            ".",
+        ],
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = wheels.glob("*.whl")
+    target = tmp_path_factory.mktemp("installed")
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    return target

@@ -97,39 +97,6 @@ def test_a_retry_of_the_same_event_is_answered_once(lambda_handler, fake):
 # ------------------------------------------------------------------------------------ the built package
 
 
-@pytest.fixture(scope="session")
-def built_package(tmp_path_factory):
-    """The wheel `pip install .` builds (setup.py trains the model into it), unpacked as pip would install
-    it: a directory for PYTHONPATH."""
-    import zipfile
-
-    wheels = tmp_path_factory.mktemp("wheel")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(wheels),
-            ".",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    (wheel,) = wheels.glob("*.whl")
-    target = tmp_path_factory.mktemp("installed")
-    with zipfile.ZipFile(wheel) as archive:
-        archive.extractall(target)
-    return target
-
-
 COLD_START = """
 import json, sys, time
 started = time.perf_counter()
