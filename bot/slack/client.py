@@ -142,7 +142,7 @@ class _Revoked(RetryHandler):
         super().__init__(max_retry_count=0)
         self._on_revoked, self._errors = on_revoked, errors
 
-    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+    def can_retry(self, *, state, request, response=None, error=None) -> bool:
         body = response.body if response is not None else None
         if isinstance(body, dict) and body.get("ok") is False and body.get("error") in self._errors:
             self._on_revoked(str(body["error"]))
