@@ -271,8 +271,9 @@ def oauth_settings_for(fake, store_url: str, **overrides):
     )
 
 
-def start_oauth_bot(fake, knowledge, store_url: str, store=None, **overrides):
-    """The real app in OAuth mode behind the server `serve` runs, its installations at `store_url`."""
+def start_oauth_bot(fake, knowledge, store_url: str, store=None, shared: bool = False, **overrides):
+    """The real app in OAuth mode behind the server `serve` runs, its installations at `store_url`
+    (`shared`: and, as serve does without REDIS_URL, its exactly-once claims and threads there too)."""
     import errno
     import threading
     from types import SimpleNamespace
@@ -286,6 +287,11 @@ def start_oauth_bot(fake, knowledge, store_url: str, store=None, **overrides):
     settings = oauth_settings_for(fake, store_url, **overrides)
     metrics = Metrics()
     stores = open_stores(settings)
+    if shared:
+        from bot.slack.installations import shared_store
+        from bot.slack.store import MemoryStore
+
+        store = shared_store(stores, MemoryStore(), redis=False)
     app = create_app(settings, knowledge, metrics=metrics, store=store, stores=stores)
     server = make_http_server(SlackWsgi(app, settings, metrics), host="127.0.0.1", port=0)
 

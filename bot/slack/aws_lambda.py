@@ -27,7 +27,7 @@ from .app import create_app
 from .client import check_token
 from .http.payloads import shape
 from .http.signature import signed
-from .installations import open_stores
+from .installations import open_stores, shared_store
 from .lifecycle import StartupError
 from .metrics import Metrics
 from .outbox import Outbox
@@ -65,15 +65,16 @@ def build():
     setup_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
     knowledge = load_knowledge(settings.knowledge_file)
     metrics = Metrics()
+    stores = open_stores(settings) if settings.oauth else None
     app = create_app(
         settings,
         knowledge,
-        store=make_store(settings.redis_url),
+        store=shared_store(stores, make_store(settings.redis_url), bool(settings.redis_url)),
         metrics=metrics,
         outbox=InlineOutbox(metrics),
         auth_test=None if settings.oauth else check_token(settings),
         engine=AnswerEngine(knowledge, settings.threshold),
-        stores=open_stores(settings) if settings.oauth else None,
+        stores=stores,
         process_before_response=True,
     )
     return app, SlackRequestHandler(app), settings.signing_secret.encode("utf-8")

@@ -173,3 +173,13 @@ def register_uninstall(app: App) -> None:
     """app_uninstalled and tokens_revoked remove the installation (Bolt's listeners); later events from that
     workspace find none and are not answered."""
     app.enable_token_revocation_listeners()
+
+
+def shared_store(stores: Stores | None, store: Store, redis: bool) -> Store:
+    """The store every replica shares: Redis when REDIS_URL is set, else in OAuth mode the installation
+    database (sql_store.py), else this process's memory."""
+    if stores is None or redis:
+        return store
+    from .sql_store import SqlStore
+
+    return SqlStore(stores.engine)

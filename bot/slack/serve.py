@@ -15,7 +15,7 @@ from .app import create_app
 from .client import check_token
 from .executor import ReplyExecutor
 from .http.server import run_http
-from .installations import Stores, open_stores, where
+from .installations import Stores, open_stores, shared_store, where
 from .lifecycle import EarlyHangup, StartupError
 from .metrics import Metrics
 from .reload import Reloader
@@ -61,8 +61,8 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
         return 2 if settings.knowledge_file else 1
     try:
         auth_test = None if settings.oauth else check_token(settings)
-        store = open_store(settings)
         stores = installation_stores(settings)
+        store = shared_store(stores, open_store(settings), bool(settings.redis_url))
     except StartupError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return exc.code

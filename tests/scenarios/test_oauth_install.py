@@ -169,3 +169,34 @@ def test_threads_of_one_installation_are_not_another_ones(oauth_bot, fake):
     here = event_envelope(message_event("what about cost?", thread_ts=root), team=T1)
     assert send_event(oauth_bot.events, here)[0] == 200
     assert fake.wait_for("chat.postMessage", 2)[1].params["text"].startswith("Amazon ECS vs Amazon EKS: cost")
+
+
+def test_replicas_share_claims_and_threads_through_the_installation_database(fake, knowledge, postgres_url):
+    """Two replicas on one PostgreSQL and no Redis: an event delivered to both is answered once, and a
+    follow-up on the other replica is answered in the thread's context."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(
+        postgres_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as connection:
+        connection.execute(sqlalchemy.text("CREATE DATABASE replicas"))
+    engine.dispose()
+    url = postgres_url.rsplit("/", 1)[0] + "/replicas"
+    replicas = [start_oauth_bot(fake, knowledge, url, shared=True) for _ in range(2)]
+    try:
+        install(replicas[0], fake, "code-one", team=T1)
+        envelope = event_envelope(mention_event("ecs or eks?"), team=T1)
+        for running in replicas:  # Slack retried on the other replica
+            assert send_event(running.events, envelope)[0] == 200
+        fake.wait_for("chat.postMessage")
+        fake.settle(0.5)
+        assert len(fake.called("chat.postMessage")) == 1
+        follow_up = message_event("we already run kubernetes on prem", thread_ts=envelope["event"]["ts"])
+        assert send_event(replicas[1].events, event_envelope(follow_up, team=T1))[0] == 200
+        reply = fake.wait_for("chat.postMessage", 2)[1].params
+        assert reply["text"].startswith("Recommendation: Amazon EKS")
+        assert fake.called("conversations.replies") == []
+    finally:
+        for running in replicas:
+            running.stop()
