@@ -271,8 +271,8 @@ def outage(
 ) -> dict:
     """Send an envelope every `every` seconds, break one link `before` seconds in, keep sending for `after`
     seconds, then wait up to `settle` seconds for late acks (retries). Returns the gap (from the break to the
-    first ack of an envelope sent after it, in seconds), how many envelopes were sent, and how many were
-    never acked on any attempt (missed)."""
+    first ack of an envelope sent after it, in seconds), how many envelopes were sent, how many were never
+    acked on any attempt (missed), and how many were acked more than a second after they were sent (late)."""
     sent: list[tuple[str, float]] = []
     started = time.monotonic()
     broken_at = None
@@ -293,4 +293,7 @@ def outage(
         "gap": round(min(after_break) - broken_at, 3) if after_break else None,
         "sent": len(sent),
         "missed": sum(1 for t in acks.values() if t is None),
+        # acked only on a retry, or after a second: sent into the dying link (a click or a command sent there
+        # would be lost, since Slack retries only events)
+        "late": sum(1 for eid, at in sent if acks[eid] is not None and acks[eid] - at > 1.0),
     }
