@@ -158,7 +158,8 @@ def test_http_deployment_is_production_shaped():
 def test_socket_mode_variant_respects_slacks_connection_limit():
     deployment = deployments()["container-bot-socket"]
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
-    assert 1 <= deployment["spec"]["replicas"] <= 10
+    links = int({e["name"]: e.get("value") for e in container["env"]}["SOCKET_MODE_CONNECTIONS"])
+    assert 1 <= deployment["spec"]["replicas"] * links <= 10  # Slack allows 10 links per app
     env = {e["name"] for e in container["env"]}
     assert "SLACK_APP_TOKEN" in env and "METRICS_PORT" in env and "SLACK_SIGNING_SECRET" not in env
     assert container["readinessProbe"]["httpGet"]["port"] == "metrics"
