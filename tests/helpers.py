@@ -84,23 +84,23 @@ def start_bot(fake, knowledge, request_timeout: float | None = None, store=None,
 
 
 def start_socket_bot(fake, knowledge, **settings_overrides):
-    """The real app in Socket Mode against a local WebSocket server that speaks Slack's protocol:
-    (that server, the app, the handler)."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
+    """The real app in Socket Mode (serve's links: SOCKET_MODE_CONNECTIONS of them, 2 unless overridden)
+    against a local WebSocket server that speaks Slack's protocol: (that server, the app, the links)."""
     from bot.settings import Settings
     from bot.slack.app import create_app
     from bot.slack.serve import check_token
+    from bot.slack.socket_mode import Links
     from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSocketModeServer
 
     ws = FakeSocketModeServer()
     fake.socket_url = ws.url
     settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=fake.api_url, **settings_overrides)
     app = create_app(settings, knowledge, auth_test=check_token(settings))
-    handler = SocketModeHandler(app, APP_TOKEN)
-    handler.connect()
+    links = Links(app, settings)
+    app.container_bot.health.links = links.alive
+    links.connect()
     assert ws.connected.wait(10)
-    return ws, app, handler
+    return ws, app, links
 
 
 def ok(result):
@@ -268,3 +268,98 @@ def vote(bot, fake, element: dict, which: str, user: str = "U0000USER", ts: str 
 needs_command = pytest.mark.skipif(
     installed_command() is None, reason="container-bot is not installed (pip install .)"
 )
+
+
+# ------------------------------------------------------------------------------------------ OAuth mode
+
+
+def oauth_settings_for(fake, store_url: str, **overrides):
+    from bot.settings import Settings
+    from tests.fakes.slack import CLIENT_ID, CLIENT_SECRET, SIGNING_SECRET
+
+    return Settings(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        signing_secret=SIGNING_SECRET,
+        api_url=fake.api_url,
+        installation_store_url=store_url,
+        port=0,
+        **overrides,
+    )
+
+
+def start_oauth_bot(fake, knowledge, store_url: str, store=None, shared: bool = False, **overrides):
+    """The real app in OAuth mode behind the server `serve` runs, its installations at `store_url`
+    (`shared`: and, as serve does without REDIS_URL, its exactly-once claims and threads there too)."""
+    import errno
+    import threading
+    from types import SimpleNamespace
+
+    from bot.slack.app import create_app
+    from bot.slack.http.server import make_http_server
+    from bot.slack.http.wsgi import SlackWsgi
+    from bot.slack.installations import open_stores
+    from bot.slack.metrics import Metrics
+
+    settings = oauth_settings_for(fake, store_url, **overrides)
+    metrics = Metrics()
+    stores = open_stores(settings)
+    if shared:
+        from bot.slack.installations import shared_store
+        from bot.slack.store import MemoryStore
+
+        store = shared_store(stores, MemoryStore(), redis=False)
+    app = create_app(settings, knowledge, metrics=metrics, store=store, stores=stores)
+    server = make_http_server(SlackWsgi(app, settings, metrics), host="127.0.0.1", port=0)
+
+    def run():
+        try:
+            server.run()
+        except OSError as exc:
+            if exc.errno != errno.EBADF:
+                raise
+
+    threading.Thread(target=run, daemon=True).start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+
+    def stop():
+        server.close()
+        app.container_bot.outbox.shutdown(wait=True)
+        stores.close()
+
+    return SimpleNamespace(url=url, events=f"{url}/slack/events", app=app, stores=stores, stop=stop)
+
+
+def get(url: str, headers: dict | None = None):
+    """GET without following redirects: (status, headers, body text)."""
+    import urllib.error
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read().decode()
+
+
+def install(bot, fake, code: str, **grant) -> str:
+    """Install the app through the bot's own flow, as a person does: open /slack/install, follow "Add to
+    Slack" (Slack approves: `fake.grant`), come back to /slack/oauth_redirect with the code and the state.
+    Bolt's state cookie is Secure, so over plain http it is sent by hand. Returns the new bot token."""
+    import re
+    from urllib.parse import parse_qs, urlparse
+
+    token = fake.grant(code, **grant)
+    status, headers, page = get(f"{bot.url}/slack/install")
+    assert status == 200 and "Add to Slack" in page, page
+    link = re.search(r'href="([^"]*oauth/v2/authorize[^"]*)"', page).group(1).replace("&amp;", "&")
+    state = parse_qs(urlparse(link).query)["state"][0]
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    assert cookie.endswith(state)
+    status, _, page = get(f"{bot.url}/slack/oauth_redirect?code={code}&state={state}", {"Cookie": cookie})
+    assert status == 200, page
+    return token

@@ -11,15 +11,27 @@ from tests.helpers import ROOT
 OPERATIONS = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
 
 
-def test_marketplace_distribution_is_not_claimed_while_the_app_has_one_token(knowledge):
-    """Slack Marketplace apps install into many workspaces through OAuth; this app runs with one bot token."""
+def test_marketplace_distribution_is_claimed_only_for_oauth_mode_over_http(knowledge, tmp_path):
+    """Slack Marketplace apps install into many workspaces through OAuth, over HTTP: OAuth mode has an install
+    flow and an installation store; one bot token (HTTP or Socket Mode) has neither."""
+    from bot.slack.installations import open_stores
+    from tests.helpers import oauth_settings_for
+
     app = create_app(Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET), knowledge)
     assert app.oauth_flow is None and app.installation_store is None
+    fake = type("Fake", (), {"api_url": "http://127.0.0.1:9/api/"})()
+    settings = oauth_settings_for(fake, f"sqlite:///{tmp_path / 'installations.db'}")
+    stores = open_stores(settings)
+    try:
+        app = create_app(settings, knowledge, stores=stores)
+        assert app.oauth_flow is not None and app.installation_store is not None
+    finally:
+        stores.close()
     (row,) = [
         line for line in OPERATIONS.splitlines() if line.startswith("| Slack Marketplace distribution |")
     ]
     http, socket_mode = [cell.strip() for cell in row.strip("|").split("|")[1:3]]
-    assert http.startswith("no") and socket_mode.startswith("no")
+    assert http.startswith("yes, in OAuth mode") and socket_mode.startswith("no")
 
 
 def test_every_environment_variable_serve_reads_is_documented():

@@ -3,21 +3,34 @@ errors, and no second try of a call Slack may already have acted on."""
 
 from __future__ import annotations
 
+import logging
+import os
 import random
 import time
+from collections.abc import Callable
 from http.client import RemoteDisconnected
 from urllib.error import HTTPError, URLError
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.web import SlackResponse
 
 from ..settings import Settings
+from .ids import BOT_SCOPES
+from .lifecycle import StartupError
 from .metrics import Metrics
+
+log = logging.getLogger("container_bot.server")
+STARTUP_TIMEOUT = 5
+_quiet = logging.getLogger("container_bot.quiet")  # slack_sdk's own error lines at start: serve says it once
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
 
 # Methods that may be sent twice with the same effect as once: reads, and writes that replace state. Only
 # these are retried after a timeout, when Slack has most likely acted on the first try: a second
@@ -121,12 +134,37 @@ class _ConnectionError(_Counted, ConnectionErrorRetryHandler):
         return isinstance(error, tuple(self.error_types_to_do_retries))
 
 
-def make_client(settings: Settings, metrics: Metrics | None = None, with_token: bool = True) -> WebClient:
+class _Revoked(RetryHandler):
+    """Never retries: it sees every answer (slack_sdk shows each to its retry handlers, and Bolt copies them
+    into every request's client) and reports a token Slack no longer accepts."""
+
+    def __init__(self, on_revoked: Callable[[str], None], errors: frozenset[str]):
+        super().__init__(max_retry_count=0)
+        self._on_revoked, self._errors = on_revoked, errors
+
+    def can_retry(self, *, state, request, response=None, error=None) -> bool:
+        body = response.body if response is not None else None
+        if isinstance(body, dict) and body.get("ok") is False and body.get("error") in self._errors:
+            self._on_revoked(str(body["error"]))
+        return False
+
+
+def make_client(
+    settings: Settings,
+    metrics: Metrics | None = None,
+    with_token: bool = True,
+    on_revoked: Callable[[str], None] | None = None,
+    revoked_errors: frozenset[str] = frozenset(),
+) -> WebClient:
+    """The client every call goes through; `on_revoked` is told when Slack answers one of `revoked_errors`."""
+    handlers: list[RetryHandler] = [_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)]
+    if on_revoked is not None:
+        handlers.insert(0, _Revoked(on_revoked, revoked_errors))
     return WebClient(
         token=(settings.bot_token or None) if with_token else None,
         base_url=settings.api_url,
         timeout=settings.api_timeout,  # type: ignore[arg-type]  # slack_sdk says int; urllib takes float seconds
-        retry_handlers=[_RateLimit(metrics), _ServerError(metrics), _ConnectionError(metrics)],
+        retry_handlers=handlers,
     )
 
 
@@ -138,3 +176,43 @@ def granted_scopes(auth_test: SlackResponse) -> str:
         if name.lower() == "x-oauth-scopes":
             granted = value if isinstance(value, str) else ",".join(value)
     return granted
+
+
+def check_token(settings: Settings) -> SlackResponse:
+    """auth.test within a bounded time: a revoked token or an unreachable Slack is a clear error, not a hang.
+    Warns by name about any scope manifest.yml asks for that the token does not have. The response is who
+    the bot is; the app authorizes every request with it instead of calling auth.test again."""
+    client = WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=STARTUP_TIMEOUT,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+        logger=_quiet,
+    )
+    try:
+        response = client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error", "unknown_error")
+        raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})", 2) from None
+    except Exception as exc:
+        raise unreachable(settings, exc) from None
+    granted = granted_scopes(response)
+    if granted:
+        have = {s.strip() for s in granted.split(",") if s.strip()}
+        for scope in BOT_SCOPES:
+            if scope not in have:
+                log.warning(
+                    "the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope
+                )
+    log.info("authenticated as %s in team %s", response.get("user_id"), response.get("team_id"))
+    return response
+
+
+def unreachable(settings: Settings, exc: Exception) -> StartupError:
+    """Slack out of reach at start: one line with the URL actually used, and whether it was configured."""
+    named = (
+        "SLACK_API_URL" if os.environ.get("SLACK_API_URL", "").strip() else "the default; SLACK_API_URL unset"
+    )
+    return StartupError(
+        f"cannot reach Slack at {settings.api_url} ({named}): {type(exc).__name__}; check the network", 2
+    )

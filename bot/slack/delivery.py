@@ -91,6 +91,8 @@ class Delivery:
         None when the bot has not answered there (nothing to read) or the read fails."""
         if not known:
             return None
+        if self.runtime.contexts is not None:  # OAuth mode: from the shared store, not from Slack
+            return self.runtime.contexts.recall(self.loaded.knowledge, channel, thread_ts)
         reader = client or self.client
         metrics = self.runtime.metrics
         return read_thread(reader, self.loaded.knowledge, metrics, channel, thread_ts, known, *self.bot)
@@ -111,6 +113,8 @@ class Delivery:
         ts, error = self.send(channel=channel, thread_ts=thread_ts, **message)
         if ts:
             self.runtime.memory.answered(channel, thread_ts, ts)
+            if self.runtime.contexts is not None:
+                self.runtime.contexts.remember(channel, thread_ts, thread)
         return error
 
     def private_answer(self, answer: Answer, question: str) -> dict:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 
 class ReplyExecutor(ThreadPoolExecutor):
-    """The listeners' pool. It knows which of its tasks are unfinished, so shutdown can wait for them with a
-    deadline instead of forever (ThreadPoolExecutor.shutdown has no timeout)."""
+    """The listeners' pool (and the outbox's lanes). It knows which of its tasks are unfinished, so shutdown
+    can wait for them with a deadline instead of forever (ThreadPoolExecutor.shutdown has no timeout)."""
 
     def __init__(self, max_workers: int, thread_name_prefix: str = "listener"):
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
@@ -16,7 +17,8 @@ class ReplyExecutor(ThreadPoolExecutor):
         self._lock = threading.Lock()
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
-        future = super().submit(fn, *args, **kwargs)
+        # in a copy of the submitter's context: work handed on still knows the request's installation
+        future = super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
         with self._lock:
             self._unfinished.add(future)
         future.add_done_callback(self._finished)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Callable
 
 from ..settings import Settings
 from .executor import ReplyExecutor
@@ -21,6 +24,35 @@ class StartupError(Exception):
     def __init__(self, message: str, code: int = 1):
         super().__init__(message)
         self.code = code
+
+
+class EarlyHangup:
+    """SIGHUP from the very start of serve: one that arrives while the knowledge loads and the model trains
+    (before there is anything to reload) is kept, and run once the reloader exists."""
+
+    def __init__(self) -> None:
+        self._reload: Callable[[str], None] | None = None
+        self._asked = False
+        self._lock = threading.Lock()
+
+    def install(self) -> EarlyHangup:
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, self._on_hangup)
+        return self
+
+    def _on_hangup(self, signum, frame) -> None:
+        with self._lock:
+            reload, self._asked = self._reload, self._reload is None
+        if reload is not None:
+            reload("sighup")
+
+    def hand_to(self, reload: Callable[[str], None]) -> None:
+        """From now on SIGHUP calls `reload`; one asked for during start-up runs now."""
+        with self._lock:
+            self._reload, asked, self._asked = reload, self._asked, False
+        if asked:
+            log.info("reloading the knowledge, as a SIGHUP during start-up asked")
+            reload("sighup")
 
 
 def unusable_port(variable: str, port: int, exc: OSError) -> StartupError:

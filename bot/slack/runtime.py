@@ -20,9 +20,11 @@ from ..knowledge.model import Knowledge
 from ..logs import redact
 from ..settings import Settings
 from . import blocks
+from .health import Health
 from .metrics import Metrics
 from .outbox import Outbox
 from .store import Store
+from .thread_store import ThreadContexts
 from .threads import ThreadMemory
 
 log = logging.getLogger("container_bot.requests")
@@ -61,6 +63,8 @@ class Runtime:
     store: Store  # what was handled (exactly once) and which threads the bot answered in
     metrics: Metrics
     outbox: Outbox  # every Web API call goes through it: listeners ack and never wait on Slack
+    health: Health = field(default_factory=Health)  # what /healthz says: a revoked token, dead links
+    contexts: ThreadContexts | None = None  # OAuth mode: thread context from the store, not read back
     memory: ThreadMemory = field(init=False)
     _preset_reader: tuple | None = field(default=None, init=False, repr=False)
 

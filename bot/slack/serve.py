@@ -4,67 +4,36 @@ or Socket Mode."""
 from __future__ import annotations
 
 import logging
-import signal
+import os
 import sys
-
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
-from slack_sdk.web import SlackResponse
 
 from ..answering.engine import AnswerEngine
 from ..knowledge import KnowledgeError, load_knowledge
 from ..logs import setup_logging
 from ..settings import Settings, SettingsError, settings_from_env
 from .app import create_app
-from .client import granted_scopes
+from .client import check_token
 from .executor import ReplyExecutor
 from .http.server import run_http
-from .ids import BOT_SCOPES
-from .lifecycle import StartupError
+from .installations import Stores, open_stores, shared_store, where
+from .lifecycle import EarlyHangup, StartupError
 from .metrics import Metrics
 from .reload import Reloader
 from .socket_mode import run_socket_mode
-from .store import make_store
+from .store import Store, make_store
 
 log = logging.getLogger("container_bot.server")
-STARTUP_TIMEOUT = 5
+# Read once into Settings, then taken out of the environment: no library reads them behind our back (Bolt
+# takes SLACK_BOT_TOKEN as a token beside the client it is given, and SLACK_CLIENT_ID/SECRET as OAuth
+# settings of its own), and no child process inherits them.
+SECRET_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CLIENT_SECRET")
 
 
-def check_token(settings: Settings) -> SlackResponse:
-    """auth.test within a bounded time: a revoked token or an unreachable Slack is a clear error, not a hang.
-    Warns by name about any scope manifest.yml asks for that the token does not have. The response is who
-    the bot is; the app authorizes every request with it instead of calling auth.test again."""
-    client = WebClient(
-        token=settings.bot_token,
-        base_url=settings.api_url,
-        timeout=STARTUP_TIMEOUT,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
-    )
-    try:
-        response = client.auth_test()
-    except SlackApiError as exc:
-        error = exc.response.get("error", "unknown_error")
-        raise StartupError(f"SLACK_BOT_TOKEN was rejected by Slack ({error})", 2) from None
-    except Exception as exc:
-        raise StartupError(f"cannot reach Slack at SLACK_API_URL ({type(exc).__name__}); giving up") from None
-    granted = granted_scopes(response)
-    if granted:
-        have = {s.strip() for s in granted.split(",") if s.strip()}
-        for scope in BOT_SCOPES:
-            if scope not in have:
-                log.warning(
-                    "the bot token lacks the scope %s that manifest.yml asks for; reinstall the app", scope
-                )
-    log.info("authenticated as %s in team %s", response.get("user_id"), response.get("team_id"))
-    return response
-
-
-def watch_knowledge(app, settings: Settings) -> Reloader:
-    """SIGHUP reloads KNOWLEDGE_FILE; with KNOWLEDGE_RELOAD_SECONDS, so does a change to it."""
+def watch_knowledge(app, settings: Settings, hangup: EarlyHangup) -> Reloader:
+    """SIGHUP reloads KNOWLEDGE_FILE (one asked for during start-up runs now); with KNOWLEDGE_RELOAD_SECONDS,
+    so does a change to it."""
     reloader = Reloader(app.container_bot, settings.knowledge_file)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, lambda signum, frame: reloader.reload_in_background("sighup"))
+    hangup.hand_to(reloader.reload_in_background)
     if settings.reload_seconds > 0:
         reloader.watch(settings.reload_seconds)
         log.info("checking %s for changes every %gs", reloader.path, settings.reload_seconds)
@@ -72,11 +41,14 @@ def watch_knowledge(app, settings: Settings) -> Reloader:
 
 
 def serve(force_http: bool = False, port: int | None = None) -> int:
+    hangup = EarlyHangup().install()  # first: a SIGHUP while loading and training must not end serve
     try:
         settings = settings_from_env(serve=True, force_http=force_http, port=port)
     except SettingsError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return 2
+    for name in SECRET_VARIABLES + (("SLACK_CLIENT_ID",) if settings.oauth else ()):
+        os.environ.pop(name, None)
     setup_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
     try:
         knowledge = load_knowledge(settings.knowledge_file)
@@ -88,19 +60,9 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
         print(f"container-bot: {name}{first}{more}", file=sys.stderr)
         return 2 if settings.knowledge_file else 1
     try:
-        auth_test = check_token(settings)
-        try:
-            store = make_store(settings.redis_url)
-        except ImportError:
-            raise StartupError(
-                "REDIS_URL is set but the Redis client is not installed: pip install 'container-bot[redis]'",
-                2,
-            ) from None
-        if settings.redis_url:
-            try:
-                store.ping()  # type: ignore[attr-defined]
-            except Exception as exc:
-                raise StartupError(f"REDIS_URL is unreachable ({type(exc).__name__})", 2) from None
+        auth_test = None if settings.oauth else check_token(settings)
+        stores = installation_stores(settings)
+        store = shared_store(stores, open_store(settings), bool(settings.redis_url))
     except StartupError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return exc.code
@@ -116,8 +78,9 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
         executor=executor,
         auth_test=auth_test,
         engine=engine,
+        stores=stores,
     )
-    watch_knowledge(app, settings)
+    watch_knowledge(app, settings, hangup)
     try:
         if settings.socket_mode:
             return run_socket_mode(app, settings, metrics, executor)
@@ -125,3 +88,30 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
     except StartupError as exc:
         print(f"container-bot: {exc}", file=sys.stderr)
         return exc.code
+
+
+def open_store(settings: Settings) -> Store:
+    """The dedupe store: this process's memory, or Redis at REDIS_URL, reached now or a StartupError."""
+    try:
+        store = make_store(settings.redis_url)
+    except ImportError:
+        raise StartupError(
+            "REDIS_URL is set but the Redis client is not installed: pip install 'container-bot[redis]'", 2
+        ) from None
+    if settings.redis_url:
+        try:
+            store.ping()  # type: ignore[attr-defined]
+        except Exception as exc:
+            raise StartupError(f"REDIS_URL is unreachable ({type(exc).__name__})", 2) from None
+    return store
+
+
+def installation_stores(settings: Settings) -> Stores | None:
+    """OAuth mode's installation and state stores, reached now; None in single-workspace mode."""
+    if not settings.oauth:
+        return None
+    stores = open_stores(settings)
+    log.info(
+        "OAuth mode: installations in %s; install at /slack/install", where(settings.installation_store_url)
+    )
+    return stores

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import queue
 import threading
 import time
 import urllib.request
@@ -31,6 +30,8 @@ ALL_SCOPES = (
     "metadata.message:read"
 )
 DROP = -1  # a failure "status": close the connection without answering
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret-for-tests"
 
 
 @dataclass
@@ -57,6 +58,13 @@ class FakeSlack:
         # the bot posted (with its metadata) and what a test says people wrote (`said`).
         self.messages: list[dict] = []
         self._ts = itertools.count(1)
+        # OAuth: who each token is (auth.test answers for it), the install codes a test grants, the refresh
+        # tokens of rotating installs, and the tokens Slack no longer accepts.
+        self.identities: dict[str, dict] = {BOT_TOKEN: identity(TEAM)}
+        self.codes: dict[str, dict] = {}
+        self.refresh: dict[str, str] = {}
+        self.revoked_tokens: set[str] = set()
+        self._tokens = itertools.count(1)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -141,6 +149,27 @@ class FakeSlack:
         with self.lock:
             self.failures.setdefault(method, []).extend([(status, body, headers or {}, delay)] * times)
 
+    def grant(
+        self,
+        code: str,
+        team: str | None,
+        enterprise: str | None = None,
+        org: bool = False,
+        expires_in: int | None = None,
+    ) -> str:
+        """Someone approves the app in Slack: `code` will be exchanged by oauth.v2.access for a new bot token
+        of this workspace (or, with `org`, of the whole Enterprise Grid org `enterprise`), returned. With
+        `expires_in`, the token rotates: it comes with a refresh token and expires after that many seconds."""
+        token = f"xoxb-fake-{(enterprise or team or 'x').lower()}-{next(self._tokens)}"
+        with self.lock:
+            self.identities[token] = identity(None if org else team, enterprise, org)
+            self.codes[code] = {"token": token, "expires_in": expires_in}
+        return token
+
+    def tokens_used(self, method: str) -> list[str]:
+        """The bot token of each call of `method`, in order."""
+        return [token_of(c.headers, c.params) for c in self.called(method)]
+
     def said(self, event: dict) -> None:
         """Keep a message a person wrote (a message event a test sends), so the thread reads back as in
         Slack."""
@@ -184,9 +213,14 @@ class FakeSlack:
             if body is not None:
                 return status, body, extra
         auth = headers.get("Authorization") or headers.get("authorization") or ""
-        if method != "response_url" and self.revoked:
+        token = token_of(headers, params)
+        if method == "oauth.v2.access":
+            return 200, self._exchange(params, headers), {}
+        if method != "response_url" and (self.revoked or token in self.revoked_tokens):
             return 200, {"ok": False, "error": "token_revoked"}, {}
         if method == "auth.test":
+            with self.lock:
+                who = self.identities.get(token) or self.identities[BOT_TOKEN]
             return (
                 200,
                 {
@@ -194,9 +228,7 @@ class FakeSlack:
                     "url": "https://fake.slack.test/",
                     "team": "Fake",
                     "user": "container-bot",
-                    "team_id": TEAM,
-                    "user_id": BOT_USER,
-                    "bot_id": BOT_ID,
+                    **who,
                 },
                 {"x-oauth-scopes": self.scopes},
             )
@@ -245,6 +277,49 @@ class FakeSlack:
             return 200, "ok", {}
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
+    def _exchange(self, params: dict, headers: dict) -> dict:
+        """oauth.v2.access: an install's code, or a rotating token's refresh token, for a new bot token. The
+        client id and secret come as a form or as HTTP basic auth, as slack_sdk sends them."""
+        import base64
+
+        basic = (headers.get("Authorization") or "").removeprefix("Basic ")
+        client = base64.b64decode(basic).decode() if basic else ""
+        client = client or f"{params.get('client_id')}:{params.get('client_secret')}"
+        if client != f"{CLIENT_ID}:{CLIENT_SECRET}":
+            return {"ok": False, "error": "invalid_client_id"}
+        with self.lock:
+            if params.get("grant_type") == "refresh_token":
+                old = self.refresh.pop(str(params.get("refresh_token")), None)
+                if old is None:
+                    return {"ok": False, "error": "invalid_refresh_token"}
+                grant = {"token": f"{old}-r{next(self._tokens)}", "expires_in": 43200}
+                self.identities[grant["token"]] = self.identities[old]
+                self.revoked_tokens.add(old)  # a refreshed token stops working, as in Slack
+            else:
+                grant = self.codes.pop(str(params.get("code")), None)
+                if grant is None:
+                    return {"ok": False, "error": "invalid_code"}
+            who = self.identities[grant["token"]]
+            answer: dict = {
+                "ok": True,
+                "app_id": "AFAKE0001",
+                "authed_user": {"id": "U0000USER"},
+                "scope": self.scopes,
+                "token_type": "bot",
+                "access_token": grant["token"],
+                "bot_user_id": who["user_id"],
+                "team": {"id": who["team_id"], "name": "Fake"} if who["team_id"] else None,
+                "enterprise": {"id": who["enterprise_id"], "name": "Fake Org"}
+                if who["enterprise_id"]
+                else None,
+                "is_enterprise_install": who["is_enterprise_install"],
+            }
+            if grant["expires_in"] is not None:
+                refresh = f"xoxe-1-fake-refresh-{next(self._tokens)}"
+                self.refresh[refresh] = grant["token"]
+                answer.update(refresh_token=refresh, expires_in=grant["expires_in"])
+        return answer
+
     def _read(self, method: str, params: dict) -> dict:
         """conversations.replies (the parent first, then the replies) or conversations.history (the top of
         the channel, newest first), from `oldest` on, at most `limit`, metadata only when asked for."""
@@ -287,98 +362,25 @@ class FakeSlack:
 
 # ------------------------------------------------------------------------------------- Socket Mode
 
-
-class FakeSocketModeServer:
-    """A local WebSocket server that speaks Slack's Socket Mode protocol: hello, envelopes, acks.
-
-    Envelopes go out on their own thread while acks are read, so neither waits for the other; both are
-    timestamped, and every ack is kept by envelope id (acks may arrive in any order)."""
-
-    def __init__(self, lifetime: float = 120.0):
-        from websockets.sync.server import serve
-
-        self.outbox: queue.Queue[dict] = queue.Queue()
-        self.connected = threading.Event()
-        self.sent_at: dict[str, float] = {}
-        self.acked_at: dict[str, float] = {}
-        self.acks: dict[str, dict] = {}
-        self._changed = threading.Condition()
-        self._lifetime = lifetime
-        self.server = serve(self._handle, "127.0.0.1", 0)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link/?ticket=fake"
-
-    def _handle(self, ws):
-        ws.send(
-            json.dumps(
-                {
-                    "type": "hello",
-                    "num_connections": 1,
-                    "connection_info": {"app_id": "AFAKE0001"},
-                    "debug_info": {"host": "fake", "approximate_connection_time": 3600},
-                }
-            )
-        )
-        self.connected.set()
-        done = threading.Event()
-
-        def pump():
-            while not done.is_set():
-                try:
-                    envelope = self.outbox.get(timeout=0.05)
-                except queue.Empty:
-                    continue
-                with self._changed:
-                    self.sent_at[envelope["envelope_id"]] = time.monotonic()
-                try:
-                    ws.send(json.dumps(envelope))
-                except Exception:
-                    return
-
-        threading.Thread(target=pump, daemon=True).start()
-        deadline = time.monotonic() + self._lifetime
-        try:
-            while time.monotonic() < deadline:
-                try:
-                    message = json.loads(ws.recv(timeout=0.1))
-                except TimeoutError:
-                    continue
-                except Exception:
-                    return
-                with self._changed:
-                    envelope_id = message.get("envelope_id", "")
-                    self.acked_at[envelope_id] = time.monotonic()
-                    self.acks[envelope_id] = message
-                    self._changed.notify_all()
-        finally:
-            done.set()
-
-    def send(self, envelope: dict) -> None:
-        self.outbox.put(envelope)
-
-    def ack_for(self, envelope_id: str, timeout: float = 10) -> dict:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while envelope_id not in self.acks:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no ack for {envelope_id}")
-                self._changed.wait(left)
-            return self.acks[envelope_id]
-
-    def ack_seconds(self, envelope_id: str) -> float:
-        """From the envelope leaving the server to its ack arriving."""
-        with self._changed:
-            return self.acked_at[envelope_id] - self.sent_at[envelope_id]
-
-    def close(self):
-        self.server.shutdown()
-
+from .socket_mode import FakeSocketModeServer  # noqa: E402, F401  (its own module; here for the old imports)
 
 # ----------------------------------------------------------------------------------------- payloads
+
+
+def identity(team: str | None, enterprise: str | None = None, org: bool = False) -> dict:
+    """What auth.test says about a bot token: its workspace (None for an org-wide install), its org."""
+    return {
+        "team_id": team,
+        "enterprise_id": enterprise,
+        "is_enterprise_install": org,
+        "user_id": BOT_USER,
+        "bot_id": BOT_ID,
+    }
+
+
+def token_of(headers: dict, params: dict) -> str:
+    auth = headers.get("Authorization") or headers.get("authorization") or ""
+    return auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else str(params.get("token") or "")
 
 
 _event_ids = itertools.count(1)
@@ -389,10 +391,19 @@ def next_ts() -> str:
     return f"1710000000.{next(_ts):06d}"
 
 
-def event_envelope(event: dict, event_id: str | None = None) -> dict:
+def event_envelope(
+    event: dict,
+    event_id: str | None = None,
+    team: str = TEAM,
+    enterprise: str | None = None,
+    org: bool = False,
+) -> dict:
+    """An Events API envelope from workspace `team` (of the Enterprise Grid org `enterprise`; `org`: the app
+    is installed org-wide there, so Slack authorizes the org's installation)."""
     return {
         "token": "fake-verification-token",
-        "team_id": TEAM,
+        "team_id": team,
+        **({"enterprise_id": enterprise} if enterprise else {}),
         "api_app_id": "AFAKE0001",
         "event": event,
         "type": "event_callback",
@@ -400,11 +411,11 @@ def event_envelope(event: dict, event_id: str | None = None) -> dict:
         "event_time": int(time.time()),
         "authorizations": [
             {
-                "enterprise_id": None,
-                "team_id": TEAM,
+                "enterprise_id": enterprise,
+                "team_id": None if org else team,
                 "user_id": BOT_USER,
                 "is_bot": True,
-                "is_enterprise_install": False,
+                "is_enterprise_install": org,
             }
         ],
         "is_ext_shared_channel": False,

@@ -29,7 +29,24 @@ def error_line(result) -> str:
         ({"SLACK_SIGNING_SECRET": None}, "SLACK_SIGNING_SECRET is not set"),
         ({"PORT": "eighty"}, "PORT is malformed"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL is malformed"),
-        ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN is malformed"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong-kind"}, "SLACK_APP_TOKEN holds a bot token (xoxb-…)"),
+        ({"SLACK_BOT_TOKEN": "xapp-1-swapped"}, "SLACK_BOT_TOKEN holds an app-level token (xapp-…)"),
+        ({"SLACK_BOT_TOKEN": "xoxp-1-personal"}, "SLACK_BOT_TOKEN holds a user token (xoxp-…)"),
+        (
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "fake-cs"},
+            "SLACK_BOT_TOKEN is set in OAuth mode",
+        ),
+        ({"SLACK_BOT_TOKEN": None, "SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_SECRET is not set"),
+        (
+            {
+                "INSTALLATION_STORE_URL": "mysql://x/y",
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_BOT_TOKEN": None,
+                "SLACK_CLIENT_SECRET": "fake-client-secret",
+            },
+            "INSTALLATION_STORE_URL is malformed",
+        ),
+        ({"SOCKET_MODE_CONNECTIONS": "11"}, "SOCKET_MODE_CONNECTIONS is malformed"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT is malformed"),
         ({"REDIS_URL": "http://nope"}, "REDIS_URL is malformed"),
         ({"KNOWLEDGE_FILE": "/nonexistent/knowledge.yaml"}, "KNOWLEDGE_FILE is malformed"),
@@ -71,8 +88,34 @@ def test_unreachable_slack_gives_up_in_bounded_time():
         SLACK_API_URL=f"http://127.0.0.1:{port}/api/",
     )
     result, seconds = run_serve(env)
-    assert result.returncode == 1 and "cannot reach Slack at SLACK_API_URL" in result.stderr
-    assert seconds < 30
+    assert result.returncode == 2 and seconds < 30
+    assert error_line(result) == (
+        f"container-bot: cannot reach Slack at http://127.0.0.1:{port}/api/ (SLACK_API_URL): URLError; "
+        "check the network"
+    )
+    assert "ERROR" not in result.stderr and "slack_sdk" not in result.stderr  # that line, not the library's
+
+
+def test_only_a_bot_token_asks_for_what_socket_mode_or_http_needs(fake):
+    result, _ = run_serve(env_for(fake, SLACK_SIGNING_SECRET=None))
+    assert result.returncode == 2
+    line = error_line(result)
+    assert "SLACK_SIGNING_SECRET" in line and "SLACK_APP_TOKEN" in line
+
+
+def test_an_unreachable_installation_store_is_one_line(fake):
+    env = env_for(
+        fake,
+        SLACK_BOT_TOKEN=None,
+        SLACK_CLIENT_ID="1111.2222",
+        SLACK_CLIENT_SECRET="fake-client-secret-for-tests",
+        INSTALLATION_STORE_URL=f"postgresql://bot:fake-db-password@127.0.0.1:{free_port()}/bot",
+    )
+    result, seconds = run_serve(env)
+    assert result.returncode == 2 and seconds < 30
+    line = error_line(result)
+    assert line.startswith("container-bot: INSTALLATION_STORE_URL is unreachable (OperationalError")
+    assert "fake-db-password" not in result.stderr and "fake-client-secret" not in result.stderr
 
 
 def test_unreachable_redis_at_start_is_one_line(fake):

@@ -11,6 +11,7 @@ from slack_bolt.request import BoltRequest
 
 from ...settings import Settings
 from ..metrics import Metrics
+from ..oauth import route
 from ..reload import describe
 from .payloads import shape
 from .signature import signed
@@ -18,6 +19,16 @@ from .signature import signed
 log = logging.getLogger("container_bot.server")
 http_log = logging.getLogger("container_bot.requests")
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; anything larger is refused from its headers
+REASONS = {
+    200: "OK",
+    302: "Found",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    503: "Service Unavailable",
+}
 
 
 class SlackWsgi:
@@ -32,9 +43,18 @@ class SlackWsgi:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/")
         if path == "/healthz":
-            return self._reply(start_response, 200, *health(self.app, True))
+            up = self.app.container_bot.health.up  # a revoked token fails it: a new token is needed
+            return self._reply(start_response, 200 if up else 503, *health(self.app, up))
         if path == "/metrics" and method == "GET":
             return self._reply(start_response, 200, self.metrics.render(), self.metrics.content_type)
+        if method == "GET" and path.startswith("/slack/"):
+            found = route(self.app, path, environ.get("QUERY_STRING", ""), _headers(environ))
+            if found is not None:  # OAuth mode's install page and redirect
+                status, headers, body = found
+                start_response(
+                    f"{status} {REASONS.get(status, 'OK')}", [*headers, ("Content-Length", str(len(body)))]
+                )
+                return [body]
         if path != "/slack/events":
             return self._reply(start_response, 404, b"not found\n")
         if method != "POST":
@@ -109,16 +129,8 @@ class SlackWsgi:
 
     @staticmethod
     def _reply(start_response, status: int, body: bytes, content_type: str = "text/plain; charset=utf-8"):
-        reasons = {
-            200: "OK",
-            400: "Bad Request",
-            401: "Unauthorized",
-            404: "Not Found",
-            405: "Method Not Allowed",
-            413: "Payload Too Large",
-        }
         start_response(
-            f"{status} {reasons.get(status, 'OK')}",
+            f"{status} {REASONS.get(status, 'OK')}",
             [("Content-Type", content_type), ("Content-Length", str(len(body)))],
         )
         return [body]
@@ -126,7 +138,9 @@ class SlackWsgi:
 
 def health(app, up: bool) -> tuple[bytes, str]:
     """/healthz: up or not, and the knowledge being served (its version and checksum), as JSON."""
-    body = {"status": "ok" if up else "disconnected", "knowledge": describe(app.container_bot.loaded)}
+    runtime = app.container_bot
+    status = "ok" if up else runtime.health.status if runtime.health.status != "ok" else "disconnected"
+    body = {"status": status, "knowledge": describe(runtime.loaded)}
     return (json.dumps(body) + "\n").encode(), "application/json"
 
 
