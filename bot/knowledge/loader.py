@@ -85,7 +85,11 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
         examples_file, examples_text = _examples_text(checker, data, file)
     if checker.problems:
         raise KnowledgeError(checker.problems)
-    parts = (__version__, text, examples_file and examples_text, *(f"{p}\0{t}" for p, t in files))
+    # the claims files by their names relative to the knowledge file, never where it happens to be installed:
+    # the model trained while the wheel is built must be found again wherever the wheel is unpacked
+    here = os.path.dirname(os.path.abspath(file))
+    named = (f"{os.path.relpath(os.path.abspath(p), here)}\0{t}" for p, t in files)
+    parts = (__version__, text, examples_file and examples_text, *named)
     checksum = hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
     lines = _phrase_lines(data)
     knowledge = Knowledge(

@@ -22,5 +22,8 @@ def build(target: str) -> str:
     if not (where / name).is_file():
         raise SystemExit(f"container-bot: the packaged model was not written to {where}")
     for path in where.iterdir():
+        if path.name != name:
+            path.unlink()  # a model of an earlier build left in a reused build tree would ship for nothing
+            continue
         path.chmod(0o644)  # read by whoever runs the installed package, written by no one
     return str(where / name)

@@ -179,7 +179,9 @@ class ClaimIndex:
     @classmethod
     def restore(cls, state: dict) -> ClaimIndex:
         weighed = (state["idf"], state["weights"])
-        return cls(state["ids"], state["about"], state["attribute"], state["lengths"], state["postings"], weighed)
+        return cls(
+            state["ids"], state["about"], state["attribute"], state["lengths"], state["postings"], weighed
+        )
 
     def search(
         self,
