@@ -10,6 +10,7 @@ as the answer.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from ..knowledge.claims import Claim
@@ -81,10 +82,12 @@ def informative(ev: Evidence, topics: list[str]) -> int:
     return sum(1 for term in query(ev, topics).informative if not term.startswith("@"))
 
 
-def generic(ev: Evidence, topics: list[str], attribute: str | None) -> bool:
+def generic(ev: Evidence, topics: list[str], attribute: str | None, summary: str = "") -> bool:
     """The question names its topic and the attribute it asks about, and hardly anything more ("can ecr
     scan images?", "how much does an eks cluster cost?"): a summary answers it better than a detail. A
-    question that names a second attribute ("what does extended support cost?") asks where the two meet."""
+    question that names a second attribute ("what does extended support cost?") asks where the two meet, and
+    one whose cue the summary never mentions asks for a detail ("does eks support ipv6?": ipv6 names
+    networking, but the networking summary is about service-to-service traffic)."""
     if any(not hit.phrase.weak and hit.phrase.target != attribute for hit in ev.attr_hits):
         return False
     cues = {
@@ -93,8 +96,24 @@ def generic(ev: Evidence, topics: list[str], attribute: str | None) -> bool:
         if hit.phrase.target == attribute
         for i in range(hit.start, hit.end)
     }
+    named = {
+        stem(ev.canon[i][0])
+        for hit in ev.attr_hits
+        if hit.phrase.target == attribute and not hit.phrase.weak
+        for i in range(hit.start, hit.end)
+    }
+    if summary and not all(_mentions(summary, cue) for cue in named):
+        return False
     own = [t for t in query(ev, topics).informative if not t.startswith("@") and t not in cues]
     return len(own) <= GENERIC_WORDS
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _mentions(text: str, cue: str) -> bool:
+    """The text has a word of the cue's ("scan" in "scanning", "cost" in "costs")."""
+    return any(w.startswith(cue) or cue.startswith(stem(w)) for w in _WORD.findall(text.lower()))
 
 
 def asked_attributes(ev: Evidence, attribute: str | None) -> list[str]:

@@ -133,7 +133,9 @@ class Matcher(Learned):
         if match.kind == "attribute":
             found = facts.find(k, self.claims, ev, match.topics or ev.topics, match.attribute)
             headline = facts.headline(k, match.topics, match.attribute)
-            if headline and facts.generic(ev, match.topics, match.attribute):
+            name = k.attributes[match.attribute].name if match.attribute in k.attributes else ""
+            summary = f"{name} {k.claim_by_id[headline].text}" if headline else ""
+            if headline and facts.generic(ev, match.topics, match.attribute, summary):
                 # "can ecr scan images?": the topic's summary on what it asks answers it; details are
                 # answers to other questions
                 claims = [headline]

@@ -64,6 +64,13 @@ def test_a_generic_question_is_answered_with_the_topics_summary(engine, knowledg
     assert claims_of(answer) == [knowledge.topics["ecr"].facts["scanning"].id]
 
 
+def test_a_cue_the_summary_never_mentions_asks_for_the_detail(engine, knowledge):
+    # "ipv6" names networking, but EKS's networking summary is about service-to-service traffic
+    answer = engine.ask("does eks support ipv6?")
+    assert claims_of(answer)[0] != knowledge.topics["eks"].facts["networking"].id
+    assert "IPv6" in answer.text
+
+
 def test_a_question_naming_a_second_attribute_is_not_generic(engine):
     assert "$0.60" in engine.ask("what does eks extended support cost?").text
 
