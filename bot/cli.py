@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # the engine is imported when a command needs it: `check` and
 
 def _load(path: str | None, full: bool = False) -> Knowledge:
     try:
+        if not full:  # answering: the snapshot of the files validated before, when none of them changed
+            from .understanding import snapshot
+
+            return snapshot.load(path)
         return load_knowledge(path, full=full)
     except KnowledgeError as exc:
         for problem in exc.problems:

@@ -8,15 +8,35 @@ inside its own anchor is refused). Every problem is a Problem with the line it i
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .problems import KnowledgeError, Problem
 
+if TYPE_CHECKING:
+    import yaml
+else:
+
+    class _Yaml:
+        """PyYAML, imported the first time a file is read: an answer from a snapshot of the knowledge
+        (bot/understanding/snapshot.py) reads no YAML, and need not pay for importing it."""
+
+        def __getattr__(self, name: str):
+            import yaml as module
+
+            globals()["yaml"] = module
+            return getattr(module, name)
+
+    yaml = _Yaml()
+
+
 # libyaml's composer, where PyYAML was built with it, is several times faster and keeps line marks.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _loader():
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 # What any knowledge file may cost to load, whatever is in it (the packaged one: 28 KB, 1,700 values, 7 deep).
 MAX_FILE_BYTES = 1024 * 1024
 TOO_LARGE = "the file is larger than 1 MiB, the most a knowledge file may be"
@@ -97,7 +117,7 @@ def _node(text: str, file: str, max_bytes: int, max_values: int) -> yaml.Node | 
         )
     try:
         values, level = 0, 0
-        for event in yaml.parse(text, Loader=_LOADER):
+        for event in yaml.parse(text, Loader=_loader()):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 level += 1
                 if level > MAX_DEPTH:
@@ -108,7 +128,7 @@ def _node(text: str, file: str, max_bytes: int, max_values: int) -> yaml.Node | 
                 values += 1
                 if values > max_values:
                     raise _TooBig(_line(event), f"the file has more than {max_values:,} values")
-        node = yaml.compose(text, Loader=_LOADER)
+        node = yaml.compose(text, Loader=_loader())
     except _TooBig as exc:
         raise KnowledgeError([Problem(file, exc.line, exc.message)]) from None
     except yaml.YAMLError as exc:

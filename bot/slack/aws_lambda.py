@@ -20,9 +20,10 @@ import threading
 from collections.abc import Callable
 
 from ..answering.engine import AnswerEngine
-from ..knowledge import KnowledgeError, load_knowledge
+from ..knowledge import KnowledgeError
 from ..logs import setup_logging
 from ..settings import SettingsError, settings_from_env
+from ..understanding import snapshot
 from .app import create_app
 from .client import check_token
 from .http.payloads import shape
@@ -63,7 +64,7 @@ def build():
 
     settings = settings_from_env(serve=True, force_http=True)
     setup_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
-    knowledge = load_knowledge(settings.knowledge_file)
+    knowledge = snapshot.load(settings.knowledge_file)
     metrics = Metrics()
     stores = open_stores(settings) if settings.oauth else None
     app = create_app(

@@ -8,9 +8,10 @@ import os
 import sys
 
 from ..answering.engine import AnswerEngine
-from ..knowledge import KnowledgeError, load_knowledge
+from ..knowledge import KnowledgeError
 from ..logs import setup_logging
 from ..settings import Settings, SettingsError, settings_from_env
+from ..understanding import snapshot
 from .app import create_app
 from .client import check_token
 from .executor import ReplyExecutor
@@ -51,7 +52,7 @@ def serve(force_http: bool = False, port: int | None = None) -> int:
         os.environ.pop(name, None)
     setup_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
     try:
-        knowledge = load_knowledge(settings.knowledge_file)
+        knowledge = snapshot.load(settings.knowledge_file)
         engine = AnswerEngine(knowledge, settings.threshold)  # trains, reading the examples file, if no cache
     except KnowledgeError as exc:
         first = exc.problems[0]

@@ -76,10 +76,10 @@ def directory() -> Path | None:
     return Path(base) / "container-bot"
 
 
-def _name(key: str) -> str | None:
+def _name(key: str, kind: str = "model") -> str | None:
     if not key or not all(c in "0123456789abcdef" for c in key):
         return None
-    return f"model-{key[:32]}.bin"
+    return f"{kind}-{key[:32]}.bin"
 
 
 def key_for(checksum: str) -> str:
@@ -157,9 +157,10 @@ def has(key: str) -> bool:
     return name is not None and any((d / name).is_file() for d in (PACKAGED, where) if d is not None)
 
 
-def load(key: str) -> dict | None:
-    """What was learned for this key: from the package, else from the cache directory; None to train."""
-    name = _name(key)
+def load(key: str, kind: str = "model") -> dict | None:
+    """What was learned for this key: from the package, else from the cache directory; None to train.
+    `kind`: what the file holds (a model, or a validated knowledge snapshot)."""
+    name = _name(key, kind)
     if name is None:
         return None
     for where in (PACKAGED, directory()):
@@ -167,15 +168,15 @@ def load(key: str) -> dict | None:
             continue
         state = _decode(_read(where, name), key)
         if state is not None:
-            log.info("model loaded from %s", "the package" if where == PACKAGED else where)
+            log.info("%s loaded from %s", kind, "the package" if where == PACKAGED else where)
             return state
     return None
 
 
-def save(key: str, state: dict, where: Path | None = None) -> bool:
+def save(key: str, state: dict, where: Path | None = None, kind: str = "model") -> bool:
     """Write atomically (a temporary file renamed into place), into a directory of our own that no one else
-    can write, then keep only the newest KEEP files; False when there is nowhere to write."""
-    name, where = _name(key), where or directory()
+    can write, then keep only the newest KEEP files of its kind; False when there is nowhere to write."""
+    name, where = _name(key, kind), where or directory()
     if name is None or where is None:
         return False
     try:
@@ -186,7 +187,7 @@ def save(key: str, state: dict, where: Path | None = None) -> bool:
         finally:
             os.close(folder)
         if (hasattr(os, "getuid") and info.st_uid != os.getuid()) or not _trusted(info):
-            log.warning("model not saved: %s is not a directory of our own that only we can write", where)
+            log.warning("%s not saved: %s is not a directory of our own that only we can write", kind, where)
             return False
         handle, temporary = tempfile.mkstemp(dir=where, prefix=".model-", suffix=".tmp")
         try:
@@ -199,16 +200,16 @@ def save(key: str, state: dict, where: Path | None = None) -> bool:
             raise
     except OSError:
         return False
-    prune(where, keep=name)
-    log.info("model trained and saved in %s", where)
+    prune(where, keep=name, kind=kind)
+    log.info("%s saved in %s", "model trained and" if kind == "model" else kind, where)
     return True
 
 
-def prune(where: Path, keep: str = "") -> None:
-    """Keep the newest KEEP model files (always `keep`, the one just written); remove the rest."""
+def prune(where: Path, keep: str = "", kind: str = "model") -> None:
+    """Keep the newest KEEP files of a kind (always `keep`, the one just written); remove the rest."""
     try:
         files = sorted(
-            (p for p in where.glob("model-*.bin") if p.is_file() and not p.is_symlink()),
+            (p for p in where.glob(f"{kind}-*.bin") if p.is_file() and not p.is_symlink()),
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )

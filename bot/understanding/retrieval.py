@@ -171,17 +171,14 @@ class ClaimIndex:
             "about": self.about,
             "attribute": self.attribute,
             "lengths": self.lengths,
-            "postings": self.postings,
             "idf": self.idf,
-            "weights": self.weights,
+            "weights": self.weights,  # the postings, weighed: all a search reads (raw counts are not kept)
         }
 
     @classmethod
     def restore(cls, state: dict) -> ClaimIndex:
         weighed = (state["idf"], state["weights"])
-        return cls(
-            state["ids"], state["about"], state["attribute"], state["lengths"], state["postings"], weighed
-        )
+        return cls(state["ids"], state["about"], state["attribute"], state["lengths"], {}, weighed)
 
     def search(
         self,

@@ -19,7 +19,7 @@ from .normalise import Rewriter, normalise
 from .phrases import Finder, Phrase, make_phrases
 from .retrieval import ClaimIndex
 
-STATE_FORMAT = 5  # bump when what _learn returns changes shape: older cached states are then ignored
+STATE_FORMAT = 6  # bump when what _learn returns changes shape: older cached states are then ignored
 NAMING_KINDS = ("definition", "comparison", "attribute")  # kinds whose labelled topics are what they name
 
 
