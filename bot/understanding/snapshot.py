@@ -21,45 +21,20 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..knowledge import KnowledgeError, load_knowledge
-from ..knowledge.claims import Claim
-from ..knowledge.freshness import Dated
+from ..knowledge import KnowledgeError, claims, freshness, load_knowledge, model
 from ..knowledge.loader import default_path
-from ..knowledge.model import (
-    Attribute,
-    Comparison,
-    Criterion,
-    Difference,
-    Exclusion,
-    Intent,
-    Knowledge,
-    MatchSettings,
-    Option,
-    Topic,
-    Veto,
-)
+from ..knowledge.model import Knowledge
 from ..knowledge.reader import MAX_EXAMPLES_BYTES, MAX_FILE_BYTES, Unreadable, read_capped
 from . import cache
 
 FORMAT = 1
 KIND = "knowledge"
+# the only classes a snapshot may name: the dataclasses the knowledge modules define
 _CLASSES = {
-    c.__name__: c
-    for c in (
-        Knowledge,
-        Topic,
-        Attribute,
-        Difference,
-        Comparison,
-        Intent,
-        Exclusion,
-        Option,
-        Criterion,
-        MatchSettings,
-        Veto,
-        Claim,
-        Dated,
-    )
+    name: cls
+    for module in (model, claims, freshness)
+    for name, cls in vars(module).items()
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__
 }
 log = logging.getLogger("container_bot.model")
 
