@@ -10,6 +10,7 @@ as the answer.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from dataclasses import dataclass
 
@@ -96,14 +97,13 @@ def generic(ev: Evidence, topics: list[str], attribute: str | None, summary: str
         if hit.phrase.target == attribute
         for i in range(hit.start, hit.end)
     }
-    named = {
-        stem(ev.canon[i][0])
+    named = [
+        [stem(ev.canon[i][0]) for i in range(hit.start, hit.end)]
         for hit in ev.attr_hits
         if hit.phrase.target == attribute and not hit.phrase.weak
-        for i in range(hit.start, hit.end)
-    }
-    if summary and not all(_mentions(summary, cue) for cue in named):
-        return False
+    ]
+    if summary and not all(any(_mentions(summary, word) for word in cue) for cue in named):
+        return False  # a cue the summary has none of the words of ("ipv6")
     own = [t for t in query(ev, topics).informative if not t.startswith("@") and t not in cues]
     return len(own) <= GENERIC_WORDS
 
@@ -112,8 +112,14 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def _mentions(text: str, cue: str) -> bool:
-    """The text has a word of the cue's ("scan" in "scanning", "cost" in "costs")."""
-    return any(w.startswith(cue) or cue.startswith(stem(w)) for w in _WORD.findall(text.lower()))
+    """The text has a word of the cue's: one they begin alike, all but a suffix ("scan" in "scanning",
+    "replicate" in "replication", "cost" in "costs")."""
+    return any(_alike(w, cue) for w in _WORD.findall(text.lower()))
+
+
+def _alike(a: str, b: str) -> bool:
+    common = len(os.path.commonprefix((a, b)))
+    return common >= max(4, min(len(a), len(b)) - 3) or a == b
 
 
 def asked_attributes(ev: Evidence, attribute: str | None) -> list[str]:
