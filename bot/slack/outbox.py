@@ -7,8 +7,9 @@ listeners only parse, ack, build the answer and hand each Web API call to this o
   Retry-After or a slow Slack without holding any thread an ack needs;
 - the view lane opens modals: a trigger_id lives 3 seconds, so views.open never queues behind replies.
 
-Both lanes are bounded: past `max_pending` queued calls, new ones are dropped with a log line and a metric
-rather than growing memory while Slack is unreachable."""
+Each lane is bounded on its own (2,000 waiting replies, 100 waiting modals): past its limit, new calls are
+dropped with a log line and a metric rather than growing memory while Slack is unreachable, and replies
+piling up behind a 429 never take the places a modal needs."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from .metrics import Metrics
 log = logging.getLogger("container_bot.outbox")
 REPLY_WORKERS = 16
 VIEW_WORKERS = 4
-MAX_PENDING = 2000
+MAX_PENDING = 2000  # replies
+MAX_VIEWS = 100  # modals: each waits on one views.open, and a trigger_id is dead after 3 s anyway
 
 
 class Outbox:
@@ -32,13 +34,17 @@ class Outbox:
         reply_workers: int = REPLY_WORKERS,
         view_workers: int = VIEW_WORKERS,
         max_pending: int = MAX_PENDING,
+        max_views: int = MAX_VIEWS,
     ):
         self._metrics = metrics
         self._lanes = {
             "reply": ReplyExecutor(reply_workers, thread_name_prefix="reply"),
             "view": ReplyExecutor(view_workers, thread_name_prefix="view"),
         }
-        self._slots = threading.BoundedSemaphore(max_pending)
+        self._slots = {
+            "reply": threading.BoundedSemaphore(max_pending),
+            "view": threading.BoundedSemaphore(max_views),
+        }
 
     def reply(self, fn: Callable[..., object], *args, **kwargs) -> bool:
         """Run a reply (anything that may wait on the Web API) later; False if it was dropped."""
@@ -49,7 +55,8 @@ class Outbox:
         return self._submit("view", fn, args, kwargs)
 
     def _submit(self, lane: str, fn, args, kwargs) -> bool:
-        if not self._slots.acquire(blocking=False):
+        slots = self._slots[lane]
+        if not slots.acquire(blocking=False):
             self._metrics.outbox_dropped.labels(lane).inc()
             log.warning("outgoing call dropped: too many waiting", extra={"outcome": f"{lane}_dropped"})
             return False
@@ -63,13 +70,13 @@ class Outbox:
                 log.exception("outgoing call failed")
             finally:
                 pending.dec()
-                self._slots.release()
+                slots.release()
 
         try:
             self._lanes[lane].submit(run)
         except RuntimeError:  # shutting down: nothing new starts
             pending.dec()
-            self._slots.release()
+            slots.release()
             self._metrics.outbox_dropped.labels(lane).inc()
             return False
         return True
