@@ -87,13 +87,17 @@ class Delivery:
         return self.send(allow_users, **kwargs)[1]
 
     def read_back(self, channel: str, thread_ts: str | None, known: str | None, client=None) -> Thread | None:
-        """The conversation as the bot's latest answer there (`known`, its ts) left it, read back from Slack;
-        None when the bot has not answered there (nothing to read) or the read fails."""
+        """The conversation as the bot's latest answer there (`known`, its ts) left it, read back from Slack
+        with a reader that never waits out a 429 (`client`: another reader); None when the bot has not
+        answered there (nothing to read), the read fails, or Slack's read budget is spent."""
         if not known:
             return None
-        reader = client or self.client
-        metrics = self.runtime.metrics
-        return read_thread(reader, self.loaded.knowledge, metrics, channel, thread_ts, known, *self.bot)
+        runtime = self.runtime
+        reader = client or runtime.reader(self.client)
+        knowledge = self.loaded.knowledge
+        return read_thread(
+            reader, knowledge, runtime.metrics, channel, thread_ts, known, *self.bot, budget=runtime.reads
+        )
 
     def post_answer(
         self, channel: str, thread_ts: str | None, answer: Answer, question: str, before: Thread | None

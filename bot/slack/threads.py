@@ -12,10 +12,15 @@ read with `conversations.history` instead.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+
+from slack_sdk.errors import SlackApiError
 
 from ..answering.conversation import EVENT_TYPE, Thread, from_payload
 from ..knowledge.model import Knowledge
 from .calls import call_slack
+from .client import retry_after_seconds
 from .metrics import Metrics
 from .store import Store
 
@@ -48,6 +53,33 @@ class ThreadMemory:
         return bool(thread_ts) and self.store.get(_key("assistant", channel, thread_ts)) == "1"
 
 
+class ReadBudget:
+    """Slack's budget for reading conversations back (conversations.replies and .history are Tier 3, and
+    much less for some apps): after a 429, no read is tried with that token until its Retry-After has passed.
+    Replies in the meantime are answered without their thread, at once, instead of each asking again and
+    waiting out the same 429."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self._until: dict[str, float] = {}  # token -> when reads may start again
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def spent(self, token: str) -> bool:
+        with self._lock:
+            until = self._until.get(token)
+            if until is not None and until <= self._clock():
+                del self._until[token]
+                until = None
+        return until is not None
+
+    def pause(self, token: str, seconds: float) -> None:
+        now = self._clock()
+        with self._lock:
+            if len(self._until) >= 64:  # tokens long gone: forget the expired
+                self._until = {t: u for t, u in self._until.items() if u > now}
+            self._until[token] = max(self._until.get(token, now), now + seconds)
+
+
 def _is_ts(value: str) -> bool:
     seconds, _, fraction = value.partition(".")
     return seconds.isdigit() and (not fraction or fraction.isdigit()) and len(value) <= 20
@@ -62,18 +94,29 @@ def read_thread(
     answer_ts: str,
     bot_id: str | None,
     bot_user_id: str | None,
+    budget: ReadBudget | None = None,
 ) -> Thread | None:
     """The thread as the bot's latest answer there left it, from that answer's metadata; None when it cannot
-    be read (the failure is logged and counted, and the reply is then answered on its own)."""
+    be read (the failure is logged and counted, and the reply is then answered on its own), or when Slack's
+    read budget is spent (`budget`: counted as rate_limited, no call made)."""
+    token = getattr(client, "token", None) or ""
+    if budget is not None and budget.spent(token):
+        metrics.thread_reads.labels("rate_limited").inc()
+        return None
     arguments = dict(
         channel=channel, oldest=answer_ts, inclusive=True, limit=READ_LIMIT, include_all_metadata=True
     )
     method = "conversations.replies" if thread_ts else "conversations.history"
 
     def fetch():
-        if thread_ts:
-            return client.conversations_replies(ts=thread_ts, **arguments).get("messages") or []
-        return client.conversations_history(**arguments).get("messages") or []
+        try:
+            if thread_ts:
+                return client.conversations_replies(ts=thread_ts, **arguments).get("messages") or []
+            return client.conversations_history(**arguments).get("messages") or []
+        except SlackApiError as exc:
+            if budget is not None and exc.response.status_code == 429:
+                budget.pause(token, retry_after_seconds(exc.response.headers))
+            raise
 
     messages, error = call_slack(
         metrics, log, method, fetch, message="%s failed; answering without the thread"

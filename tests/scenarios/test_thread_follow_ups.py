@@ -6,16 +6,13 @@ import json
 
 import pytest
 
-from bot.answering.conversation import EVENT_TYPE
 from tests.fakes.slack import (
     BOT_DM,
-    BOT_ID,
-    BOT_USER,
     next_ts,
     send_event,
     socket_envelope,
 )
-from tests.helpers import Chat, payload_of, start_bot, start_socket_bot
+from tests.helpers import Chat, bot_answer_with, payload_of, start_bot, start_socket_bot
 
 
 @pytest.fixture(params=["http", "socket"])
@@ -177,24 +174,6 @@ def test_dm_is_one_conversation_read_with_history(http_chat, fake):
 
 
 # ---------------------------------------------------------------------------- untrusted metadata
-
-
-def bot_answer_with(fake, payload, channel="C0000CHAN", **who) -> str:
-    """A message in a new thread carrying `payload` as our metadata, posted by `who` (the bot by default)."""
-    root = next_ts()
-    fake.messages.append(
-        {
-            "type": "message",
-            "user": who.get("user", BOT_USER),
-            **({"bot_id": who.get("bot_id", BOT_ID)} if who.get("bot_id", BOT_ID) else {}),
-            "text": "an answer",
-            "ts": next_ts(),
-            "thread_ts": root,
-            "channel": channel,
-            "metadata": {"event_type": EVENT_TYPE, "event_payload": payload},
-        }
-    )
-    return root
 
 
 @pytest.mark.parametrize(
