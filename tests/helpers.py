@@ -230,8 +230,10 @@ class Chat:
         return calls[before].params if len(calls) > before else None
 
 
-def bot_answer_with(fake, payload, channel="C0000CHAN", **who) -> str:
-    """A message in a new thread carrying `payload` as our metadata, posted by `who` (the bot by default)."""
+def bot_answer_with(fake, payload, channel="C0000CHAN", top=False, **who) -> str:
+    """A message in a new thread (`top`: at the top of the conversation, as in a DM) carrying `payload` as our
+    metadata, posted by `who` (the bot by default), as Slack keeps it: an answer the bot's store does not
+    remember (posted by an earlier version, or forgotten). Returns the thread's ts."""
     root = next_ts()
     fake.messages.append(
         {
@@ -240,7 +242,7 @@ def bot_answer_with(fake, payload, channel="C0000CHAN", **who) -> str:
             **({"bot_id": who.get("bot_id", BOT_ID)} if who.get("bot_id", BOT_ID) else {}),
             "text": "an answer",
             "ts": next_ts(),
-            "thread_ts": root,
+            **({} if top else {"thread_ts": root}),
             "channel": channel,
             "metadata": {"event_type": EVENT_TYPE, "event_payload": payload},
         }

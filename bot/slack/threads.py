@@ -1,9 +1,14 @@
-"""Threads the bot answered in: remembered for a day, and read back from Slack when someone replies.
+"""Threads the bot answered in: remembered for a day with the context a reply leans on, and read back from
+Slack when that context is not remembered.
 
-`conversations.replies` is rate-limited (Tier 3), so it is called only for threads the bot answered in. Those
-are remembered in the store that suppresses duplicates (Redis when REDIS_URL is set, so every replica knows
-them), with the ts of the bot's latest answer there: the read asks only for messages from that answer on.
-The context itself travels in Slack, in the answer's metadata, never in the store.
+Both are kept in the store that suppresses duplicates (Redis when REDIS_URL is set, so every replica knows
+them): the ts of the bot's latest answer in the thread, and the thread's context as that answer leaves it
+(its reading, the choice under way), written as soon as the answer is decided, before Slack has taken the
+post, so a second reply a moment later leans on the first one's answer, on whichever replica. The same
+context travels in Slack, in the answer's metadata: a thread whose context the store does not have (answered
+by an earlier version, or forgotten) is read back from there. `conversations.replies` is rate-limited (Tier
+3), so it is read only for threads the bot answered in, from its latest answer on, and never waits out a 429
+(`ReadBudget`).
 
 A conversation is a thread (channel, thread_ts), or a DM read as one conversation (channel, None), which is
 read with `conversations.history` instead.
@@ -11,16 +16,18 @@ read with `conversations.history` instead.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
 
 from slack_sdk.errors import SlackApiError
 
-from ..answering.conversation import EVENT_TYPE, Thread, from_payload
+from ..answering.conversation import EVENT_TYPE, Thread, from_payload, to_payload
 from ..knowledge.model import Knowledge
 from .calls import call_slack
 from .client import retry_after_seconds
+from .http.payloads import decode_value
 from .metrics import Metrics
 from .store import Store
 
@@ -45,6 +52,17 @@ class ThreadMemory:
         """The ts of the bot's latest answer in this conversation within the last 24 h, or None."""
         value = self.store.get(_key("thread", channel, thread_ts))
         return value if value and _is_ts(value) else None
+
+    def remember(self, channel: str, thread_ts: str | None, thread: Thread) -> None:
+        """The context the bot's answer leaves this conversation with, for the next reply (24 h)."""
+        payload = json.dumps(to_payload(thread), separators=(",", ":"))
+        self.store.put(_key("context", channel, thread_ts), payload, REMEMBER_SECONDS)
+
+    def context(self, channel: str, thread_ts: str | None) -> dict | None:
+        """The remembered context, as the payload an answer's metadata carries (unchecked: from_payload checks
+        it against the knowledge served now); None when the store does not have it."""
+        value = decode_value(self.store.get(_key("context", channel, thread_ts)))
+        return value if isinstance(value, dict) else None
 
     def assistant_thread(self, channel: str, thread_ts: str) -> None:
         self.store.put(_key("assistant", channel, thread_ts), "1", REMEMBER_SECONDS)

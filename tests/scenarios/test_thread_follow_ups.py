@@ -112,13 +112,28 @@ def test_scripted_conversation_in_one_thread(chat, fake):
     assert "Windows" in windows["text"]
     # 7, 8: a question of its own, then "and ecr?" asks the same kind of question about ECR
     assert payload_of(fargate)["topics"] == ["fargate"] and payload_of(ecr)["topics"] == ["ecr"]
-    # every reply after the first read the thread back, once, with the metadata, from the bot's latest answer
-    reads = fake.called("conversations.replies")
-    assert len(reads) == len(CONVERSATION) - 1
-    assert all(r.params["include_all_metadata"] in (True, "true", "1") for r in reads)
-    assert all(r.params["ts"] == root and int(r.params["limit"]) <= 10 for r in reads)
-    posted = fake.posted("C0000CHAN")
-    assert reads[1].params["oldest"] == posted[1]["ts"]  # the read after turn 2 starts at the bot's answer
+    # every reply leaned on the context the store remembers: nothing was read back from Slack
+    assert fake.called("conversations.replies") == []
+
+
+def test_a_thread_known_only_from_slack_is_read_back_once(http_chat, fake):
+    """A thread whose context only Slack has (answered by an earlier version, or forgotten by the store): the
+    reply reads it back, once, with the metadata, from the bot's latest answer on; the answer to that reply is
+    remembered, so the next one reads nothing."""
+    chat, running = http_chat
+    root = bot_answer_with(fake, {"kind": "comparison", "topics": ["ecs", "eks"]})
+    answer_ts = fake.messages[-1]["ts"]
+    running.app.container_bot.memory.answered("C0000CHAN", root, answer_ts)
+    reply = chat.say("what about cost?", thread_ts=root)
+    assert reply["text"].startswith("Amazon ECS vs Amazon EKS: cost")
+    (read,) = fake.called("conversations.replies")
+    assert read.params["include_all_metadata"] in (True, "true", "1")
+    assert (
+        read.params["ts"] == root and int(read.params["limit"]) <= 10 and read.params["oldest"] == answer_ts
+    )
+    reply = chat.say("and the learning curve?", thread_ts=root)
+    assert reply["text"].startswith("Amazon ECS vs Amazon EKS: learning curve")
+    assert len(fake.called("conversations.replies")) == 1
 
 
 def test_the_thread_is_read_only_where_the_bot_answered(http_chat, fake):
@@ -146,7 +161,6 @@ def test_a_mention_in_the_thread_uses_its_context_too(http_chat, fake):
     root = chat.last_event["ts"]
     reply = chat.say("what about the learning curve?", thread_ts=root, mention=True)
     assert reply["text"].startswith("Amazon ECS vs Amazon EKS: learning curve")
-    assert len(fake.called("conversations.replies")) == 1
 
 
 def test_with_channel_listening_off_a_follow_up_needs_a_mention(fake, knowledge):
@@ -163,14 +177,26 @@ def test_with_channel_listening_off_a_follow_up_needs_a_mention(fake, knowledge)
         running.app.container_bot.outbox.shutdown(wait=True)
 
 
-def test_dm_is_one_conversation_read_with_history(http_chat, fake):
+def test_dm_is_one_conversation(http_chat, fake):
     chat, _ = http_chat
     first = chat.say("ecs or eks?", channel=BOT_DM, channel_type="im")
     assert "thread_ts" not in first or first["thread_ts"] is None
     reply = chat.say("we already run kubernetes on prem", channel=BOT_DM, channel_type="im")
     assert reply["text"].startswith("Recommendation: Amazon EKS")
+    assert fake.called("conversations.history") == []  # remembered
+
+
+def test_a_dm_known_only_from_slack_is_read_with_history(http_chat, fake):
+    chat, running = http_chat
+    bot_answer_with(
+        fake, {"kind": "recommendation", "topics": ["ecs", "eks"], "choice": True}, BOT_DM, top=True
+    )
+    answer_ts = fake.messages[-1]["ts"]
+    running.app.container_bot.memory.answered(BOT_DM, None, answer_ts)
+    reply = chat.say("we already run kubernetes on prem", channel=BOT_DM, channel_type="im")
+    assert reply["text"].startswith("Recommendation: Amazon EKS")
     (read,) = fake.called("conversations.history")
-    assert read.params["channel"] == BOT_DM and read.params["oldest"] == fake.posted(BOT_DM)[0]["ts"]
+    assert read.params["channel"] == BOT_DM and read.params["oldest"] == answer_ts
 
 
 # ---------------------------------------------------------------------------- untrusted metadata
@@ -227,8 +253,8 @@ def test_metadata_read_back_is_untrusted(http_chat, fake, payload, who):
 
 def test_a_thread_that_cannot_be_read_is_answered_on_its_own(http_chat, fake):
     chat, running = http_chat
-    chat.say("ecs vs eks", mention=True)
-    root = chat.last_event["ts"]
+    root = bot_answer_with(fake, {"kind": "comparison", "topics": ["ecs", "eks"]})  # known only from Slack
+    running.app.container_bot.memory.answered("C0000CHAN", root, fake.messages[-1]["ts"])
     fake.fail("conversations.replies", times=5, body={"ok": False, "error": "ratelimited"})
     reply = chat.say("what is ecr?", thread_ts=root)  # a question of its own still gets its answer
     assert reply["text"].startswith("Amazon ECR")
