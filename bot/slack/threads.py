@@ -53,6 +53,17 @@ class ThreadMemory:
         value = self.store.get(_key("thread", channel, thread_ts))
         return value if value and _is_ts(value) else None
 
+    def in_dm(self, channel: str, thread_ts: str | None) -> tuple[str | None, bool]:
+        """What a DM message leans on: (the bot's latest answer, whether it is the DM's own). A reply in a
+        thread the bot has not answered in yet (under its answer at the top of the DM) leans on the DM, the
+        one conversation it is part of; once answered there, the thread has its own."""
+        known = self.latest_answer(channel, thread_ts)
+        if known is None and thread_ts:
+            top = self.latest_answer(channel, None)
+            if top is not None:
+                return top, True
+        return known, False
+
     def remember(self, channel: str, thread_ts: str | None, thread: Thread) -> None:
         """The context the bot's answer leaves this conversation with, for the next reply (24 h)."""
         payload = json.dumps(to_payload(thread), separators=(",", ":"))

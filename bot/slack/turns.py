@@ -30,6 +30,7 @@ class Turn:
     event_type: str
     known: str | None  # the bot's latest answer in this conversation (remembered), to read back
     quiet: bool = False  # not addressed by a mention: help and "not sure" stay unsaid
+    dm_context: bool = False  # a DM thread the bot has not answered in: `known` is the DM's, read from there
     set_status: object = None  # the assistant thread's "is looking that up…", when it is one
     set_title: object = None  # the assistant thread's title, set with its first answer
 
@@ -42,7 +43,7 @@ def converse(delivery: Delivery, turn: Turn) -> None:
     loaded = delivery.loaded
     if turn.set_status is not None:
         assistant_call(delivery, "assistant.threads.setStatus", turn.set_status, THINKING)
-    thread = delivery.read_back(turn.channel, turn.thread_ts, turn.known)
+    thread = delivery.read_back(turn.channel, None if turn.dm_context else turn.thread_ts, turn.known)
     if is_choice_prompt(turn.text):
         message = blocks.choice_prompt_message(situation_code(loaded.knowledge, thread))
         delivery.send(channel=turn.channel, thread_ts=turn.thread_ts, **message)

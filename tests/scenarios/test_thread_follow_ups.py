@@ -303,3 +303,16 @@ def test_talk_the_bot_overhears_is_never_logged(http_chat, fake, caplog):
     chat.say("where is the offsite this year", channel=BOT_DM, channel_type="im")
     logged = [r.question for r in caplog.records if hasattr(r, "question")]
     assert logged == ["where is the offsite this year"]
+
+
+def test_a_reply_in_a_dm_thread_under_the_bots_answer_keeps_the_dms_context(http_chat, fake):
+    """In a DM the bot answers at the top; someone replies in a thread under that answer: the DM's context
+    carries into the thread (and the thread then goes on with its own)."""
+    chat, _ = http_chat
+    first = chat.say("we run kubernetes on prem, ecs or eks?", channel=BOT_DM, channel_type="im")
+    assert first["text"].startswith("Recommendation: Amazon EKS")
+    answer_ts = fake.posted(BOT_DM)[-1]["ts"]
+    why = chat.say("why?", channel=BOT_DM, channel_type="im", thread_ts=answer_ts)
+    assert why["text"].startswith("Why Amazon EKS") and why["thread_ts"] == answer_ts
+    more = chat.say("we also need windows containers", channel=BOT_DM, channel_type="im", thread_ts=answer_ts)
+    assert {"kubernetes": "yes", "windows": "yes"}.items() <= payload_of(more)["situation"].items()

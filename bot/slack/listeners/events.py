@@ -74,8 +74,9 @@ class Events:
         if is_dm:
             if not runtime.claim(body, event):
                 return
-            known = runtime.memory.latest_answer(channel, thread_ts)
-            runtime.outbox.reply(converse, delivery, Turn(channel, thread_ts, text, "message.im", known))
+            known, dm_context = runtime.memory.in_dm(channel, thread_ts)
+            turn = Turn(channel, thread_ts, text, "message.im", known, dm_context=dm_context)
+            runtime.outbox.reply(converse, delivery, turn)
             return
         known = runtime.memory.latest_answer(channel, thread_ts) if thread_ts else None
         if known:
