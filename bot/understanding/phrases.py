@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import _lru_cache_wrapper, lru_cache
 
 from ..knowledge.model import Knowledge
 from .normalise import Normalised, normalise
@@ -156,9 +156,10 @@ class Finder:
         # knowledge's own, numbers, short or non-Latin ones, every CJK pair) cost a set look-up. The cache
         # churns with whatever people write, and the memory a churning cache holds on to grows with its size:
         # 4,096 words keep a conversation's working set and level off within a few hundred messages.
-        self._typed: Callable[[str], tuple[str, float]] = (
+        self._typed: _lru_cache_wrapper[tuple[str, float]] = (
             words_of._typed if words_of is not None else lru_cache(maxsize=4096)(self._typed_word)
         )
+        self.forget_typed_words: Callable[[], None] = self._typed.cache_clear  # benchmarks time a cold cache
 
     def canonical(self, token: str) -> tuple[str, float]:
         """The vocabulary word a typed word stands for, with a similarity in 0..1."""
