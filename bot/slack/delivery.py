@@ -71,6 +71,8 @@ class Delivery:
         """chat.postMessage through the safety gate: (ts of the message, None) when it was delivered, else
         (None, Slack's error code such as not_in_channel)."""
         payload = scrub_message(kwargs, allow_users)
+        if isinstance(payload.get("channel"), str):
+            self.runtime.outbox.posting(payload["channel"])
         ts, error = call_slack(
             self.runtime.metrics,
             log,
@@ -87,18 +89,18 @@ class Delivery:
         return self.send(allow_users, **kwargs)[1]
 
     def read_back(self, channel: str, thread_ts: str | None, known: str | None, client=None) -> Thread | None:
-        """The conversation as the bot's latest answer there (`known`, its ts) left it: as the store remembers
-        it, else read back from Slack with a reader that never waits out a 429 (`client`: another reader).
-        None when the bot has not answered there (nothing to read), the read fails, or Slack's read budget
-        is spent."""
-        if not known:
-            return None
+        """The conversation as the bot's latest answer there left it: as the store remembers it (also while
+        that answer is still on its way to Slack), else, when the bot has answered there (`known`, the ts of
+        its latest answer), read back from Slack with a reader that never waits out a 429 (`client`: another
+        reader). None when the bot has not answered there, the read fails, or Slack's read budget is spent."""
         runtime = self.runtime
         knowledge = self.loaded.knowledge
         remembered = runtime.memory.context(channel, thread_ts)
         if remembered is not None:
             runtime.metrics.thread_reads.labels("remembered").inc()
             return conversation.from_payload(remembered, knowledge)
+        if not known:
+            return None
         reader = client or runtime.reader(self.client)
         return read_thread(
             reader, knowledge, runtime.metrics, channel, thread_ts, known, *self.bot, budget=runtime.reads

@@ -66,7 +66,7 @@ class Actions:
     def _answer_in_place(self, body, client, respond, context, question: str, event_type: str, replace: bool):
         delivery = self._delivery(client, context, respond)
         answer = self.runtime.ask(question, event_type, loaded=delivery.loaded)
-        self.runtime.outbox.reply(delivery.answer_click, body, answer, question, replace)
+        self.runtime.outbox.post(where(body)[0], delivery.answer_click, body, answer, question, replace)
 
     def on_compare(self, ack, body, client, respond, context):
         ack()
@@ -91,7 +91,7 @@ class Actions:
         answer = conversation.choice_answer(delivery.loaded.engine, answers)
         self.runtime.metrics.answers.labels(answer.kind).inc()
         question = " ".join(f"{k}={v}" for k, v in answers.items())
-        self.runtime.outbox.reply(delivery.answer_click, body, answer, question, False, False)
+        self.runtime.outbox.post(where(body)[0], delivery.answer_click, body, answer, question, False, False)
 
     def on_feedback(self, ack, body, action, respond, client):
         """👍/👎: acknowledged privately, logged as one structured line (no user, no text beyond the

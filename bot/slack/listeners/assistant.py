@@ -31,7 +31,7 @@ class AssistantThreads:
         runtime = self.runtime
         runtime.memory.assistant_thread(channel, thread_ts)
         delivery = Delivery(runtime, client, runtime.loaded)
-        runtime.outbox.reply(start_thread, delivery, channel, thread_ts, set_suggested_prompts)
+        runtime.outbox.post(channel, start_thread, delivery, channel, thread_ts, set_suggested_prompts)
 
     def on_context_changed(self):
         # The channel the user is looking at does not change what the bot answers; Bolt's default would
@@ -58,7 +58,8 @@ class AssistantThreads:
             set_status=set_status if assistant_thread else None,
             set_title=set_title if assistant_thread and not known else None,
         )
-        runtime.outbox.reply(converse, Delivery(runtime, client, runtime.loaded, identity(context)), turn)
+        delivery = Delivery(runtime, client, runtime.loaded, identity(context))
+        runtime.outbox.post(channel, converse, delivery, turn)
 
 
 def start_thread(delivery: Delivery, channel: str, thread_ts: str, set_suggested_prompts) -> None:

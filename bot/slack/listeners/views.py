@@ -48,7 +48,7 @@ class Views:
         message = blocks.choice_result_message(runtime.result(answers), shared_by=user)
         bot = context.get("bot_user_id") or ""
         delivery = Delivery(runtime, client, runtime.loaded)
-        runtime.outbox.reply(share_to, delivery, view.get("id"), picked, user, bot, message)
+        runtime.outbox.post(picked, share_to, delivery, view.get("id"), picked, user, bot, message)
 
     def on_choice_submitted(self, ack, body, view, client):
         runtime = self.runtime
