@@ -16,7 +16,10 @@ from pathlib import Path
 
 from ..answering.engine import AnswerEngine
 from ..knowledge import KnowledgeError, default_path, load_knowledge
+from ..knowledge.reader import MAX_EXAMPLES_BYTES, MAX_FILE_BYTES
 from .runtime import Loaded, Runtime
+
+Fingerprint = tuple[str, str, str]  # (the knowledge file's digest, the examples file, that file's digest)
 
 log = logging.getLogger("container_bot.knowledge")
 
@@ -46,28 +49,27 @@ class Reloader:
         self._seen = self.fingerprint()
         publish(runtime)
 
-    def fingerprint(self) -> str:
-        """The bytes of the knowledge file and of the examples file it names: what a change check compares."""
-        digest = hashlib.sha256()
+    def fingerprint(self) -> Fingerprint:
+        """What a change check compares: the knowledge file and the examples file the served knowledge names,
+        each within the loader's limits (`digest`)."""
         examples = self.runtime.loaded.knowledge.examples_file
-        for path in (self.path, Path(examples) if examples else None):
-            if path is None:
-                continue
-            try:
-                digest.update(path.read_bytes())
-            except OSError as exc:
-                digest.update(f"unreadable: {exc.errno}".encode())
-            digest.update(b"\0")
-        return digest.hexdigest()
+        examples_digest = digest(Path(examples), MAX_EXAMPLES_BYTES) if examples else ""
+        return digest(self.path, MAX_FILE_BYTES), examples, examples_digest
 
     def reload(self, reason: str) -> bool:
-        """Load, validate and build the file, then swap it in; True when it was swapped."""
+        """Load, validate and build the file, then swap it in; True when it was swapped.
+
+        What is recorded as seen is what was loaded, taken before loading it: the knowledge file as it was
+        just before the loader read it, and the examples file as the loader read it. A write that lands while
+        the new knowledge trains is then a change at the next check, and loaded; it is never recorded as seen
+        by a look at the files after the swap."""
         with self._lock:
-            self._seen = self.fingerprint()
+            before = self._seen = self.fingerprint()
             started = time.perf_counter()
             old = self.runtime.loaded
             try:
                 knowledge = load_knowledge(self.path, full=True)
+                log.info("knowledge read from %s: training the matcher", knowledge.path)
                 engine = AnswerEngine(knowledge, self.runtime.settings.threshold)
             except KnowledgeError as exc:
                 first = exc.problems[0]
@@ -93,7 +95,9 @@ class Reloader:
                 return False
             loaded = Loaded(knowledge, engine, old.version + 1)
             self.runtime.loaded = loaded  # the swap: one reference, read once per message
-            self._seen = self.fingerprint()  # the examples file may be another one now
+            examples = knowledge.examples_file  # maybe another file than before: recorded as it was read
+            read = hashlib.sha256(knowledge.examples_text.encode("utf-8")).hexdigest() if examples else ""
+            self._seen = (before[0], examples, read)
             publish(self.runtime)
             self.runtime.metrics.knowledge_reloads.labels("ok").inc()
             log.info(
@@ -130,3 +134,12 @@ class Reloader:
 
         threading.Thread(target=run, daemon=True, name="knowledge-watch").start()
         return stop
+
+
+
+def digest(path: Path, limit: int) -> str:
+    """The file's bytes, hashed."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc.errno}"

@@ -120,3 +120,29 @@ def test_knowledge_reload_seconds_must_be_a_number(fake, knowledge_file):
     assert result.stderr.strip().splitlines() == [
         "container-bot: KNOWLEDGE_RELOAD_SECONDS is malformed: expected seconds, 0-86400 (0 or unset: off)"
     ]
+
+
+def test_a_change_written_while_the_last_one_trains_is_loaded_too(fake, knowledge_file):
+    """The watcher records the files as they were when it read them for loading, so an edit that lands while
+    that load is still training is a change at the next check, and loaded (it used to be recorded as seen
+    after the swap, and never loaded)."""
+    from bot.knowledge import load_knowledge
+
+    examples = knowledge_file.parent / "examples.yaml"
+    served, url = serve(fake, knowledge_file, KNOWLEDGE_RELOAD_SECONDS="0.2")
+    try:
+        original = examples.read_text(encoding="utf-8")
+        examples.write_text(original + "# first edit\n", encoding="utf-8")
+        served.wait_line(r"knowledge read from \S+: training", timeout=15)
+        examples.write_text(
+            original + "# first edit\n# second edit, while the first trains\n", encoding="utf-8"
+        )
+        served.wait_line(r"knowledge reloaded: version 2 ", timeout=30)
+        expected = load_knowledge(knowledge_file).checksum
+        deadline = time.monotonic() + 30
+        while get_json(f"{url}/healthz")["knowledge"]["checksum"] != expected:
+            assert time.monotonic() < deadline, "the second edit was never loaded"
+            time.sleep(0.2)
+        assert get_json(f"{url}/healthz")["knowledge"]["version"] == 3
+    finally:
+        served.stop()
