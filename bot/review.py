@@ -22,6 +22,15 @@ SIMILAR = 80  # token_set_ratio at or above which two questions count as the sam
 _MESSAGES = {"unanswered question": "unanswered", "answer feedback": "feedback"}
 _TEXT_LINE = re.compile(r"(unanswered question|answer feedback)\b(?P<fields>.*?)\bquestion=(?P<q>\".*\")\s*$")
 _FIELD = re.compile(r"\b([a-z_]+)=(\S+)")
+# What a terminal acts on or reorders rather than shows: C0 and C1 controls (ESC starts the sequences that
+# retitle or clear it; 0x9b is CSI on its own), DEL, bidi marks and overrides, line and paragraph separators.
+_SHOWN_ESCAPED = {
+    **{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))},
+    **{
+        c: f"\\u{c:04x}"
+        for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029)
+    },
+}
 
 
 @dataclass
@@ -160,6 +169,13 @@ def suggest(engine, group: Group) -> Suggestion:
     return Suggestion(kind, topics, attributes[0] if attributes else None, readings, note)
 
 
+def shown(text: str) -> str:
+    """Text from the log as the report prints it: every control character escaped (\\x1b, \\u202e), never
+    emitted, so a logged question cannot retitle, clear or reorder the maintainer's terminal. The escapes are
+    also valid inside a YAML double-quoted string, so the examples.yaml edit can be pasted as it is."""
+    return text.translate(_SHOWN_ESCAPED)
+
+
 def _a(kind: str) -> str:
     return ("an " if kind[:1] in "aeiou" else "a ") + kind
 
@@ -172,15 +188,15 @@ def example_yaml(suggestion: Suggestion, message: str) -> list[str]:
     if suggestion.kind in ("definition", "attribute"):
         lines.append(f"  topics: [{topics[0]}]" if topics else "  topics: [TOPIC]  # the topic it asks about")
     elif suggestion.kind == "comparison":
-        shown = ", ".join(topics[:3]) if len(topics) >= 2 else "TOPIC, TOPIC"
-        lines.append(f"  topics: [{shown}]")
+        pair = ", ".join(topics[:3]) if len(topics) >= 2 else "TOPIC, TOPIC"
+        lines.append(f"  topics: [{pair}]")
     if suggestion.kind == "attribute":
         lines.append(
             f"  attribute: {suggestion.attribute}"
             if suggestion.attribute
             else "  attribute: ATTRIBUTE  # the fact it asks about (an attribute id of knowledge.yaml)"
         )
-    lines += ["  say:", f"    - {json.dumps(message, ensure_ascii=False)}"]
+    lines += ["  say:", f"    - {shown(json.dumps(message, ensure_ascii=False))}"]
     return lines
 
 
@@ -227,7 +243,7 @@ def report(
     for group in groups[:limit]:
         label = "unanswered" if group.category == "unanswered" else "down-voted"
         similar = f"  (+{group.variants - 1} similar)" if group.variants > 1 else ""
-        out.write(f"\n{len(group.members):5d}  {label:10}  {group.representative}{similar}\n")
+        out.write(f"\n{len(group.members):5d}  {label:10}  {shown(group.representative)}{similar}\n")
         if engine is None:
             continue
         suggestion = suggest(engine, group)

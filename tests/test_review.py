@@ -4,12 +4,13 @@ questions and down-voted answers grouped, most frequent first."""
 import json
 import re
 import subprocess
+import unicodedata
 
 import pytest
 
 from tests.fakes.process import installed_command
 from tests.fakes.slack import BOT_DM, event_envelope, mention_event, message_event, send_event
-from tests.helpers import feedback_element, ok, vote
+from tests.helpers import feedback_element, needs_command, ok, vote
 
 EXE = installed_command()
 
@@ -84,3 +85,43 @@ def test_review_lists_what_to_teach_from_a_serve_log(fake, tmp_path, log_format)
     # the old name still works
     alias = subprocess.run([EXE, "unanswered", str(log)], capture_output=True, text=True, timeout=60)
     assert alias.returncode == 0 and alias.stdout == out
+
+
+# ------------------------------------------------------------------------ what a log may hold (round 3)
+
+
+def review(log, timeout: float = 60) -> tuple[subprocess.CompletedProcess, float]:
+    import time
+
+    started = time.monotonic()
+    result = subprocess.run([EXE, "review", str(log)], capture_output=True, text=True, timeout=timeout)
+    return result, time.monotonic() - started
+
+
+def unanswered(question: str) -> str:
+    return json.dumps({"message": "unanswered question", "question": question})
+
+
+@needs_command
+def test_review_shows_control_characters_escaped_never_emitted(tmp_path):
+    """A question logged from a DM may hold terminal escape sequences (retitle, clear the screen) and bidi
+    overrides: the report shows them escaped, in its lines and in the examples.yaml edit."""
+    log = tmp_path / "bot.log"
+    hostile = "\x1b]0;owned\x07\x1b[2J what is ecs \x9b31m \u202eevil"
+    log.write_text(
+        "\n".join(
+            [
+                unanswered(hostile),
+                "2026-11-29 01:00:00 INFO container_bot.unanswered: unanswered question "
+                f"event_type=message.im question={json.dumps(hostile + ' again', ensure_ascii=False)}",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result, _ = review(log)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    emitted = {c for c in out if c != "\n" and (unicodedata.category(c) == "Cc" or c == "\u202e")}
+    assert emitted == set(), emitted
+    assert "\\x1b]0;owned\\x07\\x1b[2J what is ecs \\x9b31m \\u202eevil" in out
