@@ -19,6 +19,7 @@ from .understanding.match import ANSWER_KINDS
 from .understanding.normalise import normalise
 
 SIMILAR = 80  # token_set_ratio at or above which two questions count as the same question
+MAX_NOTES = 10  # lines skipped, each named on standard error; past that, only how many more
 _MESSAGES = {"unanswered question": "unanswered", "answer feedback": "feedback"}
 _TEXT_LINE = re.compile(r"(unanswered question|answer feedback)\b(?P<fields>.*?)\bquestion=(?P<q>\".*\")\s*$")
 _FIELD = re.compile(r"\b([a-z_]+)=(\S+)")
@@ -57,14 +58,21 @@ class Group:
         return len({m.question for m in self.members})
 
 
-def items_in(lines) -> list[Item]:
-    """The unanswered questions and votes in a log, text or JSON lines; anything else is skipped."""
+def items_in(lines, skipped: list[tuple[int, str]] | None = None) -> list[Item]:
+    """The unanswered questions and votes in a log, text or JSON lines; anything else is passed over. A line
+    that looks like one but cannot be read (JSON nested too deep) is added to `skipped`, as (line number,
+    why), for the report to say so."""
     found = []
-    for line in lines:
+    for number, line in enumerate(lines, 1):
         line = line.strip()
         if "unanswered question" not in line and "answer feedback" not in line:
             continue
-        record = _record(line)
+        try:
+            record = _record(line)
+        except RecursionError:  # json's decoder recurses per level: a line nested thousands deep
+            if skipped is not None:
+                skipped.append((number, "JSON nested too deep"))
+            continue
         if record is None:
             continue
         question = record.get("question")
@@ -220,12 +228,18 @@ def report(
     SLACK_SIGNING_SECRET, SLACK_APP_TOKEN when set) and anything shaped like a Slack token or secret.
     Without `engine`, no suggestions (the groups alone)."""
     secrets = secrets_from_env() if secrets is None else secrets
+    skipped: list[tuple[int, str]] = []
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            items = items_in(handle)
+            items = items_in(handle, skipped)
     except OSError as exc:
         print(f"container-bot {command}: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 1
+    for number, why in skipped[:MAX_NOTES]:
+        print(f"container-bot {command}: {path}:{number}: skipped: {why}", file=sys.stderr)
+    if len(skipped) > MAX_NOTES:
+        more = len(skipped) - MAX_NOTES
+        print(f"container-bot {command}: {path}: {more} more lines skipped", file=sys.stderr)
     for item in items:
         item.question = redact(item.question, secrets)
     unanswered = _group([i for i in items if i.category == "unanswered"])

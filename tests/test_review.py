@@ -125,3 +125,14 @@ def test_review_shows_control_characters_escaped_never_emitted(tmp_path):
     emitted = {c for c in out if c != "\n" and (unicodedata.category(c) == "Cc" or c == "\u202e")}
     assert emitted == set(), emitted
     assert "\\x1b]0;owned\\x07\\x1b[2J what is ecs \\x9b31m \\u202eevil" in out
+
+
+@needs_command
+def test_review_skips_a_deeply_nested_json_line_with_a_note(tmp_path):
+    log = tmp_path / "bot.log"
+    nested = '{"message": "unanswered question", "question": "x", "extra": ' + "[" * 20000 + "]" * 20000 + "}"
+    log.write_text("\n".join([unanswered("how do i push to ecr"), nested]) + "\n", encoding="utf-8")
+    result, _ = review(log)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.startswith("1 unanswered question in 1 group;")
+    assert f"{log}:2: skipped" in result.stderr
