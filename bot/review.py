@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -21,7 +22,8 @@ from .understanding.normalise import normalise
 SIMILAR = 80  # token_set_ratio at or above which two questions count as the same question
 MAX_NOTES = 10  # lines skipped, each named on standard error; past that, only how many more
 _MESSAGES = {"unanswered question": "unanswered", "answer feedback": "feedback"}
-_TEXT_LINE = re.compile(r"(unanswered question|answer feedback)\b(?P<fields>.*?)\bquestion=(?P<q>\".*\")\s*$")
+_QUESTION_FIELD = ' question="'  # a text line's last field: the question, JSON-quoted
+MAX_LINE = 65_536  # characters; a line this bot writes is under 2,000 (the question is cut to 200)
 _FIELD = re.compile(r"\b([a-z_]+)=(\S+)")
 # What a terminal acts on or reorders rather than shows: C0 and C1 controls (ESC starts the sequences that
 # retitle or clear it; 0x9b is CSI on its own), DEL, bidi marks and overrides, line and paragraph separators.
@@ -58,12 +60,28 @@ class Group:
         return len({m.question for m in self.members})
 
 
-def items_in(lines, skipped: list[tuple[int, str]] | None = None) -> list[Item]:
+def capped_lines(handle: TextIO, limit: int = MAX_LINE) -> Iterator[str | None]:
+    """The lines of a log, each read in pieces of at most `limit` characters: a longer line is None, passed
+    over without ever being held whole, so one 100 MB line costs what a short one does."""
+    while line := handle.readline(limit + 1):
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        while line and not line.endswith("\n"):  # the rest of it, a piece at a time
+            line = handle.readline(limit)
+        yield None
+
+
+def items_in(lines: Iterable[str | None], skipped: list[tuple[int, str]] | None = None) -> list[Item]:
     """The unanswered questions and votes in a log, text or JSON lines; anything else is passed over. A line
-    that looks like one but cannot be read (JSON nested too deep) is added to `skipped`, as (line number,
-    why), for the report to say so."""
+    that looks like one but cannot be read (JSON nested too deep), or is too long to be one of ours (None,
+    from capped_lines), is added to `skipped`, as (line number, why), for the report to say so."""
     found = []
     for number, line in enumerate(lines, 1):
+        if line is None:
+            if skipped is not None:
+                skipped.append((number, f"longer than {MAX_LINE} characters"))
+            continue
         line = line.strip()
         if "unanswered question" not in line and "answer feedback" not in line:
             continue
@@ -99,15 +117,29 @@ def _record(line: str) -> dict | None:
         except ValueError:
             return None
         return record if isinstance(record, dict) and record.get("message") in _MESSAGES else None
-    match = _TEXT_LINE.search(line)
-    if not match:
+    return _text_record(line)
+
+
+def _text_record(line: str) -> dict | None:
+    """A text line: `... MESSAGE FIELD=VALUE ... question="..."`, the question last. Read with plain string
+    searches, each once over the line, so a line built to make a pattern backtrack costs no more than any
+    other of its length."""
+    found = [(at, message) for message in _MESSAGES if (at := line.find(message)) >= 0]
+    if not found:
+        return None
+    at, message = min(found)
+    rest = line[at + len(message) :]
+    if rest[:1].isalnum() or rest[:1] == "_":  # "unanswered questions" is another word
+        return None
+    start = rest.find(_QUESTION_FIELD)
+    if start < 0:
         return None
     try:
-        question = json.loads(match.group("q"))
+        question = json.loads(rest[start + len(_QUESTION_FIELD) - 1 :])
     except ValueError:
         return None
-    record = dict(_FIELD.findall(match.group("fields")))
-    record.update(message=match.group(1), question=question)
+    record: dict = dict(_FIELD.findall(rest[:start]))
+    record.update(message=message, question=question)
     return record
 
 
@@ -231,7 +263,7 @@ def report(
     skipped: list[tuple[int, str]] = []
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            items = items_in(handle, skipped)
+            items = items_in(capped_lines(handle), skipped)
     except OSError as exc:
         print(f"container-bot {command}: cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 1

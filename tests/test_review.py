@@ -4,6 +4,7 @@ questions and down-voted answers grouped, most frequent first."""
 import json
 import re
 import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -136,3 +137,49 @@ def test_review_skips_a_deeply_nested_json_line_with_a_note(tmp_path):
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert result.stdout.startswith("1 unanswered question in 1 group;")
     assert f"{log}:2: skipped" in result.stderr
+
+
+@needs_command
+def test_review_reads_a_pathological_text_line_in_linear_time(tmp_path):
+    """One 32 KB line built to make a backtracking parser take cubic time (it took 10 s, a 64 KB one 80 s):
+    read in linear time, with the lines around it."""
+    log = tmp_path / "bot.log"
+    pathological = 'unanswered question question="a ' * 1000
+    log.write_text(
+        "\n".join([unanswered("what is app runner"), pathological, unanswered("what is lambda")]) + "\n"
+    )
+    result, seconds = review(log)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("2 unanswered questions in 2 groups;")
+    assert seconds < 5, seconds
+
+
+@needs_command
+@pytest.mark.skipif(sys.platform != "linux", reason="measures the child's peak memory with getrusage")
+def test_review_caps_long_lines_and_its_memory(tmp_path):
+    """A 100 MB line is skipped with a note, read in pieces: the review's peak memory is what it is with a
+    small log (it used to hold the line whole, and copies of it: +228 MB)."""
+    small, huge = tmp_path / "small.log", tmp_path / "huge.log"
+    small.write_text(unanswered("what is app runner") + "\n")
+    with open(huge, "w") as handle:
+        handle.write(unanswered("what is app runner") + "\n")
+        handle.truncate(100 * 1024 * 1024)  # sparse: one 100 MB line of NULs, with no newline
+    measure = (
+        "import resource, subprocess, sys; "
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+        "print(r.stderr, file=sys.stderr)"
+    )
+    peaks = {}
+    for log in (small, huge):
+        result = subprocess.run(
+            [sys.executable, "-c", measure, EXE, "review", str(log)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        code, peak_kb = result.stdout.split()
+        assert code == "0", result.stderr
+        peaks[log.name] = int(peak_kb) / 1024
+    assert peaks["huge.log"] - peaks["small.log"] < 50, peaks
+    assert f"{huge}:2: skipped" in result.stderr
