@@ -234,7 +234,7 @@ def scaling(factors: list[int], texts: list[str], repeats: int) -> list[dict]:
             built = time.perf_counter() - start
             matcher = engine.matcher
             warm = latency(engine.ask, texts, repeats)
-            cold = latency(engine.ask, texts, 1, before=matcher.finder.canonical.cache_clear)
+            cold = latency(engine.ask, texts, 1, before=matcher.finder.forget_typed_words)
             rows.append(
                 {
                     "factor": factor,
@@ -347,12 +347,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     texts = [row["q"] for rows in sets.values() for row in rows][: 80 if args.quick else 400]
     repeats = 1 if args.quick else 5
-    engine.matcher.finder.canonical.cache_clear()
+    engine.matcher.finder.forget_typed_words()
     results["latency"] = {
         "ours (full answer, warm)": latency(engine.ask, texts, repeats),
         "ours (matcher only, warm)": latency(engine.matcher.match, texts, repeats),
         "ours (full answer, cold word cache)": latency(
-            engine.ask, texts, 1, before=engine.matcher.finder.canonical.cache_clear
+            engine.ask, texts, 1, before=engine.matcher.finder.forget_typed_words
         ),
         "A: difflib FAQ": latency(baseline_difflib, texts, repeats),
         "B: rapidfuzz extractOne FAQ": latency(baseline_rapidfuzz, texts, repeats),

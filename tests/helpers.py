@@ -9,7 +9,16 @@ import pytest
 
 from bot.answering.conversation import EVENT_TYPE
 from tests.fakes.process import installed_command
-from tests.fakes.slack import block_actions, event_envelope, mention_event, message_event, send_payload
+from tests.fakes.slack import (
+    BOT_ID,
+    BOT_USER,
+    block_actions,
+    event_envelope,
+    mention_event,
+    message_event,
+    next_ts,
+    send_payload,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge.yaml"
@@ -236,6 +245,26 @@ class Chat:
             calls = self.fake.called("chat.postMessage")
         self.last_event = event
         return calls[before].params if len(calls) > before else None
+
+
+def bot_answer_with(fake, payload, channel="C0000CHAN", top=False, **who) -> str:
+    """A message in a new thread (`top`: at the top of the conversation, as in a DM) carrying `payload` as our
+    metadata, posted by `who` (the bot by default), as Slack keeps it: an answer the bot's store does not
+    remember (posted by an earlier version, or forgotten). Returns the thread's ts."""
+    root = next_ts()
+    fake.messages.append(
+        {
+            "type": "message",
+            "user": who.get("user", BOT_USER),
+            **({"bot_id": who.get("bot_id", BOT_ID)} if who.get("bot_id", BOT_ID) else {}),
+            "text": "an answer",
+            "ts": next_ts(),
+            **({} if top else {"thread_ts": root}),
+            "channel": channel,
+            "metadata": {"event_type": EVENT_TYPE, "event_payload": payload},
+        }
+    )
+    return root
 
 
 def payload_of(reply: dict) -> dict:

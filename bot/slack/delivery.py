@@ -71,6 +71,8 @@ class Delivery:
         """chat.postMessage through the safety gate: (ts of the message, None) when it was delivered, else
         (None, Slack's error code such as not_in_channel)."""
         payload = scrub_message(kwargs, allow_users)
+        if isinstance(payload.get("channel"), str):
+            self.runtime.outbox.posting(payload["channel"])
         ts, error = call_slack(
             self.runtime.metrics,
             log,
@@ -87,32 +89,45 @@ class Delivery:
         return self.send(allow_users, **kwargs)[1]
 
     def read_back(self, channel: str, thread_ts: str | None, known: str | None, client=None) -> Thread | None:
-        """The conversation as the bot's latest answer there (`known`, its ts) left it, read back from Slack;
-        None when the bot has not answered there (nothing to read) or the read fails."""
+        """The conversation as the bot's latest answer there left it: as the store remembers it (also while
+        that answer is still on its way to Slack), else, when the bot has answered there (`known`, the ts of
+        its latest answer), read back from Slack with a reader that never waits out a 429 (`client`: another
+        reader). None when the bot has not answered there, the read fails, or Slack's read budget is spent."""
+        runtime = self.runtime
+        knowledge = self.loaded.knowledge
+        remembered = runtime.memory.context(channel, thread_ts)
+        if remembered is not None:
+            runtime.metrics.thread_reads.labels("remembered").inc()
+            return conversation.from_payload(remembered, knowledge)
         if not known:
             return None
-        if self.runtime.contexts is not None:  # OAuth mode: from the shared store, not from Slack
-            return self.runtime.contexts.recall(self.loaded.knowledge, channel, thread_ts)
-        reader = client or self.client
-        metrics = self.runtime.metrics
-        return read_thread(reader, self.loaded.knowledge, metrics, channel, thread_ts, known, *self.bot)
+        if runtime.contexts is not None:  # OAuth mode: from the shared store, not from Slack
+            return runtime.contexts.recall(knowledge, channel, thread_ts)
+        reader = client or runtime.reader(self.client)
+        return read_thread(
+            reader, knowledge, runtime.metrics, channel, thread_ts, known, *self.bot, budget=runtime.reads
+        )
 
     def post_answer(
         self, channel: str, thread_ts: str | None, answer: Answer, question: str, before: Thread | None
     ) -> str | None:
-        """An answer in a conversation, carrying the thread's context as message metadata; the conversation is
-        remembered for 24 h once Slack took it. None when delivered, else Slack's error code."""
+        """An answer in a conversation, carrying the thread's context as message metadata; the context is
+        remembered at once, and the conversation for 24 h once Slack took it. None when delivered, else
+        Slack's error code."""
         thread = conversation.after(answer, before)
         extras = answer_extras(self.runtime, answer, question, thread, self.loaded)
         message = blocks.answer_message(answer, question, **extras)
+        memory = self.runtime.memory
         if thread is not None:
             message["metadata"] = {
                 "event_type": conversation.EVENT_TYPE,
                 "event_payload": conversation.to_payload(thread),
             }
+            # now, not once Slack has taken the post: a reply a moment later leans on this answer
+            memory.remember(channel, thread_ts, thread)
         ts, error = self.send(channel=channel, thread_ts=thread_ts, **message)
         if ts:
-            self.runtime.memory.answered(channel, thread_ts, ts)
+            memory.answered(channel, thread_ts, ts)
             if self.runtime.contexts is not None:
                 self.runtime.contexts.remember(channel, thread_ts, thread)
         return error

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import stat
 import threading
 import time
 from pathlib import Path
 
 from ..answering.engine import AnswerEngine
 from ..knowledge import KnowledgeError, default_path, load_knowledge
+from ..knowledge.reader import MAX_EXAMPLES_BYTES, MAX_FILE_BYTES
 from .runtime import Loaded, Runtime
+
+# (the knowledge file's digest, the examples file, that file's digest, each claims file's digest)
+Fingerprint = tuple[str, str, str, tuple[str, ...]]
 
 log = logging.getLogger("container_bot.knowledge")
 
@@ -46,28 +52,29 @@ class Reloader:
         self._seen = self.fingerprint()
         publish(runtime)
 
-    def fingerprint(self) -> str:
-        """The bytes of the knowledge file and of the examples and claims files it names: what a change check
-        compares."""
-        digest = hashlib.sha256()
+    def fingerprint(self) -> Fingerprint:
+        """What a change check compares: the knowledge file, and the examples and claims files the served
+        knowledge names, each within the loader's limits (`digest`)."""
         knowledge = self.runtime.loaded.knowledge
-        others = [knowledge.examples_file, *knowledge.claims_files]
-        for path in (self.path, *(Path(p) for p in others if p)):
-            try:
-                digest.update(path.read_bytes())
-            except OSError as exc:
-                digest.update(f"unreadable: {exc.errno}".encode())
-            digest.update(b"\0")
-        return digest.hexdigest()
+        examples = knowledge.examples_file
+        examples_digest = digest(Path(examples), MAX_EXAMPLES_BYTES) if examples else ""
+        claims = tuple(digest(Path(p), MAX_FILE_BYTES) for p in knowledge.claims_files)
+        return digest(self.path, MAX_FILE_BYTES), examples, examples_digest, claims
 
     def reload(self, reason: str) -> bool:
-        """Load, validate and build the file, then swap it in; True when it was swapped."""
+        """Load, validate and build the file, then swap it in; True when it was swapped.
+
+        What is recorded as seen is what was loaded, taken before loading it: the knowledge file as it was
+        just before the loader read it, and the examples file as the loader read it. A write that lands while
+        the new knowledge trains is then a change at the next check, and loaded; it is never recorded as seen
+        by a look at the files after the swap."""
         with self._lock:
-            self._seen = self.fingerprint()
+            before = self._seen = self.fingerprint()
             started = time.perf_counter()
             old = self.runtime.loaded
             try:
                 knowledge = load_knowledge(self.path, full=True)
+                log.info("knowledge read from %s: training the matcher", knowledge.path)
                 engine = AnswerEngine(knowledge, self.runtime.settings.threshold)
             except KnowledgeError as exc:
                 first = exc.problems[0]
@@ -93,7 +100,12 @@ class Reloader:
                 return False
             loaded = Loaded(knowledge, engine, old.version + 1)
             self.runtime.loaded = loaded  # the swap: one reference, read once per message
-            self._seen = self.fingerprint()  # the examples file may be another one now
+            examples = knowledge.examples_file  # maybe another file than before: recorded as it was read
+            read = hashlib.sha256(knowledge.examples_text.encode("utf-8")).hexdigest() if examples else ""
+            claims = before[3]  # as they were just before loading, like the knowledge file
+            if knowledge.claims_files != old.knowledge.claims_files:  # another list of files: as they are now
+                claims = tuple(digest(Path(p), MAX_FILE_BYTES) for p in knowledge.claims_files)
+            self._seen = (before[0], examples, read, claims)
             publish(self.runtime)
             self.runtime.metrics.knowledge_reloads.labels("ok").inc()
             log.info(
@@ -130,3 +142,20 @@ class Reloader:
 
         threading.Thread(target=run, daemon=True, name="knowledge-watch").start()
         return stop
+
+
+def digest(path: Path, limit: int) -> str:
+    """The file's bytes, hashed, when it is a regular file of at most `limit` bytes (the most the loader
+    reads); else what stat says of it, without reading it. Stat first: a 300 MB file costs a stat, not 300 MB
+    of memory and a read at every check."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return f"unread: {info.st_mode:o} {info.st_size} {info.st_mtime_ns} {info.st_ino}"
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        return f"unreadable: {exc.errno}"
+    if len(data) > limit:  # grew since the stat: read no further
+        return f"unread: over {limit} {info.st_mtime_ns} {info.st_ino}"
+    return hashlib.sha256(data).hexdigest()

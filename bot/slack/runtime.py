@@ -25,12 +25,13 @@ from .metrics import Metrics
 from .outbox import Outbox
 from .store import Store
 from .thread_store import ThreadContexts
-from .threads import ThreadMemory
+from .threads import ReadBudget, ThreadMemory
 
 log = logging.getLogger("container_bot.requests")
 unanswered_log = logging.getLogger("container_bot.unanswered")
 UNANSWERED_CHARS = 200
 PRESET_READ_TIMEOUT = 1.0  # seconds: reading a DM's situation before a modal opens (a trigger lives 3 s)
+READ_TIMEOUT = 3.0  # seconds: reading a thread back before answering there (else it is answered on its own)
 MARKUP = re.compile(r"<[@#!][^>]*>")
 
 
@@ -66,20 +67,34 @@ class Runtime:
     health: Health = field(default_factory=Health)  # what /healthz says: a revoked token, dead links
     contexts: ThreadContexts | None = None  # OAuth mode: thread context from the store, not read back
     memory: ThreadMemory = field(init=False)
-    _preset_reader: tuple | None = field(default=None, init=False, repr=False)
+    reads: ReadBudget = field(default_factory=ReadBudget, init=False)  # paused after a 429 on a read
+    _readers: dict[tuple, WebClient] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.memory = ThreadMemory(self.store)
 
+    def reader(self, client: WebClient, timeout: float = READ_TIMEOUT) -> WebClient:
+        """A client that reads a conversation back: the request client's token and URL, a short timeout and no
+        retries. A read is optional (a reply is answered on its own without it), so it never sits out a 429's
+        Retry-After or a slow Slack on a thread that replies are waiting for. Built once per token, URL and
+        timeout."""
+        key = (client.token, client.base_url, timeout)
+        reader = self._readers.get(key)
+        if reader is None:
+            if len(self._readers) >= 16:  # a token that changed: the old ones are not needed again
+                self._readers.clear()
+            reader = WebClient(
+                token=client.token,
+                base_url=client.base_url,
+                timeout=timeout,  # type: ignore[arg-type]  # slack_sdk says int; urllib takes float seconds
+                retry_handlers=[],
+            )
+            self._readers[key] = reader
+        return reader
+
     def preset_reader(self, client: WebClient) -> WebClient:
-        """A client that reads a DM's situation before a modal opens: the request client's token and URL, with
-        a short timeout (a trigger lives 3 s). Built once, and again only if that token or URL changes."""
-        key = (client.token, client.base_url)
-        reader = self._preset_reader
-        if reader is None or reader[0] != key:
-            built = WebClient(token=client.token, base_url=client.base_url, timeout=PRESET_READ_TIMEOUT)  # type: ignore[arg-type]
-            reader = self._preset_reader = (key, built)
-        return reader[1]
+        """The reader of a DM's situation before a modal opens: a trigger lives 3 s, so a shorter timeout."""
+        return self.reader(client, PRESET_READ_TIMEOUT)
 
     @property
     def knowledge(self) -> Knowledge:

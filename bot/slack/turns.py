@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from ..answering.codes import format_code
-from ..answering.conversation import situation_code
+from ..answering.conversation import Thread, situation_code
 from ..understanding.match import ANSWER_KINDS
 from . import blocks
 from .calls import call_slack
@@ -31,6 +31,7 @@ class Turn:
     event_type: str
     known: str | None  # the bot's latest answer in this conversation (remembered), to read back
     quiet: bool = False  # not addressed by a mention: help and "not sure" stay unsaid
+    dm_context: bool = False  # a DM thread the bot has not answered in: `known` is the DM's, read from there
     set_status: object = None  # the assistant thread's "is looking that up…", when it is one
     set_title: object = None  # the assistant thread's title, set with its first answer
 
@@ -43,7 +44,7 @@ def converse(delivery: Delivery, turn: Turn) -> None:
     loaded = delivery.loaded
     if turn.set_status is not None:
         assistant_call(delivery, "assistant.threads.setStatus", turn.set_status, THINKING)
-    thread = delivery.read_back(turn.channel, turn.thread_ts, turn.known)
+    thread = read_back(delivery, turn)
     if is_choice_prompt(turn.text):
         message = blocks.choice_prompt_message(situation_code(loaded.knowledge, thread))
         delivery.send(channel=turn.channel, thread_ts=turn.thread_ts, **message)
@@ -64,6 +65,16 @@ def converse(delivery: Delivery, turn: Turn) -> None:
         title = answer.title if answer.kind in ANSWER_KINDS else " ".join(MARKUP.sub(" ", turn.text).split())
         assistant_call(delivery, "assistant.threads.setTitle", turn.set_title, blocks.clip(scrub(title), 100))
     delivery.post_answer(turn.channel, turn.thread_ts, answer, turn.text, thread)
+
+
+def read_back(delivery: Delivery, turn: Turn) -> Thread | None:
+    """What the turn leans on, read when it runs: the channel's earlier turns have finished by then, so their
+    answers are remembered. A DM thread that has an answer of its own by now leans on it, else on the DM."""
+    runtime = delivery.runtime
+    if turn.dm_context and runtime.memory.context(turn.channel, turn.thread_ts) is None:
+        return delivery.read_back(turn.channel, None, turn.known)
+    known = runtime.memory.latest_answer(turn.channel, turn.thread_ts) or turn.known
+    return delivery.read_back(turn.channel, turn.thread_ts, known)
 
 
 def assistant_call(delivery: Delivery, method: str, call, argument) -> None:

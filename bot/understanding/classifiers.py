@@ -27,8 +27,10 @@ def softmax(classes: tuple[str, ...], scores: list[float], temperature: float) -
 class NaiveBayes:
     """Multinomial naive Bayes over weighted features; probabilities softened by a temperature.
 
-    Training only counts. A feature's log-probabilities are worked out the first time a message has it and
-    kept, so training costs one pass over the examples and answering costs a few dictionary lookups."""
+    Training only counts. A known feature's log-probabilities are worked out the first time a message has it
+    and kept, so training costs one pass over the examples and answering costs a few dictionary lookups. A
+    feature the model never saw is not kept: every message brings new words, so keeping them would grow
+    memory with all the bot ever reads, and what is kept stays bounded by what the model knows."""
 
     def __init__(
         self,
@@ -53,7 +55,7 @@ class NaiveBayes:
         self._totals = totals
         size = (len(counts) if size is None else size) or 1
         self._denominators = tuple(math.log(t + alpha * size) for t in totals)
-        self._weights: dict[str, tuple[tuple[int, float], ...] | None] = {}
+        self._weights: dict[str, tuple[tuple[int, float], ...]] = {}  # known features only
 
     @classmethod
     def train(
@@ -128,19 +130,19 @@ class NaiveBayes:
             return self._weights[feature]
         except KeyError:
             pass
-        pairs: tuple[tuple[int, float], ...] | None = None
         base = math.log(self.alpha)
         c = self.counts.get(feature)
         if c is not None:
             pairs = tuple((j, math.log(x + self.alpha) - base) for j, x in enumerate(c) if x)
         else:
             i = self._index.get(feature)
-            if i is not None:
-                flat = self._flat
-                pairs = tuple(
-                    (int(flat[at]), math.log(flat[at + 1] + self.alpha) - base)
-                    for at in range(self._offsets[i], self._offsets[i + 1], 2)
-                )
+            if i is None:
+                return None  # unknown: not kept (see the class docstring)
+            flat = self._flat
+            pairs = tuple(
+                (int(flat[at]), math.log(flat[at + 1] + self.alpha) - base)
+                for at in range(self._offsets[i], self._offsets[i + 1], 2)
+            )
         self._weights[feature] = pairs
         return pairs
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import _lru_cache_wrapper, lru_cache
 
 from ..knowledge.model import Knowledge
 from .normalise import Normalised, normalise
@@ -154,14 +154,22 @@ class Finder:
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for word in sorted(vocab):
             self._buckets.setdefault((word[0], len(word)), []).append(word)
-        self.canonical: Callable[[str], tuple[str, float]] = (
-            words_of.canonical if words_of is not None else lru_cache(maxsize=16384)(self._canonical)
+        # Only words that need the fuzzy look-up are cached: the words that stand for themselves (the
+        # knowledge's own, numbers, short or non-Latin ones, every CJK pair) cost a set look-up. The cache
+        # churns with whatever people write, and the memory a churning cache holds on to grows with its size:
+        # 4,096 words keep a conversation's working set and level off within a few hundred messages.
+        self._typed: _lru_cache_wrapper[tuple[str, float]] = (
+            words_of._typed if words_of is not None else lru_cache(maxsize=4096)(self._typed_word)
         )
+        self.forget_typed_words: Callable[[], None] = self._typed.cache_clear  # benchmarks time a cold cache
 
-    def _canonical(self, token: str) -> tuple[str, float]:
+    def canonical(self, token: str) -> tuple[str, float]:
         """The vocabulary word a typed word stands for, with a similarity in 0..1."""
         if token in self.own or token.isdigit() or len(token) < 3 or not token.isascii():
             return token, 1.0
+        return self._typed(token)
+
+    def _typed_word(self, token: str) -> tuple[str, float]:
         if token.endswith("s") and token[:-1] in self.names:
             return token[:-1], 1.0  # a topic's name with a possessive ("eks's" -> "ekss" -> "eks")
         if len(token) >= 5:

@@ -122,7 +122,7 @@ def test_container_choice_in_the_dm_opens_with_what_the_dm_told(bot, fake):
     assert status == 200 and seconds < 3
     (opened,) = fake.wait_for("views.open")
     assert preset_of(opened.params["view"]) == {"windows": "yes", "serverless": "yes"}
-    assert fake.called("conversations.history")
+    assert fake.called("conversations.history") == []  # remembered: no read before the modal opens
     # in a channel, nothing is read: the modal opens empty, as before
     status, _, _ = send_form(bot.events, command_form("", fake.response_url("cmd2")))
     opened = fake.wait_for("views.open", count=2)

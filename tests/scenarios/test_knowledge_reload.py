@@ -120,3 +120,59 @@ def test_knowledge_reload_seconds_must_be_a_number(fake, knowledge_file):
     assert result.stderr.strip().splitlines() == [
         "container-bot: KNOWLEDGE_RELOAD_SECONDS is malformed: expected seconds, 0-86400 (0 or unset: off)"
     ]
+
+
+def peak_rss_mb(pid: int) -> float:
+    from pathlib import Path
+
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_a_change_written_while_the_last_one_trains_is_loaded_too(fake, knowledge_file):
+    """The watcher records the files as they were when it read them for loading, so an edit that lands while
+    that load is still training is a change at the next check, and loaded (it used to be recorded as seen
+    after the swap, and never loaded)."""
+    from bot.knowledge import load_knowledge
+
+    examples = knowledge_file.parent / "examples.yaml"
+    served, url = serve(fake, knowledge_file, KNOWLEDGE_RELOAD_SECONDS="0.2")
+    try:
+        original = examples.read_text(encoding="utf-8")
+        examples.write_text(original + "# first edit\n", encoding="utf-8")
+        served.wait_line(r"knowledge read from \S+: training", timeout=15)
+        examples.write_text(
+            original + "# first edit\n# second edit, while the first trains\n", encoding="utf-8"
+        )
+        served.wait_line(r"knowledge reloaded: version 2 ", timeout=30)
+        expected = load_knowledge(knowledge_file).checksum
+        deadline = time.monotonic() + 30
+        while get_json(f"{url}/healthz")["knowledge"]["checksum"] != expected:
+            assert time.monotonic() < deadline, "the second edit was never loaded"
+            time.sleep(0.2)
+        assert get_json(f"{url}/healthz")["knowledge"]["version"] == 3
+    finally:
+        served.stop()
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/status"), reason="needs Linux's /proc")
+def test_a_huge_knowledge_file_is_never_read_whole_by_the_watcher(fake, knowledge_file):
+    """The watcher stats the files before reading them, within the loader's limits: a 300 MB KNOWLEDGE_FILE
+    is refused once with FILE:LINE and costs no memory (it used to be read whole at every check: +298 MB)."""
+    served, url = serve(fake, knowledge_file, KNOWLEDGE_RELOAD_SECONDS="0.2")
+    try:
+        before = peak_rss_mb(served.proc.pid)
+        with open(knowledge_file, "r+b") as handle:
+            handle.truncate(300 * 1024 * 1024)  # sparse: 300 MB to read, nothing on disk
+        refused = served.wait_line(
+            r"knowledge not reloaded, still serving version 1: (\S+?):(\d+): ", timeout=15
+        )
+        assert refused.group(1) == str(knowledge_file) and "larger than 1 MiB" in "".join(served.log)
+        time.sleep(1.0)  # five more checks
+        assert peak_rss_mb(served.proc.pid) - before < 50
+        assert get_json(f"{url}/healthz")["knowledge"]["version"] == 1
+    finally:
+        served.stop()
+    assert "".join(served.log).count("knowledge not reloaded") == 1

@@ -28,8 +28,8 @@ def test_sigterm_with_slack_hanging_stops_listening_at_once_and_ends_at_the_dead
     try:
         port = int(served.wait_line(r"listening on http://[\d.]+:(\d+)").group(1))
         url = f"http://127.0.0.1:{port}/slack/events"
-        for question in ("what is ecr", "what is ecs"):
-            assert send_event(url, event_envelope(mention_event(question)))[0] == 200
+        for i, question in enumerate(("what is ecr", "what is ecs")):  # two channels: two posts at once
+            assert send_event(url, event_envelope(mention_event(question, channel=f"C{i:08d}")))[0] == 200
         assert len(fake.wait_for("chat.postMessage", count=2)) == 2  # both replies are stuck in Slack
         started = time.monotonic()
         served.proc.send_signal(signal.SIGTERM)

@@ -6,16 +6,13 @@ import json
 
 import pytest
 
-from bot.answering.conversation import EVENT_TYPE
 from tests.fakes.slack import (
     BOT_DM,
-    BOT_ID,
-    BOT_USER,
     next_ts,
     send_event,
     socket_envelope,
 )
-from tests.helpers import Chat, payload_of, start_bot, start_socket_bot
+from tests.helpers import Chat, bot_answer_with, payload_of, start_bot, start_socket_bot
 
 
 @pytest.fixture(params=["http", "socket"])
@@ -115,13 +112,28 @@ def test_scripted_conversation_in_one_thread(chat, fake):
     assert "Windows" in windows["text"]
     # 7, 8: a question of its own, then "and ecr?" asks the same kind of question about ECR
     assert payload_of(fargate)["topics"] == ["fargate"] and payload_of(ecr)["topics"] == ["ecr"]
-    # every reply after the first read the thread back, once, with the metadata, from the bot's latest answer
-    reads = fake.called("conversations.replies")
-    assert len(reads) == len(CONVERSATION) - 1
-    assert all(r.params["include_all_metadata"] in (True, "true", "1") for r in reads)
-    assert all(r.params["ts"] == root and int(r.params["limit"]) <= 10 for r in reads)
-    posted = fake.posted("C0000CHAN")
-    assert reads[1].params["oldest"] == posted[1]["ts"]  # the read after turn 2 starts at the bot's answer
+    # every reply leaned on the context the store remembers: nothing was read back from Slack
+    assert fake.called("conversations.replies") == []
+
+
+def test_a_thread_known_only_from_slack_is_read_back_once(http_chat, fake):
+    """A thread whose context only Slack has (answered by an earlier version, or forgotten by the store): the
+    reply reads it back, once, with the metadata, from the bot's latest answer on; the answer to that reply is
+    remembered, so the next one reads nothing."""
+    chat, running = http_chat
+    root = bot_answer_with(fake, {"kind": "comparison", "topics": ["ecs", "eks"]})
+    answer_ts = fake.messages[-1]["ts"]
+    running.app.container_bot.memory.answered("C0000CHAN", root, answer_ts)
+    reply = chat.say("what about cost?", thread_ts=root)
+    assert reply["text"].startswith("Amazon ECS vs Amazon EKS: cost")
+    (read,) = fake.called("conversations.replies")
+    assert read.params["include_all_metadata"] in (True, "true", "1")
+    assert (
+        read.params["ts"] == root and int(read.params["limit"]) <= 10 and read.params["oldest"] == answer_ts
+    )
+    reply = chat.say("and the learning curve?", thread_ts=root)
+    assert reply["text"].startswith("Amazon ECS vs Amazon EKS: learning curve")
+    assert len(fake.called("conversations.replies")) == 1
 
 
 def test_the_thread_is_read_only_where_the_bot_answered(http_chat, fake):
@@ -149,7 +161,6 @@ def test_a_mention_in_the_thread_uses_its_context_too(http_chat, fake):
     root = chat.last_event["ts"]
     reply = chat.say("what about the learning curve?", thread_ts=root, mention=True)
     assert reply["text"].startswith("Amazon ECS vs Amazon EKS: learning curve")
-    assert len(fake.called("conversations.replies")) == 1
 
 
 def test_with_channel_listening_off_a_follow_up_needs_a_mention(fake, knowledge):
@@ -166,35 +177,29 @@ def test_with_channel_listening_off_a_follow_up_needs_a_mention(fake, knowledge)
         running.app.container_bot.outbox.shutdown(wait=True)
 
 
-def test_dm_is_one_conversation_read_with_history(http_chat, fake):
+def test_dm_is_one_conversation(http_chat, fake):
     chat, _ = http_chat
     first = chat.say("ecs or eks?", channel=BOT_DM, channel_type="im")
     assert "thread_ts" not in first or first["thread_ts"] is None
     reply = chat.say("we already run kubernetes on prem", channel=BOT_DM, channel_type="im")
     assert reply["text"].startswith("Recommendation: Amazon EKS")
+    assert fake.called("conversations.history") == []  # remembered
+
+
+def test_a_dm_known_only_from_slack_is_read_with_history(http_chat, fake):
+    chat, running = http_chat
+    bot_answer_with(
+        fake, {"kind": "recommendation", "topics": ["ecs", "eks"], "choice": True}, BOT_DM, top=True
+    )
+    answer_ts = fake.messages[-1]["ts"]
+    running.app.container_bot.memory.answered(BOT_DM, None, answer_ts)
+    reply = chat.say("we already run kubernetes on prem", channel=BOT_DM, channel_type="im")
+    assert reply["text"].startswith("Recommendation: Amazon EKS")
     (read,) = fake.called("conversations.history")
-    assert read.params["channel"] == BOT_DM and read.params["oldest"] == fake.posted(BOT_DM)[0]["ts"]
+    assert read.params["channel"] == BOT_DM and read.params["oldest"] == answer_ts
 
 
 # ---------------------------------------------------------------------------- untrusted metadata
-
-
-def bot_answer_with(fake, payload, channel="C0000CHAN", **who) -> str:
-    """A message in a new thread carrying `payload` as our metadata, posted by `who` (the bot by default)."""
-    root = next_ts()
-    fake.messages.append(
-        {
-            "type": "message",
-            "user": who.get("user", BOT_USER),
-            **({"bot_id": who.get("bot_id", BOT_ID)} if who.get("bot_id", BOT_ID) else {}),
-            "text": "an answer",
-            "ts": next_ts(),
-            "thread_ts": root,
-            "channel": channel,
-            "metadata": {"event_type": EVENT_TYPE, "event_payload": payload},
-        }
-    )
-    return root
 
 
 @pytest.mark.parametrize(
@@ -248,8 +253,8 @@ def test_metadata_read_back_is_untrusted(http_chat, fake, payload, who):
 
 def test_a_thread_that_cannot_be_read_is_answered_on_its_own(http_chat, fake):
     chat, running = http_chat
-    chat.say("ecs vs eks", mention=True)
-    root = chat.last_event["ts"]
+    root = bot_answer_with(fake, {"kind": "comparison", "topics": ["ecs", "eks"]})  # known only from Slack
+    running.app.container_bot.memory.answered("C0000CHAN", root, fake.messages[-1]["ts"])
     fake.fail("conversations.replies", times=5, body={"ok": False, "error": "ratelimited"})
     reply = chat.say("what is ecr?", thread_ts=root)  # a question of its own still gets its answer
     assert reply["text"].startswith("Amazon ECR")
@@ -298,3 +303,16 @@ def test_talk_the_bot_overhears_is_never_logged(http_chat, fake, caplog):
     chat.say("where is the offsite this year", channel=BOT_DM, channel_type="im")
     logged = [r.question for r in caplog.records if hasattr(r, "question")]
     assert logged == ["where is the offsite this year"]
+
+
+def test_a_reply_in_a_dm_thread_under_the_bots_answer_keeps_the_dms_context(http_chat, fake):
+    """In a DM the bot answers at the top; someone replies in a thread under that answer: the DM's context
+    carries into the thread (and the thread then goes on with its own)."""
+    chat, _ = http_chat
+    first = chat.say("we run kubernetes on prem, ecs or eks?", channel=BOT_DM, channel_type="im")
+    assert first["text"].startswith("Recommendation: Amazon EKS")
+    answer_ts = fake.posted(BOT_DM)[-1]["ts"]
+    why = chat.say("why?", channel=BOT_DM, channel_type="im", thread_ts=answer_ts)
+    assert why["text"].startswith("Why Amazon EKS") and why["thread_ts"] == answer_ts
+    more = chat.say("we also need windows containers", channel=BOT_DM, channel_type="im", thread_ts=answer_ts)
+    assert {"kubernetes": "yes", "windows": "yes"}.items() <= payload_of(more)["situation"].items()

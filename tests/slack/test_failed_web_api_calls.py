@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.delivery import Delivery
 from bot.slack.listeners.events import publish_home
 from bot.slack.metrics import Metrics
+from bot.slack.outbox import Outbox
 from bot.slack.runtime import Loaded
 from bot.slack.threads import read_thread
 from bot.slack.turns import assistant_call
@@ -27,7 +28,8 @@ def broken(*args, **kwargs):
 
 
 def deps():
-    return SimpleNamespace(metrics=Metrics())
+    metrics = Metrics()
+    return SimpleNamespace(metrics=metrics, outbox=Outbox(metrics))
 
 
 def errors(d, method):

@@ -34,6 +34,45 @@ def parse_json(text: str) -> tuple[Any, str | None]:
     return value, None
 
 
+MAX_VALUE_DEPTH = 5  # the bot's own values nest 2 deep (a vote: an object holding a list of topics)
+MAX_VALUE_CHARS = 3000  # Slack's longest: a modal's private_metadata (a button's value: 2,000)
+
+
+def decode_value(text: Any, max_depth: int = MAX_VALUE_DEPTH, max_chars: int = MAX_VALUE_CHARS) -> Any:
+    """JSON carried as a string inside a payload (a button's value, a modal's private_metadata), decoded only
+    when it is a string of at most `max_chars` nested at most `max_depth` deep; else None. The body around
+    it was depth-checked at the door, but these strings are decoded later, by the listeners: their nesting is
+    counted before json.loads sees them, so no value recurses, however it was shaped. Never raises."""
+    if not isinstance(text, str) or len(text) > max_chars or nesting(text) > max_depth:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def nesting(text: str) -> int:
+    """How deep the brackets of JSON text nest, strings skipped; in one pass, without recursion."""
+    deepest = level = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            level += 1
+            deepest = max(deepest, level)
+        elif char in "]}":
+            level -= 1
+    return deepest
+
+
 def depth(value: Any) -> int:
     """Nesting depth of parsed JSON, counted without recursion."""
     deepest, stack = 0, [(value, 1)]

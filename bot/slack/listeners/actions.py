@@ -3,7 +3,6 @@ guided choice, why this answer, share a result."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 
@@ -14,6 +13,7 @@ from ...answering.codes import looks_like_code, parse_code
 from ...understanding.match import ANSWER_KINDS
 from .. import blocks
 from ..delivery import Delivery, where
+from ..http.payloads import decode_value
 from ..ids import (
     ACTION_COMPARE,
     ACTION_DECIDE_PREFIX,
@@ -36,11 +36,9 @@ FEEDBACK_THANKS = {
 
 
 def read_feedback(runtime: Runtime, raw: str, loaded: Loaded) -> dict | None:
-    """A feedback click's value, read as untrusted input: only the fields the log takes, each checked."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return None
+    """A feedback click's value, read as untrusted input: decoded within a depth, then only the fields the log
+    takes, each checked."""
+    value = decode_value(raw)
     if not isinstance(value, dict) or value.get("v") not in blocks.FEEDBACK_VALUES:
         return None
     kind = value.get("k") if value.get("k") in (*ANSWER_KINDS, "fallback") else "unknown"
@@ -68,7 +66,7 @@ class Actions:
     def _answer_in_place(self, body, client, respond, context, question: str, event_type: str, replace: bool):
         delivery = self._delivery(client, context, respond)
         answer = self.runtime.ask(question, event_type, loaded=delivery.loaded)
-        self.runtime.outbox.reply(delivery.answer_click, body, answer, question, replace)
+        self.runtime.outbox.post(where(body)[0], delivery.answer_click, body, answer, question, replace)
 
     def on_compare(self, ack, body, client, respond, context):
         ack()
@@ -93,7 +91,7 @@ class Actions:
         answer = conversation.choice_answer(delivery.loaded.engine, answers)
         self.runtime.metrics.answers.labels(answer.kind).inc()
         question = " ".join(f"{k}={v}" for k, v in answers.items())
-        self.runtime.outbox.reply(delivery.answer_click, body, answer, question, False, False)
+        self.runtime.outbox.post(where(body)[0], delivery.answer_click, body, answer, question, False, False)
 
     def on_feedback(self, ack, body, action, respond, client):
         """👍/👎: acknowledged privately, logged as one structured line (no user, no text beyond the

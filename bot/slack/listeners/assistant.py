@@ -31,7 +31,7 @@ class AssistantThreads:
         runtime = self.runtime
         runtime.memory.assistant_thread(channel, thread_ts)
         delivery = Delivery(runtime, client, runtime.loaded)
-        runtime.outbox.reply(start_thread, delivery, channel, thread_ts, set_suggested_prompts)
+        runtime.outbox.post(channel, start_thread, delivery, channel, thread_ts, set_suggested_prompts)
 
     def on_context_changed(self):
         # The channel the user is looking at does not change what the bot answers; Bolt's default would
@@ -43,18 +43,23 @@ class AssistantThreads:
         if ignored(payload, context) or not runtime.claim(body, payload):
             return
         channel, thread_ts = payload["channel"], payload.get("thread_ts")
-        known = runtime.memory.latest_answer(channel, thread_ts)
         assistant_thread = runtime.memory.is_assistant_thread(channel, thread_ts)
+        if assistant_thread:  # a conversation of its own, however the DM around it went
+            known, dm_context = runtime.memory.latest_answer(channel, thread_ts), False
+        else:  # a thread in the DM: under one of the bot's answers there, it carries the DM's context on
+            known, dm_context = runtime.memory.in_dm(channel, thread_ts)
         turn = Turn(
             channel,
             thread_ts,
             payload.get("text") or "",
             "assistant_thread.message" if assistant_thread else "message.im",
             known,
+            dm_context=dm_context,
             set_status=set_status if assistant_thread else None,
             set_title=set_title if assistant_thread and not known else None,
         )
-        runtime.outbox.reply(converse, Delivery(runtime, client, runtime.loaded, identity(context)), turn)
+        delivery = Delivery(runtime, client, runtime.loaded, identity(context))
+        runtime.outbox.post(channel, converse, delivery, turn)
 
 
 def start_thread(delivery: Delivery, channel: str, thread_ts: str, set_suggested_prompts) -> None:

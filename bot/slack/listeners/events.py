@@ -56,7 +56,8 @@ class Events:
         thread_ts = event.get("thread_ts")
         known = runtime.memory.latest_answer(event["channel"], thread_ts) if thread_ts else None
         turn = Turn(event["channel"], thread_ts or event["ts"], event.get("text") or "", "app_mention", known)
-        runtime.outbox.reply(converse, Delivery(runtime, client, runtime.loaded, identity(context)), turn)
+        delivery = Delivery(runtime, client, runtime.loaded, identity(context))
+        runtime.outbox.post(turn.channel, converse, delivery, turn)
 
     def on_message(self, event, body, context, client):
         runtime = self.runtime
@@ -74,8 +75,9 @@ class Events:
         if is_dm:
             if not runtime.claim(body, event):
                 return
-            known = runtime.memory.latest_answer(channel, thread_ts)
-            runtime.outbox.reply(converse, delivery, Turn(channel, thread_ts, text, "message.im", known))
+            known, dm_context = runtime.memory.in_dm(channel, thread_ts)
+            turn = Turn(channel, thread_ts, text, "message.im", known, dm_context=dm_context)
+            runtime.outbox.post(channel, converse, delivery, turn)
             return
         known = runtime.memory.latest_answer(channel, thread_ts) if thread_ts else None
         if known:
@@ -84,7 +86,7 @@ class Events:
             if for_someone_else(text, bot_user) or not runtime.claim(body, event):
                 return
             turn = Turn(channel, thread_ts, text, "message.thread", known, quiet=True)
-            runtime.outbox.reply(converse, delivery, turn)
+            runtime.outbox.post(channel, converse, delivery, turn)
             return
         self._overheard(delivery, body, event, text)
 
@@ -102,7 +104,7 @@ class Events:
             runtime.metrics.duplicates.inc()
             return
         thread = event.get("thread_ts") or event["ts"]
-        runtime.outbox.reply(delivery.post_answer, channel, thread, answer, text, None)
+        runtime.outbox.post(channel, delivery.post_answer, channel, thread, answer, text, None)
 
     def on_home(self, event, client):
         if event.get("tab", "home") != "home":

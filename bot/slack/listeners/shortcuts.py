@@ -24,7 +24,7 @@ class Shortcuts:
         channel = (shortcut.get("channel") or {}).get("id")
         thread = message.get("thread_ts") or message.get("ts")
         # in its thread; where the bot is not a member, privately instead of failing silently
-        runtime.outbox.reply(delivery.answer_in_thread, channel, thread, answer, text)
+        runtime.outbox.post(channel, delivery.answer_in_thread, channel, thread, answer, text)
 
 
 def register(app: App, runtime: Runtime) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 
@@ -12,6 +11,7 @@ from ...answering.answer import Answer
 from ...answering.codes import parse_code
 from .. import blocks
 from ..delivery import Delivery
+from ..http.payloads import decode_value
 from ..ids import CHOICE_ACTION_ID, CHOICE_VIEW, SHARE_CHANNEL_ACTION, SHARE_CHANNEL_BLOCK, SHARE_VIEW
 from ..runtime import Runtime
 
@@ -32,10 +32,12 @@ class Views:
         if not isinstance(picked, str) or not _CHANNEL_ID.match(picked):
             ack(response_action="errors", errors={SHARE_CHANNEL_BLOCK: "Pick a channel to share in."})
             return
+        metadata = decode_value(view.get("private_metadata") or "{}")
         try:
-            metadata = json.loads(view.get("private_metadata") or "{}")
+            if not isinstance(metadata, dict):
+                raise ValueError("not the metadata the share modal was opened with")
             answers = parse_code(runtime.knowledge, str(metadata.get("code") or ""))
-        except (ValueError, AttributeError):
+        except ValueError:
             ack(
                 response_action="errors",
                 errors={SHARE_CHANNEL_BLOCK: "This result no longer reads; run the guided choice again."},
@@ -46,7 +48,7 @@ class Views:
         message = blocks.choice_result_message(runtime.result(answers), shared_by=user)
         bot = context.get("bot_user_id") or ""
         delivery = Delivery(runtime, client, runtime.loaded)
-        runtime.outbox.reply(share_to, delivery, view.get("id"), picked, user, bot, message)
+        runtime.outbox.post(picked, share_to, delivery, view.get("id"), picked, user, bot, message)
 
     def on_choice_submitted(self, ack, body, view, client):
         runtime = self.runtime
@@ -77,9 +79,8 @@ class Views:
 
 def deliver_result(delivery: Delivery, body: dict, view: dict, answer: Answer) -> None:
     """The result, privately, where the choice was started: its response_url, else the user's DM."""
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
+    metadata = decode_value(view.get("private_metadata") or "{}")
+    if not isinstance(metadata, dict):
         metadata = {}
     message = blocks.choice_result_message(answer)
     user = body.get("user", {}).get("id")
