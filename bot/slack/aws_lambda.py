@@ -49,6 +49,9 @@ class InlineOutbox(Outbox):
     def view(self, fn: Callable[..., object], *args, **kwargs) -> bool:
         return self._now(fn, args, kwargs)
 
+    def post(self, channel: str | None, fn: Callable[..., object], *args, **kwargs) -> bool:
+        return self._now(fn, args, kwargs)  # one request, one answer: nothing to pace
+
     @staticmethod
     def _now(fn, args, kwargs) -> bool:
         try:
