@@ -113,6 +113,7 @@ def _from_argv(text: str) -> str:
 def cmd_check(args) -> int:
     from .answering.decision import disagreeing_picks
     from .knowledge import stale
+    from .knowledge.pages import untitled
     from .understanding.confusables import confusables
     from .understanding.policy import Matcher
     from .understanding.reachable import expired, unreachable
@@ -123,6 +124,7 @@ def cmd_check(args) -> int:
     problems += [(knowledge.examples.path, line, message) for line, message in disagreeing_picks(knowledge)]
     matcher = Matcher(knowledge) if knowledge.claims else None
     problems += unreachable(matcher) if matcher else []
+    problems += untitled(knowledge)  # answers name every page they cite by its title
     for file, line, message in problems:
         print(f"{file}:{line}: {message}", file=sys.stderr)
     if problems:
