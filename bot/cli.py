@@ -53,6 +53,8 @@ def _threshold(args) -> float | None:
 
 
 def cmd_ask(args) -> int:
+    from .answering.brief import brief_text
+
     engine = _engine(args)
     if args.text:
         questions: Iterable[str] = [_from_argv(" ".join(args.text))]
@@ -68,10 +70,11 @@ def cmd_ask(args) -> int:
         out.reconfigure(errors="replace")
     for question in questions:
         answer = engine.ask(question)
+        text = brief_text(answer) if args.short else answer.text  # the full text unless --short
         if args.json:
-            out.write(json.dumps(answer.to_json(), ensure_ascii=ascii_only) + "\n")
+            out.write(json.dumps(answer.to_json(text), ensure_ascii=ascii_only) + "\n")
         else:
-            out.write(answer.text + "\n")
+            out.write(text + "\n")
             if args.why and answer.match:
                 m = answer.match
                 readings = ", ".join(f"{kind} {p:.2f}" for kind, p in m.readings)
@@ -200,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     ask.add_argument("--why", action="store_true", help="also show what the matcher understood")
+    ask.add_argument(
+        "--short", action="store_true", help="the short answer Slack shows first (the full text by default)"
+    )
     ask.add_argument(
         "--threshold", type=float, help="answer threshold 0..1 (default from the knowledge file)"
     )
