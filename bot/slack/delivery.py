@@ -108,7 +108,8 @@ class Delivery:
                 "event_type": conversation.EVENT_TYPE,
                 "event_payload": conversation.to_payload(thread),
             }
-        ts, error = self.send(channel=channel, thread_ts=thread_ts, **message)
+        asker = (answer.asked_by,) if answer.asked_by else ()  # "@ana asked about this message:"
+        ts, error = self.send(asker, channel=channel, thread_ts=thread_ts, **message)
         if ts:
             self.runtime.memory.answered(channel, thread_ts, ts)
         return error
