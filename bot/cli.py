@@ -57,6 +57,8 @@ def _threshold(args) -> float | None:
 
 
 def cmd_ask(args) -> int:
+    from .answering.brief import brief_text
+
     engine = _engine(args)
     if args.text:
         questions: Iterable[str] = [_from_argv(" ".join(args.text))]
@@ -72,10 +74,11 @@ def cmd_ask(args) -> int:
         out.reconfigure(errors="replace")
     for question in questions:
         answer = engine.ask(question)
+        text = brief_text(answer) if args.short else answer.text  # the full text unless --short
         if args.json:
-            out.write(json.dumps(answer.to_json(), ensure_ascii=ascii_only) + "\n")
+            out.write(json.dumps(answer.to_json(text), ensure_ascii=ascii_only) + "\n")
         else:
-            out.write(answer.text + "\n")
+            out.write(text + "\n")
             if args.why and answer.match:
                 m = answer.match
                 readings = ", ".join(f"{kind} {p:.2f}" for kind, p in m.readings)
@@ -117,6 +120,7 @@ def _from_argv(text: str) -> str:
 def cmd_check(args) -> int:
     from .answering.decision import disagreeing_picks
     from .knowledge import stale
+    from .knowledge.pages import untitled
     from .understanding.confusables import confusables
     from .understanding.policy import Matcher
     from .understanding.reachable import expired, unreachable
@@ -127,6 +131,7 @@ def cmd_check(args) -> int:
     problems += [(knowledge.examples.path, line, message) for line, message in disagreeing_picks(knowledge)]
     matcher = Matcher(knowledge) if knowledge.claims else None
     problems += unreachable(matcher) if matcher else []
+    problems += untitled(knowledge)  # answers name every page they cite by its title
     for file, line, message in problems:
         print(f"{file}:{line}: {message}", file=sys.stderr)
     if problems:
@@ -202,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     ask.add_argument("--why", action="store_true", help="also show what the matcher understood")
+    ask.add_argument(
+        "--short", action="store_true", help="the short answer Slack shows first (the full text by default)"
+    )
     ask.add_argument(
         "--threshold", type=float, help="answer threshold 0..1 (default from the knowledge file)"
     )

@@ -26,6 +26,10 @@ class Answer:
     summary: str = ""
     code: str = ""
     checked: str = ""  # the oldest `as_of` of the statements used: when their sources were last checked
+    titles: dict[str, str] = field(default_factory=dict, repr=False)  # the pages' titles, by URL
+    answered: list[str] = field(default_factory=list)  # a comparison's claims that answer what was asked
+    expanded: bool = False  # shown whole ("Show more" was clicked), not short first
+    asked_by: str = ""  # who asked, when it is not the message's author (the shortcut): a Slack user id
     match: Match | None = None
 
     @property
@@ -73,15 +77,15 @@ class Answer:
             self.recommendation if self.kind == "recommendation" else None,
         )
 
-    def to_json(self) -> dict:
-        """The contract's JSON answer."""
+    def to_json(self, text: str | None = None) -> dict:
+        """The contract's JSON answer; ``text``: another rendering of it (`ask --json --short`)."""
         return {
             "kind": self.kind,
             "topics": list(self.topics),
             "attribute": self.attribute,
             "recommendation": self.recommendation if self.kind == "recommendation" else None,
             "confidence": round(float(self.confidence), 2),
-            "text": self.text,
+            "text": self.text if text is None else text,
             "suggestions": list(self.suggestions),
         }
 

@@ -33,11 +33,40 @@ def _short(topic: Topic) -> str:
     return topic.name.split()[-1] if topic.category == "orchestrator" else topic.name
 
 
+_BUILDERS = frozenset(
+    (
+        "build",
+        "roles",
+        "definition",
+        "claimed",
+        "attribute",
+        "comparison",
+        "recommendation",
+        "help",
+        "fallback",
+    )
+)
+
+
 class AnswerBuilder:
     """Builds answers from one knowledge file."""
 
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
+
+    def __getattribute__(self, name: str):
+        """Every answer a builder makes carries its pages' titles: faces name pages by them, never by URL."""
+        value = object.__getattribute__(self, name)
+        if name not in _BUILDERS:
+            return value
+        knowledge = object.__getattribute__(self, "knowledge")
+
+        def titled(*args, **kwargs) -> Answer:
+            answer = value(*args, **kwargs)
+            answer.titles = knowledge.titles
+            return answer
+
+        return titled
 
     def build(self, match: Match) -> Answer:
         if match.kind == "definition":
@@ -66,6 +95,7 @@ class AnswerBuilder:
         claims = [self.knowledge.claim_by_id[c] for c in match.claims if c in self.knowledge.claim_by_id]
         if claims:
             answer.parts = [claim.text for claim in claims] + answer.parts
+            answer.answered = [claim.text for claim in claims]
             answer.sources = _sources(*_cited(*claims), *answer.sources)
             answer.checked = _oldest(answer.checked, *(c.as_of for c in claims))
         return answer

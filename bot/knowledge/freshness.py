@@ -16,6 +16,7 @@ class Dated:
     as_of: datetime.date
     line: int
     file: str = ""  # the file it is in, when not the knowledge file itself
+    cites: tuple[str, ...] = ()  # every page the statement names (source, link, also): each needs a title
 
 
 class HasDated(Protocol):

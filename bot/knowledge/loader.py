@@ -15,6 +15,7 @@ from .. import __version__
 from .claims import claims_files, parse_claims
 from .guided_limits import guided_choice_problems
 from .model import Knowledge, with_headlines
+from .pages import pages_of
 from .problems import KnowledgeError, Problem
 from .reader import (
     MAX_EXAMPLES_BYTES,
@@ -54,6 +55,7 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
         "exclusions": "list",
         "examples": "str",
         "claims": "strlist",
+        "pages": "map",
     }
     if not checker.record(data, 1, "the knowledge file", top_required, top_optional):
         raise KnowledgeError(checker.problems)
@@ -77,6 +79,7 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
     )
     for line, message in guided_choice_problems(data["recommendation"], line_of):
         checker.error(line, message)  # what Slack's guided-choice modal cannot show is invalid too
+    pages = pages_of(checker, data["pages"]) if "pages" in data else {}
     files = claims_files(checker, data, file)
     claims, claim_checkers = parse_claims(files, topic_ids, attribute_ids, checker.problems)
     topics = with_headlines(topics, claims)
@@ -111,6 +114,7 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
         dated=tuple(checker.dated) + tuple(d for c in claim_checkers for d in c.dated),
         claims=claims,
         claims_files=tuple(path for path, _ in files),
+        pages=pages,
         checksum=checksum,
         examples_file=examples_file,
         examples_text=examples_text,

@@ -156,6 +156,7 @@ class Knowledge:
     examples_text: str = field(default="", compare=False, repr=False)
     claims: tuple[Claim, ...] = field(default=(), compare=False, repr=False)
     claims_files: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    pages: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # URL -> the page's title
 
     @cached_property
     def answerable(self) -> tuple[Claim, ...]:
@@ -171,6 +172,15 @@ class Knowledge:
                 derived.append(Claim(claim_id, d.text, pair, d.source, d.as_of, d.attribute, also=d.also))
         taken = {c.id for c in self.claims}
         return self.claims + tuple(c for c in derived if c.id not in taken)
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        """URL -> the page's title: the `pages:` map, and each claim's title for its source."""
+        out = {c.source: c.title for c in self.claims if c.title}
+        return {**out, **self.pages}
+
+    def title_of(self, url: str) -> str:
+        return self.titles.get(url, "")
 
     @cached_property
     def claim_by_id(self) -> dict[str, Claim]:

@@ -44,7 +44,9 @@ class Checker:
         if day is None:
             return ""
         source = str(record.get("source", ""))
-        self.dated.append(Dated(what, source, day, line_of(record, "as_of"), self.file))
+        also = record.get("also") if isinstance(record.get("also"), list) else []
+        cites = tuple(str(u) for u in (source, record.get("link"), *also) if isinstance(u, str) and u)
+        self.dated.append(Dated(what, source, day, line_of(record, "as_of"), self.file, cites))
         return day.isoformat()
 
     def error(self, line: int, message: str) -> None:

@@ -15,9 +15,6 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextActionsBlock,
     ContextBlock,
-    ConversationFilter,
-    ConversationSelectElement,
-    DividerBlock,
     FeedbackButtonObject,
     FeedbackButtonsElement,
     HeaderBlock,
@@ -31,23 +28,22 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from ..answering.answer import Answer
+from ..answering.brief import brief, cut
+from ..answering.builders import GUIDED_CHOICE_POINTER
 from ..knowledge.guided_limits import MAX_LABEL, MAX_OPTION_TEXT, MODAL_BLOCKS
 from ..knowledge.model import Criterion, Knowledge
-from ..understanding.match import Match
 from ..understanding.normalise import escape_slack
 from .ids import (
     ACTION_COMPARE,
     ACTION_DECIDE_PREFIX,
     ACTION_FEEDBACK,
+    ACTION_MORE,
     ACTION_SHARE,
     ACTION_START_CHOICE,
     ACTION_SUGGESTION_PREFIX,
     ACTION_WHY,
     CHOICE_ACTION_ID,
     CHOICE_VIEW,
-    SHARE_CHANNEL_ACTION,
-    SHARE_CHANNEL_BLOCK,
-    SHARE_VIEW,
 )
 
 MAX_BLOCKS = 50
@@ -90,9 +86,12 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
     )
 
 
-def _start_button(choice_code: str) -> ButtonElement:
-    """The button that opens the guided choice, with the situation read so far (an answer code) selected."""
-    return _button("Start guided choice", ACTION_START_CHOICE, choice_code, style="primary")
+def _start_button(choice_code: str, primary: bool = False) -> ButtonElement:
+    """The button that opens the guided choice, with the situation read so far (an answer code) selected;
+    primary only where it is clearly the next step."""
+    return _button(
+        "Start guided choice", ACTION_START_CHOICE, choice_code, style="primary" if primary else None
+    )
 
 
 def _modal(
@@ -119,40 +118,68 @@ def _modal(
     ).to_dict()
 
 
-def _source_link(url: str) -> str:
-    parsed = urlparse(url)
-    label = (parsed.netloc + parsed.path).rstrip("/")
-    return f"<{url}|{clip(label, 60)}>"
+SOURCES_SHOWN = 3  # pages named in an answer's sources line; the rest are counted ("+9 more")
+SLACK_POINTER = "For a guided choice, run /container-choice or click *Start guided choice*."
+
+
+def sources_line(answer: Answer) -> str:
+    """Up to three pages by title, as links, then "+N more", and the day they were checked, once."""
+    shown = [f"<{url}|{_md(clip(answer.titles.get(url) or _host(url), 60))}>" for url in answer.sources]
+    line = " · ".join(shown[:SOURCES_SHOWN])
+    if len(shown) > SOURCES_SHOWN:
+        line += f" +{len(shown) - SOURCES_SHOWN} more"
+    return line + (f" · checked {answer.checked}" if answer.checked else "")
+
+
+def _host(url: str) -> str:
+    return urlparse(url).netloc
 
 
 def fallback_text(answer: Answer) -> str:
-    """The plain `text` every message carries (notifications, screen readers, old clients)."""
-    return clip(answer.text, MAX_FALLBACK_TEXT)
+    """The plain `text` every message carries (notifications, screen readers, old clients): a complete short
+    version, its first sentences and its first source, cut at a sentence boundary, never mid-word."""
+    if answer.expanded:  # the whole answer was asked for (a guided choice's result, "Show more")
+        return cut_lines([_slack_part(line) for line in answer.text.splitlines()], MAX_FALLBACK_TEXT)
+    short = brief(answer)
+    lines = [answer.title, *(_slack_part(line) for line in short.lines)]
+    lines += [f"{name}: " + " | ".join(cells) for name, cells in short.rows]
+    if answer.suggestions:
+        lines.append("Did you mean: " + " / ".join(answer.suggestions))
+    source = ""
+    if answer.sources:
+        first = answer.sources[0]
+        source = f"\nSource: {answer.titles.get(first) or _host(first)} {first}"
+    room = MAX_FALLBACK_TEXT - len(source)
+    return cut_lines(lines, room) + source
 
 
-def answer_blocks(
-    answer: Answer,
-    question: str = "",
-    with_actions: bool = True,
-    *,
-    deciding: tuple[Criterion, ...] | list[Criterion] = (),
-    choice_code: str = "",
-    feedback: str | None = None,
-) -> list:
-    """`deciding`: questions whose answer would settle an open recommendation, offered as buttons;
-    `choice_code`: the situation read so far, which the guided choice opens with; `feedback`: the question
-    as the feedback click logs it (mentions and secrets removed), or None for no 👍/👎."""
-    blocks: list = [HeaderBlock(text=PlainTextObject(text=clip(answer.title, MAX_HEADER), emoji=True))]
+def cut_lines(lines: list[str], limit: int) -> str:
+    """Whole lines while they fit, then the next one cut at a sentence boundary (never mid-word)."""
+    out: list[str] = []
+    for line in lines:
+        room = limit - sum(len(x) + 1 for x in out)
+        if len(line) <= room:
+            out.append(line)
+            continue
+        if room > 40:
+            out.append(cut(line, room))
+        break
+    return "\n".join(out)
+
+
+def _slack_part(text: str) -> str:
+    """A part of an answer as Slack says it: in Slack, the guided choice is a command and a button."""
+    return SLACK_POINTER if text == GUIDED_CHOICE_POINTER else text
+
+
+def _body(answer: Answer) -> list:
+    """The whole answer (after "Show more", the guided choice's result)."""
+    blocks: list = []
     if answer.parts:
-        blocks.append(_section("\n\n".join(_md(p) for p in answer.parts)))
+        parts = [_slack_part(p) for p in answer.parts]
+        blocks.append(_section("\n\n".join(p if p == SLACK_POINTER else _md(p) for p in parts)))
     for name, values in answer.table:
-        fields = [
-            MarkdownTextObject(text=clip(f"*{_md(h)}*\n{_md(v)}", MAX_FIELD))
-            for h, v in zip(answer.table_header, values, strict=True)
-        ][:MAX_FIELDS]
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=clip(f"*{_md(name)}*", MAX_SECTION)), fields=fields)
-        )
+        blocks.append(_row(answer, name, values))
     if answer.differences:
         blocks.append(_section("*Key differences*\n" + "\n".join(f"• {_md(d)}" for d in answer.differences)))
     if answer.summary:
@@ -167,29 +194,69 @@ def answer_blocks(
                 f"Answer code: `{_md(answer.code)}` (replay it with `/container-choice {_md(answer.code)}`)"
             )
         )
-    context = (
-        [
-            MarkdownTextObject(
-                text=clip(
-                    f"{answer.sources_label}: " + " · ".join(_source_link(s) for s in answer.sources),
-                    MAX_FIELD,
-                )
-            )
-        ]
-        if answer.sources
-        else []
-    )
-    if answer.kind not in ("help",):
-        context.append(MarkdownTextObject(text=f"confidence {answer.confidence:.2f}"))
-    if context:
-        blocks.append(ContextBlock(elements=context))
-    if deciding and answer.kind == "recommendation" and not answer.recommendation:
-        blocks += deciding_blocks(deciding, answer.code)
+    return blocks
+
+
+def _row(answer: Answer, name: str, values) -> SectionBlock:
+    fields = [
+        MarkdownTextObject(text=clip(f"*{_md(h)}*\n{_md(v)}", MAX_FIELD))
+        for h, v in zip(answer.table_header, values, strict=False)
+    ][:MAX_FIELDS]
+    return SectionBlock(text=MarkdownTextObject(text=clip(f"*{_md(name)}*", MAX_SECTION)), fields=fields)
+
+
+def _short(answer: Answer) -> tuple[list, bool]:
+    """The answer short first: what was asked, the reasons that decided it, the rows that differ most; and
+    whether there is more to show."""
+    short = brief(answer)
+    blocks: list = []
+    if short.lines:
+        lines = [_slack_part(line) for line in short.lines]
+        blocks.append(_section("\n\n".join(x if x == SLACK_POINTER else _md(x) for x in lines)))
+    blocks += [_row(answer, name, cells) for name, cells in short.rows]
+    return blocks, short.more
+
+
+def answer_blocks(
+    answer: Answer,
+    question: str = "",
+    with_actions: bool = True,
+    *,
+    deciding: tuple[Criterion, ...] | list[Criterion] = (),
+    choice_code: str = "",
+    feedback: str | None = None,
+) -> list:
+    """`deciding`: questions whose answer would settle an open recommendation (the first one that has two
+    answers is offered as buttons); `choice_code`: the situation read so far, which the guided choice opens
+    with; `feedback`: the question as the feedback click logs it (mentions and secrets removed), or None for
+    no 👍/👎. Short first, unless the answer is `expanded` ("Show more" was clicked)."""
+    blocks: list = [HeaderBlock(text=PlainTextObject(text=clip(answer.title, MAX_HEADER), emoji=True))]
+    if answer.asked_by:
+        blocks.append(_context(f"<@{answer.asked_by}> asked about this message:"))
+    body, more = (_body(answer), False) if answer.expanded else _short(answer)
+    blocks += body
+    if answer.sources:
+        blocks.append(_context(sources_line(answer)))
+    step = _deciding(answer, deciding) if not answer.expanded else None
+    if step is not None:
+        blocks += deciding_blocks([step], answer.code)
     if with_actions:
-        blocks += answer_actions(answer, question, choice_code)
+        blocks += answer_actions(answer, question, choice_code, more, taken=len(step.options) if step else 0)
     if feedback is not None and answer.kind != "help":
         blocks.append(feedback_block(answer, feedback))
     return blocks[:MAX_BLOCKS]
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, MAX_FIELD))])
+
+
+def _deciding(answer: Answer, deciding) -> Criterion | None:
+    """The one question offered under an open recommendation: the weightiest that has two answers, so its
+    buttons and the guided choice's stay within three."""
+    if answer.kind != "recommendation" or answer.recommendation:
+        return None
+    return next((c for c in deciding if len(c.options) == 2), None)
 
 
 def deciding_blocks(deciding, code: str) -> list:
@@ -244,15 +311,34 @@ def feedback_block(answer: Answer, question: str) -> ContextActionsBlock:
     )
 
 
-def answer_actions(answer: Answer, question: str, choice_code: str = "") -> list:
-    buttons = []
-    for i, suggestion in enumerate(answer.suggestions[:3]):
-        buttons.append(_button(f"Did you mean: {suggestion}", f"{ACTION_SUGGESTION_PREFIX}{i}", suggestion))
-    if not (answer.kind == "comparison" and answer.topics == ["ecs", "eks"] and not answer.attribute):
-        buttons.append(_button("Compare ECS and EKS", ACTION_COMPARE, "ecs vs eks"))
-    buttons.append(_start_button(choice_code or "start"))
+COMPARE_QUESTION = "ecs vs eks"
+MAX_BUTTONS = 3  # on an answer, besides 👍/👎: a phone shows them without scrolling
+
+
+def answer_actions(
+    answer: Answer, question: str, choice_code: str = "", more: bool = False, taken: int = 0
+) -> list:
+    """At most three buttons, the likeliest next step first, none doing what another does. "Start guided
+    choice" is primary only under a recommendation that depends on the situation: there it is clearly next."""
+    buttons = [
+        _button(f"Did you mean: {s}", f"{ACTION_SUGGESTION_PREFIX}{i}", s)
+        for i, s in enumerate(answer.suggestions[:MAX_BUTTONS])
+    ]
+    open_choice = answer.kind == "recommendation" and not answer.recommendation
+    if open_choice:
+        buttons.append(_start_button(choice_code or "start", primary=True))
+    if more and question:
+        label = "Full comparison" if answer.kind == "comparison" else "Show more"
+        buttons.append(_button(label, ACTION_MORE, clip(question, QUESTION_IN_VALUE)))
+    suggested = {s.lower() for s in answer.suggestions}
+    compared = answer.kind == "comparison" and set(answer.topics) == {"ecs", "eks"}
+    if not compared and not suggested & {"compare ecs and eks", COMPARE_QUESTION}:
+        buttons.append(_button("Compare ECS and EKS", ACTION_COMPARE, COMPARE_QUESTION))
+    if not open_choice and answer.kind in ("recommendation", "comparison", "help"):
+        buttons.append(_start_button(choice_code or "start"))
     if question and answer.kind != "help":
         buttons.append(_button("Why this answer?", ACTION_WHY, clip(question, QUESTION_IN_VALUE)))
+    buttons = buttons[: max(MAX_BUTTONS - taken, 1 if open_choice else 0)]
     return [ActionsBlock(elements=buttons)] if buttons else []
 
 
@@ -273,34 +359,6 @@ def choice_prompt_message(choice_code: str = "") -> dict:
     )
     button = _start_button(choice_code or "start")
     return {"text": text, "blocks": [_section(text).to_dict(), ActionsBlock(elements=[button]).to_dict()]}
-
-
-def why_message(match: Match, question: str) -> dict:
-    """The 'Why this answer?' view: what the matcher understood, for the person who clicked.
-
-    The question is quoted as data: one line of plain_text, so no markup or line break in it can pass for
-    the lines that follow (a planted "*Read as:*")."""
-    asked = "You asked: " + escape_slack(clip(" ".join(question.split()), 500))
-    lines = [
-        f"*Read as:* {match.kind}"
-        + (f" about {', '.join(match.topics)}" if match.topics else "")
-        + (f" ({match.attribute})" if match.attribute else ""),
-        f"*Confidence:* {match.confidence:.2f} (threshold {match.threshold:.2f}); "
-        f"{escape_slack(match.reason)}",
-    ]
-    if match.situation:
-        lines.append("*Situation read:* " + ", ".join(f"{k}={v}" for k, v in match.situation.items()))
-    evidence = [
-        f"• {h.phrase.kind} “{escape_slack(h.phrase.text)}” matched “{escape_slack(h.matched)}” "
-        f"(score {h.score:.2f}{', negated' if h.negated else ''})"
-        for h in match.evidence[:25]
-    ]
-    text = "\n".join(lines) + ("\n*Matched phrasings:*\n" + "\n".join(evidence) if evidence else "")
-    quoted = SectionBlock(text=PlainTextObject(text=asked, emoji=False))
-    return {
-        "text": clip(f"{asked}\n{text.replace('*', '')}", MAX_FALLBACK_TEXT),
-        "blocks": [quoted.to_dict(), _section(text).to_dict()],
-    }
 
 
 # ------------------------------------------------------------------------------------ guided choice
@@ -349,13 +407,15 @@ def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | N
 
 
 def choice_result_view(answer: Answer) -> dict:
-    """What the modal turns into after submission."""
+    """What the modal turns into after submission: the whole result, its reasons and answer code."""
+    answer.expanded = True
     blocks = answer_blocks(answer, with_actions=False)
     return _modal(f"{CHOICE_VIEW}_result", "ECS or EKS?", blocks[:100], close="Done")
 
 
 def choice_result_message(answer: Answer, shared_by: str | None = None) -> dict:
     """The guided choice's result as a message: private first, with a button to share it."""
+    answer.expanded = True
     blocks = answer_blocks(answer, with_actions=False)
     if shared_by:
         blocks.insert(
@@ -366,70 +426,3 @@ def choice_result_message(answer: Answer, shared_by: str | None = None) -> dict:
             ActionsBlock(elements=[_button("Share in channel", ACTION_SHARE, answer.code, style="primary")])
         )
     return {"text": fallback_text(answer), "blocks": [b.to_dict() for b in blocks[:MAX_BLOCKS]]}
-
-
-def share_picker_view(metadata: dict) -> dict:
-    """A small modal to pick the channel a guided-choice result is shared in (from a DM, sharing "here" would
-    only post into the DM). `metadata` carries the answer code to the submission."""
-    picker = ConversationSelectElement(
-        action_id=SHARE_CHANNEL_ACTION,
-        placeholder=PlainTextObject(text="Pick a channel"),
-        filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
-    )
-    field = InputBlock(
-        block_id=SHARE_CHANNEL_BLOCK,
-        label=PlainTextObject(text="Share the recommendation in"),
-        element=picker,
-    )
-    return _modal(SHARE_VIEW, "Share the result", [field], submit="Share", close="Cancel", metadata=metadata)
-
-
-def share_status_view(text: str) -> dict:
-    """What the share modal turns into: sharing, shared, or why it could not be shared."""
-    return _modal(f"{SHARE_VIEW}_status", "Share the result", [_section(text)], close="Done")
-
-
-def home_view(knowledge: Knowledge) -> dict:
-    names = ", ".join(t.name for t in knowledge.topics.values() if t.category in ("orchestrator", "registry"))
-    examples = [
-        "what is ecr again",
-        "ecs vs eks learning curve",
-        "is ECS built on Kubernetes?",
-        "our platform is all kubernetes in our DC, moving to aws - which one?",
-        "how much does eks cost",
-    ]
-    blocks = [
-        HeaderBlock(text=PlainTextObject(text="container-bot")),
-        _section(
-            f"I answer questions about {names}: what they are, how they compare, and which one fits your "
-            "team. Mention me in a channel, send me a DM, or run `/container-choice`."
-        ),
-        _section("*Try asking*\n" + "\n".join(f"• {escape_slack(e)}" for e in examples)),
-        _section(
-            "*Commands*\n• `/container-choice`: the guided choice\n"
-            "• `/container-choice ecs vs eks`: answer a question\n• `/container-choice help`\n"
-            "• Message menu → *Ask container-bot*: answer any message in "
-            "its thread"
-        ),
-        DividerBlock(),
-        ActionsBlock(
-            elements=[
-                _start_button("home"),
-                _button("Compare ECS and EKS", ACTION_COMPARE, "ecs vs eks"),
-            ]
-        ),
-    ]
-    return View(type="home", blocks=blocks).to_dict()
-
-
-def help_message(knowledge: Knowledge) -> dict:
-    text = (
-        "*/container-choice* runs a guided choice between ECS and EKS: a few questions, "
-        "then a recommendation "
-        "with its reasons, private to you until you share it.\n"
-        "• `/container-choice`: start the guided choice\n"
-        "• `/container-choice ecs vs eks learning curve`: answer a question directly\n"
-        "• `/container-choice kubernetes=yes team_k8s=no`: replay a result from its answer code\n"
-        f"Criteria: {', '.join(c.id for c in knowledge.criteria)}."
-    )
-    return {"text": text.replace("*", ""), "blocks": [_section(text).to_dict()]}

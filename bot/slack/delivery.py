@@ -125,7 +125,8 @@ class Delivery:
             }
             # now, not once Slack has taken the post: a reply a moment later leans on this answer
             memory.remember(channel, thread_ts, thread)
-        ts, error = self.send(channel=channel, thread_ts=thread_ts, **message)
+        asker = (answer.asked_by,) if answer.asked_by else ()  # "@ana asked about this message:"
+        ts, error = self.send(asker, channel=channel, thread_ts=thread_ts, **message)
         if ts:
             memory.answered(channel, thread_ts, ts)
             if self.runtime.contexts is not None:

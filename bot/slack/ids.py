@@ -7,6 +7,7 @@ CHOICE_ACTION_ID = "choice_answer"
 ACTION_COMPARE = "compare_services"
 ACTION_START_CHOICE = "start_guided_choice"
 ACTION_WHY = "why_this_answer"
+ACTION_MORE = "show_more"  # the rest of a short answer: "Show more" / "Full comparison"
 ACTION_SHARE = "share_choice"
 ACTION_FEEDBACK = "answer_feedback"  # the 👍/👎 feedback buttons under every answer
 ACTION_DECIDE_PREFIX = "decide_"  # one button per answer to a question that would settle a recommendation

@@ -19,7 +19,7 @@ from ..answering.engine import AnswerEngine
 from ..knowledge.model import Knowledge
 from ..logs import redact
 from ..settings import Settings
-from . import blocks
+from . import screens
 from .health import Health
 from .metrics import Metrics
 from .outbox import Outbox
@@ -48,7 +48,7 @@ class Loaded:
     @cached_property
     def home_view(self) -> dict:
         """App Home for this knowledge: built when it is first opened, then reused until a reload."""
-        return blocks.home_view(self.knowledge)
+        return screens.home_view(self.knowledge)
 
 
 def loggable(text: str, secrets: tuple[str, ...] = ()) -> str:

@@ -36,6 +36,18 @@ _KANA_MARKS = frozenset("\u3099\u309a")
 _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
 
 
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9d]")  # hiragana, katakana (and half-width)
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def cjk_language(text: str) -> str:
+    """Which CJK language a message is written in, from its letters: any kana means Japanese (Japanese mixes
+    kanji with kana; Chinese has no kana), else hangul Korean, else Chinese; '' when there are none."""
+    if not _has_cjk(text):
+        return ""
+    return "ja" if _KANA.search(text) else "ko" if _HANGUL.search(text) else "zh"
+
+
 def _has_cjk(text: str) -> bool:
     """Written (partly) in Chinese, Japanese or Korean script. Most messages are ASCII and never pay for the
     pattern, whose compilation (milliseconds, for three Unicode ranges) waits for the first that is not."""
@@ -67,6 +79,7 @@ class Normalised:
     script: str = ""  # "cjk" when the message is written in Chinese, Japanese or Korean script
     rewritten: tuple[str, ...] = ()  # the languages of the phrases rewritten in English, one per phrase
     sentences: tuple[int, ...] = ()  # sentence number of each token
+    writing: str = ""  # "ja", "ko" or "zh": the CJK language the raw message is written in (kana: Japanese)
 
     def subset(self, keep: list[int]) -> Normalised:
         """The message with only the tokens at these positions."""
@@ -82,6 +95,7 @@ class Normalised:
             self.script,
             self.rewritten,
             pick(self.sentences),
+            self.writing,
         )
 
 
@@ -279,7 +293,8 @@ def normalise(raw: str, rewrite: Rewriter | None = None) -> Normalised:
     phrases of other languages rewritten in English when a rewriter is given. Each word carries the weight
     of its sentence (asking, context or quote) and its clause number."""
     text, emoji, links = _slack_to_plain(raw)
-    script = "cjk" if _has_cjk(text) else ""
+    writing = cjk_language(text)
+    script = "cjk" if writing else ""
     tokens: list[str] = []
     clauses: list[int] = []
     weights: list[float] = []
@@ -325,6 +340,7 @@ def normalise(raw: str, rewrite: Rewriter | None = None) -> Normalised:
         script,
         tuple(rewritten),
         tuple(sentences),
+        writing,
     )
 
 

@@ -49,8 +49,6 @@ BARE_CHOICE = 0.9
 SURELY_OUT = 0.95  # an out-of-scope reading this sure is declined without looking for a fact
 COMPARISON_SECOND = 0.3  # no attribute, two topics and this much comparison reading: a comparison
 _OTHER_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")  # a colleague mentioned: the message is for them
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
 class Matcher(Learned):
@@ -392,10 +390,10 @@ class Matcher(Learned):
         return replace(base, confidence=round(1 - p, 2), reason=f"overheard; reads as {kind} ({p:.2f})")
 
     def _language(self, norm: Normalised) -> str | None:
-        if norm.script == "cjk":
-            raw = norm.text
-            code = "ja" if _KANA.search(raw) else "ko" if _HANGUL.search(raw) else "zh"
-            return self.language_names.get(code, code)
+        if norm.writing:
+            # read from the message as written: its text here has the phrases rewritten in English, which
+            # took the kana of "ECRとは何ですか" away and left a kanji that read as Chinese
+            return self.language_names.get(norm.writing, norm.writing)
         votes: dict[str, float] = {}
         for entry in norm.rewritten:
             codes = [c for c in entry.split("|") if c]

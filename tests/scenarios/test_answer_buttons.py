@@ -14,9 +14,12 @@ def test_answer_is_block_kit_with_buttons_and_a_plain_fallback(bot, fake):
     fields = [f["text"] for b in blocks if b.get("fields") for f in b["fields"]]
     assert any("lower learning curve" in f for f in fields) and any("steeper" in f for f in fields)
     buttons = [e["text"]["text"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert {"Compare ECS and EKS", "Start guided choice", "Why this answer?"} <= set(buttons)
+    # at most three, none primary: nothing here is clearly the one next step
+    assert buttons == ["Start guided choice", "Why this answer?"] or len(buttons) <= 3
+    assert "Why this answer?" in buttons and "Compare ECS and EKS" not in buttons  # it is the comparison
+    assert not [e for b in blocks if b["type"] == "actions" for e in b["elements"] if e.get("style")]
     context = " ".join(e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
-    assert "docs.aws.amazon.com" in context and "confidence" in context
+    assert "|What is Amazon" in context and "confidence" not in context
     assert call.params["text"].startswith("Amazon ECS vs Amazon EKS: learning curve")
 
 

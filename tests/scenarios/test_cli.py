@@ -90,15 +90,22 @@ def test_knowledge_file_from_the_environment(tmp_path):
     assert result.returncode == 1 and f"{broken}:" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_choose_in_a_terminal_ends_at_eks_for_a_kubernetes_team(knowledge):
-    # kubernetes=yes ecosystem=yes and "no" (or the last answer) to the other questions, in the file's order
-    numbers = [
-        "1" if c.id in ("kubernetes", "k8s_ecosystem") else str([o.value for o in c.options].index("no") + 1)
-        for c in knowledge.criteria
-    ]
-    result = run_cli("choose", stdin="".join(n + "\n" for n in numbers))
-    assert result.returncode == 0
-    assert "Recommendation: Amazon EKS" in result.stdout and "Answer code: kubernetes=yes" in result.stdout
+def test_choose_in_a_terminal_asks_a_few_questions_and_ends_at_eks_for_a_kubernetes_team(knowledge):
+    from bot.answering.guided import walk
+
+    team = {"kubernetes": "yes", "k8s_ecosystem": "yes"}  # and "no" (or the last answer) to the others
+
+    def respond(criterion):
+        return team.get(criterion.id, "no" if criterion.option("no") else criterion.options[-1].value)
+
+    asked = walk(knowledge, respond)  # the questions the choice asks, in its order
+    assert len(asked) < len(knowledge.criteria)
+    numbers = [str([o.value for o in knowledge.criterion(c).options].index(v) + 1) for c, v in asked.items()]
+    result = run_cli("choose", stdin="".join(n + "\n" for n in numbers) + "n\n")
+    assert result.returncode == 0, result.stdout
+    assert "Answer more to be sure?" in result.stdout
+    assert f"({len(asked)}) " in result.stdout and f"({len(asked) + 1}) " not in result.stdout
+    assert "Recommendation: Amazon EKS" in result.stdout and "k8s_ecosystem=yes" in result.stdout
     assert "This decides it: You must run software that exists only for Kubernetes" in result.stdout
 
 
@@ -251,3 +258,12 @@ def test_ask_treats_cr_only_line_endings_as_line_breaks():
 def test_ask_takes_an_argument_that_is_not_utf8():
     result = subprocess.run([EXE, "ask", "--json", b"what is ecs \xff"], capture_output=True, timeout=30)
     assert result.returncode == 0 and json.loads(result.stdout)["topics"] == ["ecs"], result.stderr
+
+
+def test_ask_short_is_the_short_answer_and_the_full_text_stays_the_default():
+    full = run_cli("ask", "--json", "ecs vs eks")
+    short = run_cli("ask", "--json", "--short", "ecs vs eks")
+    full_text, short_text = json.loads(full.stdout)["text"], json.loads(short.stdout)["text"]
+    assert set(json.loads(short.stdout)) == CONTRACT_KEYS
+    assert "Key differences:" in full_text and "Key differences:" not in short_text
+    assert short_text.startswith("Amazon ECS vs Amazon EKS") and len(short_text) <= 700 < len(full_text)

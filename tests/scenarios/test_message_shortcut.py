@@ -30,3 +30,16 @@ def test_message_shortcut_private_answer_says_nothing_of_the_original(bot, fake)
     ok(send_payload(bot.events, message_action("what is ecr", fake.response_url("short"))))
     (call,) = fake.wait_for("response_url")
     assert "replace_original" not in call.params and call.params["response_type"] == "ephemeral"
+
+
+def test_message_shortcut_says_who_asked(bot, fake):
+    """Posted in someone else's thread, the answer names the person who used the shortcut."""
+    ok(
+        send_payload(
+            bot.events, message_action("what is ecr", fake.response_url(), thread_ts="1710000000.000700")
+        )
+    )
+    (call,) = fake.wait_for("chat.postMessage")
+    context = [b for b in call.params["blocks"] if b["type"] == "context"][0]
+    (element,) = context["elements"]
+    assert element["text"].endswith("> asked about this message:") and element["text"].startswith("<@U")

@@ -11,13 +11,14 @@ from slack_bolt import App
 from ...answering import conversation
 from ...answering.codes import looks_like_code, parse_code
 from ...understanding.match import ANSWER_KINDS
-from .. import blocks
+from .. import blocks, screens
 from ..delivery import Delivery, where
 from ..http.payloads import decode_value
 from ..ids import (
     ACTION_COMPARE,
     ACTION_DECIDE_PREFIX,
     ACTION_FEEDBACK,
+    ACTION_MORE,
     ACTION_SHARE,
     ACTION_START_CHOICE,
     ACTION_SUGGESTION_PREFIX,
@@ -72,6 +73,17 @@ class Actions:
         ack()
         names = " vs ".join(self.runtime.knowledge.services)
         self._answer_in_place(body, client, respond, context, names, "block_actions.compare", replace=False)
+
+    def on_more(self, ack, body, action, client, respond, context):
+        """The rest of a short answer: a private one is replaced by the whole answer, a public one gets the
+        whole answer in its thread."""
+        ack()
+        delivery = self._delivery(client, context, respond)
+        question = action.get("value") or ""
+        answer = self.runtime.ask(question, "block_actions.more", loaded=delivery.loaded)
+        answer.expanded = True
+        private = bool((body.get("container") or {}).get("is_ephemeral"))
+        self.runtime.outbox.reply(delivery.answer_click, body, answer, question, private)
 
     def on_suggestion(self, ack, body, action, client, respond, context):
         ack()
@@ -141,7 +153,7 @@ class Actions:
         question = action.get("value") or ""
         match = self.runtime.engine.matcher.match(question)
         delivery = Delivery(self.runtime, client, self.runtime.loaded, respond=respond)
-        message = blocks.why_message(match, question)
+        message = screens.why_message(match, question)
         self.runtime.outbox.reply(
             delivery.respond_with, response_type="ephemeral", replace_original=False, **message
         )
@@ -185,7 +197,7 @@ def share_here(delivery: Delivery, trigger_id, picker: dict, user: str, message:
 
 
 def open_share_picker(delivery: Delivery, trigger_id, picker: dict, user: str) -> None:
-    view = blocks.share_picker_view(picker)
+    view = screens.share_picker_view(picker)
     error = delivery.view_call("views.open", delivery.client.views_open, trigger_id=trigger_id, view=view)
     if error is None:
         return
@@ -201,5 +213,6 @@ def register(app: App, runtime: Runtime) -> None:
     app.action(ACTION_FEEDBACK)(actions.on_feedback)
     app.action(ACTION_START_CHOICE)(actions.on_start)
     app.action(ACTION_WHY)(actions.on_why)
+    app.action(ACTION_MORE)(actions.on_more)
     app.action(ACTION_SHARE)(actions.on_share)
     app.action(CHOICE_ACTION_ID)(actions.on_radio)

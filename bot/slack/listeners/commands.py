@@ -9,7 +9,7 @@ from dataclasses import replace
 from slack_bolt import App
 
 from ...answering.codes import looks_like_code, parse_code
-from .. import blocks
+from .. import blocks, screens
 from ..delivery import Delivery
 from ..ids import COMMAND
 from ..incoming import identity
@@ -28,7 +28,7 @@ class Commands:
         text = (command.get("text") or "").strip()
         loaded = runtime.loaded
         if text.lower() in ("help", "?", "-h", "--help", "usage"):
-            ack(**blocks.help_message(loaded.knowledge))
+            ack(**screens.help_message(loaded.knowledge))
             return
         if looks_like_code(text):
             try:

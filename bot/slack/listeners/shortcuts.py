@@ -21,6 +21,8 @@ class Shortcuts:
         text = message.get("text") or ""
         delivery = Delivery(runtime, client, runtime.loaded, identity(context), respond)
         answer = runtime.ask(text, "message_action", loaded=delivery.loaded)
+        # posted in someone else's thread: it says who asked, so the answer is not taken for the author's
+        answer.asked_by = (shortcut.get("user") or {}).get("id") or ""
         channel = (shortcut.get("channel") or {}).get("id")
         thread = message.get("thread_ts") or message.get("ts")
         # in its thread; where the bot is not a member, privately instead of failing silently

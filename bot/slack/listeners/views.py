@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from ...answering.answer import Answer
 from ...answering.codes import parse_code
-from .. import blocks
+from .. import blocks, screens
 from ..delivery import Delivery
 from ..http.payloads import decode_value
 from ..ids import CHOICE_ACTION_ID, CHOICE_VIEW, SHARE_CHANNEL_ACTION, SHARE_CHANNEL_BLOCK, SHARE_VIEW
@@ -44,7 +44,7 @@ class Views:
             )
             return
         user = body.get("user", {}).get("id", "")
-        ack(response_action="update", view=blocks.share_status_view(f"Sharing in <#{picked}>…"))
+        ack(response_action="update", view=screens.share_status_view(f"Sharing in <#{picked}>…"))
         message = blocks.choice_result_message(runtime.result(answers), shared_by=user)
         bot = context.get("bot_user_id") or ""
         delivery = Delivery(runtime, client, runtime.loaded)
@@ -104,7 +104,7 @@ def share_to(delivery: Delivery, view_id: str, channel: str, user: str, bot: str
         )
     else:
         text = f"Slack did not take the post ({error}). Try again in a moment."
-    view = blocks.share_status_view(text)
+    view = screens.share_status_view(text)
     views_update = delivery.client.views_update
     if delivery.view_call("views.update", views_update, view_id=view_id, view=view) is None:
         return
