@@ -56,16 +56,28 @@ def _differ(values: list[str]) -> float:
     return 1 - (len(set.intersection(*sets)) / len(union) if union else 1)
 
 
+_SAID = re.compile(r"\s*\(you said: .*\)$")
+
+
+def _lead(text: str) -> str:
+    """A reason's first sentence, with the user's words that gave it when it quotes them: the quote is what
+    shows a misreading at once, so it is never the part cut."""
+    quote = _SAID.search(text)
+    body = text[: quote.start()] if quote else text
+    first = sentences(body)[0] if sentences(body) else body
+    return first + (" " + quote.group().strip() if quote else "")
+
+
 def _lines(answer: Answer) -> list[str]:
     """What the answer opens with, by kind, before it is fitted to the room."""
     parts = [p for p in answer.parts if not p.startswith(POINTERS)]
     if answer.kind == "recommendation" and answer.recommendation:
-        decided = [p for p in parts if p.startswith("This decides it: ")]
-        reasons = [sentences(r)[0] if sentences(r) else r for r in answer.reasons]
+        decided = [_lead(p) for p in parts if p.startswith("This decides it: ")]
+        reasons = [_lead(r) for r in answer.reasons]
         return decided + [f"Why: {r}" for r in reasons[: 3 - min(len(decided), 2)]]
     if answer.kind == "recommendation":
         # open: what was read (or the hard requirements that conflict), then the trade-off in one line
-        told = [p for p in parts if p.startswith("- ")][:2]
+        told = [_lead(p) for p in parts if p.startswith("- ")][:4]
         summary = [p for p in parts if p.startswith("In short: ")]
         head = [p for p in parts[:1] if told or p.startswith("(You asked")]
         pointer = [p for p in answer.parts if p.startswith(POINTERS)]

@@ -68,8 +68,10 @@ def decide(
         for c, o in chosen:
             side = max(o.weights, key=lambda t: o.weights[t], default=None)
             name = knowledge.topics[side].name if side in knowledge.topics else side
-            read.append((f"For {name}: " if side else "") + _quoted(o.reason, (said or {}).get(c.id)))
-        return Decision(None, scores, read, code=format_code(knowledge, answers))
+            text = (f"For {name}: " if side else "") + _quoted(o.reason, (said or {}).get(c.id))
+            read.append((-max(o.weights.values(), default=0), len(read), text))
+        # what pulls hardest first, what decides nothing last
+        return Decision(None, scores, [t for *_, t in sorted(read)], code=format_code(knowledge, answers))
     reasons, against, changes = _explain(knowledge, answers, chosen, pick, vetoes, said or {})
     if not reasons and not vetoes:
         reasons = [knowledge.default_reason]

@@ -33,7 +33,14 @@ def second_sees_the_first(answers: list[dict]) -> None:
     assert first["text"].startswith("Recommendation: Amazon EKS"), first["text"]
     assert second["text"].startswith("ECS or EKS? It depends on your situation"), second["text"]
     assert BOTH.items() <= payload_of(second)["situation"].items()
-    assert "kubernetes=yes" in second["text"] and "windows=yes" in second["text"]  # its answer code
+    (start,) = [
+        e
+        for b in second["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "start_guided_choice"
+    ]
+    assert "kubernetes=yes" in start["value"] and "windows=yes" in start["value"]  # its answer code
 
 
 def test_a_quick_second_reply_sees_the_first(fake, knowledge):

@@ -110,3 +110,12 @@ def test_other_products_and_other_meanings_get_no_ecs_or_eks_answer(engine, text
 )
 def test_asking_what_the_bot_covers_gets_help(engine, text):
     assert engine.ask(text).kind == "help"
+
+
+def test_the_short_answer_keeps_the_quoted_words_and_what_pulls_hardest(engine):
+    from bot.answering.brief import brief_text
+
+    vetoed = brief_text(engine.ask("the platform must also run on GKE, ecs or eks?"))
+    assert '(you said: "the platform must also run on gke")' in vetoed
+    open_ = brief_text(engine.ask("we run kubernetes on prem and also need windows containers, ecs or eks?"))
+    assert "For Amazon EKS" in open_ and "For Amazon ECS: You run Windows containers" in open_
