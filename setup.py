@@ -24,7 +24,10 @@ class BuildWithModel(build_py):
             return  # an editable install reads the source tree: the user's cache serves it
         lib = os.path.abspath(self.build_lib)
         target = os.path.join(lib, "bot", "understanding", "packaged")
-        env = {**os.environ, "PYTHONPATH": lib}
+        # the build tree first, then whatever the build environment put on the path (pip's isolated build
+        # finds its own requirements, PyYAML and RapidFuzz, through PYTHONPATH)
+        path = os.pathsep.join(p for p in (lib, os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "PYTHONPATH": path}
         env.pop("KNOWLEDGE_FILE", None)
         subprocess.run([sys.executable, "-c", TRAIN, target], check=True, env=env, cwd=lib)
 
