@@ -64,7 +64,7 @@ def decide(
         pick = ranked[0] if lead > 0 else knowledge.default_pick
     if pick is None:
         # too close to call: what was read, for each side and for neither, so the user sees why it is open
-        read = []
+        read: list[tuple[int, int, str]] = []
         for c, o in chosen:
             side = max(o.weights, key=lambda t: o.weights[t], default=None)
             name = knowledge.topics[side].name if side in knowledge.topics else side
