@@ -299,3 +299,45 @@ def tree(knowledge: Knowledge) -> Tree:
         sum(d for d, _ in leaves) / len(leaves),
         longest,
     )
+
+
+# ------------------------------------------------------------------------------------ carried elsewhere
+
+
+def to_data(progress: Progress) -> dict:
+    """Progress as plain data (a modal carries it between its steps in private_metadata)."""
+    return {
+        "a": dict(progress.answers),
+        "o": sorted(f"{c}={v}" for c, v in progress.ruled_out),
+        "v": sorted(progress.vetoes_out),
+        "q": list(progress.asked),
+    }
+
+
+def from_data(knowledge: Knowledge, data: object) -> Progress | None:
+    """Progress carried back, trusted only as far as it names what the knowledge has, else None."""
+    if not isinstance(data, dict):
+        return None
+    answers, ruled, vetoes, asked = data.get("a"), data.get("o"), data.get("v"), data.get("q")
+    if not (isinstance(answers, dict) and all(isinstance(x, list) for x in (ruled, vetoes, asked))):
+        return None
+    assert isinstance(ruled, list) and isinstance(vetoes, list) and isinstance(asked, list)
+    pairs = [p.partition("=")[::2] if isinstance(p, str) else ("", "") for p in ruled]
+    steps = {c.id for c in knowledge.criteria} | {c.id for c in knowledge.checklists}
+    if not (
+        all(_known(knowledge, c, v) for c, v in answers.items())
+        and all(_known(knowledge, c, v) and v != NOT_SURE for c, v in pairs)
+        and all(isinstance(v, str) and knowledge.veto(v) for v in vetoes)
+        and all(isinstance(s, str) and s in steps for s in asked)
+    ):
+        return None
+    return Progress(dict(answers), frozenset(pairs), frozenset(vetoes), tuple(asked))
+
+
+def _known(knowledge: Knowledge, criterion_id: object, value: object) -> bool:
+    criterion = knowledge.criterion(criterion_id) if isinstance(criterion_id, str) else None
+    return (
+        criterion is not None
+        and isinstance(value, str)
+        and (value == NOT_SURE or bool(criterion.option(value)))
+    )

@@ -12,7 +12,7 @@ from typing import Any
 from .guided_limits import CODE_ID, MAX_LABEL, MAX_OPTION_TEXT, MAX_OPTIONS
 from .model import Checklist, Criterion, Tick, Veto
 from .reader import line_of
-from .schema import Checker, ids
+from .schema import Checker, declared, ids
 
 
 def checklists(
@@ -23,6 +23,8 @@ def checklists(
     if not isinstance(raw, dict) or "checklists" not in raw:
         return ()
     taken = {c.id for c in criteria}
+    # an entry the file declares but got wrong is reported where it is, once: not again here, as unknown
+    named = declared(raw.get("vetoes")) | declared(raw.get("criteria"))
     out = []
     for line, item in ids(checker, raw["checklists"], "checklist", line_of(raw, "checklists")):
         what = f"checklist '{item.get('id')}'" if isinstance(item, dict) else "checklist"
@@ -43,7 +45,7 @@ def checklists(
         ticks = [
             t
             for j, raw_tick in enumerate(item["ticks"])
-            if (t := _tick(checker, raw_tick, line_of(item["ticks"], j), what, criteria, vetoes))
+            if (t := _tick(checker, raw_tick, line_of(item["ticks"], j), what, (criteria, vetoes, named)))
         ]
         if len(set(ticks)) < len(ticks):
             checker.error(line_of(item, "ticks"), f"{what}: the same box twice")
@@ -56,9 +58,10 @@ def _tick(
     raw: Any,
     line: int,
     what: str,
-    criteria: tuple[Criterion, ...],
-    vetoes: tuple[Veto, ...],
+    known: tuple[tuple[Criterion, ...], tuple[Veto, ...], set[str]],
 ) -> Tick | None:
+    """One box; `known`: the criteria and vetoes read, and every id the file declares."""
+    criteria, vetoes, named = known
     if not checker.record(raw, line, f"{what} tick", {"label": "text"}, {"veto": "str", "answer": "str"}):
         return None
     label = " ".join(raw["label"].split())
@@ -72,13 +75,16 @@ def _tick(
         return None
     if "veto" in raw:
         if raw["veto"] not in {v.id for v in vetoes}:
-            checker.error(line_of(raw, "veto"), f"{what}: unknown veto '{raw['veto']}'")
+            if raw["veto"] not in named:
+                checker.error(line_of(raw, "veto"), f"{what}: unknown veto '{raw['veto']}'")
             return None
         return Tick(label, veto=raw["veto"])
     criterion_id, _, value = raw["answer"].partition("=")
     criterion = next((c for c in criteria if c.id == criterion_id), None)
+    if criterion is None and criterion_id in named:
+        return None
     if criterion is None or criterion.option(value) is None:
-        known = f" ({criterion.id} takes {'/'.join(o.value for o in criterion.options)})" if criterion else ""
-        checker.error(line_of(raw, "answer"), f"{what}: '{raw['answer']}' is not criterion=value{known}")
+        takes = f" ({criterion.id} takes {'/'.join(o.value for o in criterion.options)})" if criterion else ""
+        checker.error(line_of(raw, "answer"), f"{what}: '{raw['answer']}' is not criterion=value{takes}")
         return None
     return Tick(label, criterion=criterion_id, value=value)
