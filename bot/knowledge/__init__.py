@@ -11,6 +11,7 @@ from .freshness import Dated, stale
 from .loader import default_path, load_knowledge, packaged_path, parse_knowledge
 from .model import (
     Attribute,
+    Checklist,
     Comparison,
     Criterion,
     Difference,
@@ -19,6 +20,7 @@ from .model import (
     Knowledge,
     MatchSettings,
     Option,
+    Tick,
     Topic,
     Veto,
 )
@@ -27,6 +29,7 @@ from .problems import KnowledgeError, Problem
 __all__ = [
     "Claim",
     "Attribute",
+    "Checklist",
     "Comparison",
     "Criterion",
     "Dated",
@@ -38,6 +41,7 @@ __all__ = [
     "MatchSettings",
     "Option",
     "Problem",
+    "Tick",
     "Topic",
     "Veto",
     "default_path",

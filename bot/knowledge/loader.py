@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .checklists import checklists
 from .claims import claims_files, parse_claims
 from .guided_limits import guided_choice_problems
 from .model import Knowledge, with_headlines
@@ -79,6 +80,7 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
     )
     for line, message in guided_choice_problems(data["recommendation"], line_of):
         checker.error(line, message)  # what Slack's guided-choice modal cannot show is invalid too
+    asked_together = checklists(checker, data["recommendation"], criteria, vetoes)
     pages = pages_of(checker, data["pages"]) if "pages" in data else {}
     files = claims_files(checker, data, file)
     claims, claim_checkers = parse_claims(files, topic_ids, attribute_ids, checker.problems)
@@ -115,6 +117,7 @@ def parse_knowledge(text: str, file: str, full: bool = False) -> Knowledge:
         claims=claims,
         claims_files=tuple(path for path, _ in files),
         pages=pages,
+        checklists=asked_together,
         checksum=checksum,
         examples_file=examples_file,
         examples_text=examples_text,

@@ -115,6 +115,27 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class Tick:
+    """One box of a checklist: a hard requirement (`veto`, its answers given together) or one answer to a
+    criterion (`criterion` = `value`)."""
+
+    label: str
+    veto: str = ""
+    criterion: str = ""
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """A guided-choice question answered by ticking what applies: ticked boxes are answers, a box left
+    unticked rules its answer out (without answering its criterion)."""
+
+    id: str
+    question: str
+    ticks: tuple[Tick, ...]
+
+
+@dataclass(frozen=True)
 class MatchSettings:
     threshold: float = 0.6
     channel_threshold: float = 0.8
@@ -157,6 +178,7 @@ class Knowledge:
     claims: tuple[Claim, ...] = field(default=(), compare=False, repr=False)
     claims_files: tuple[str, ...] = field(default=(), compare=False, repr=False)
     pages: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # URL -> the page's title
+    checklists: tuple[Checklist, ...] = ()  # the guided choice's tick-what-applies questions
 
     @cached_property
     def answerable(self) -> tuple[Claim, ...]:
@@ -207,6 +229,9 @@ class Knowledge:
 
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    def veto(self, veto_id: str) -> Veto | None:
+        return next((v for v in self.vetoes if v.id == veto_id), None)
 
     @cached_property
     def services(self) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ def recommendation(checker: Checker, raw: Any, topics: set[str]):
         line_of(raw),
         "recommendation",
         {"domain_cues": "strlist", "criteria": "list", "default": "map"},
-        {"vetoes": "list", "requirement_cues": "strlist"},
+        {"vetoes": "list", "requirement_cues": "strlist", "checklists": "list"},
     ):
         return (), (), ("", ""), (), ()
     default = raw["default"]

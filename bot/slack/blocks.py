@@ -18,11 +18,8 @@ from slack_sdk.models.blocks import (
     FeedbackButtonObject,
     FeedbackButtonsElement,
     HeaderBlock,
-    InputBlock,
     MarkdownTextObject,
-    Option,
     PlainTextObject,
-    RadioButtonsElement,
     SectionBlock,
 )
 from slack_sdk.models.views import View
@@ -30,8 +27,7 @@ from slack_sdk.models.views import View
 from ..answering.answer import Answer
 from ..answering.brief import brief, cut
 from ..answering.builders import GUIDED_CHOICE_POINTER
-from ..knowledge.guided_limits import MAX_LABEL, MAX_OPTION_TEXT, MODAL_BLOCKS
-from ..knowledge.model import Criterion, Knowledge
+from ..knowledge.model import Criterion
 from ..understanding.normalise import escape_slack
 from .ids import (
     ACTION_COMPARE,
@@ -42,7 +38,6 @@ from .ids import (
     ACTION_START_CHOICE,
     ACTION_SUGGESTION_PREFIX,
     ACTION_WHY,
-    CHOICE_ACTION_ID,
     CHOICE_VIEW,
 )
 
@@ -362,48 +357,6 @@ def choice_prompt_message(choice_code: str = "") -> dict:
 
 
 # ------------------------------------------------------------------------------------ guided choice
-
-
-def choice_view(knowledge: Knowledge, metadata: dict, preset: dict[str, str] | None = None) -> dict:
-    """The guided-choice modal: every criterion as a question with one radio button per answer.
-
-    Stateless: where to deliver the result travels in private_metadata, the answers in the submission."""
-    blocks: list = [
-        _section(
-            "A few questions about your team and platform, then a recommendation with its "
-            "reasons. Your answers are not stored."
-        )
-    ]
-    for criterion in knowledge.criteria:
-        options = [
-            Option(text=PlainTextObject(text=clip(o.label, MAX_OPTION_TEXT)), value=o.value)
-            for o in criterion.options
-        ]
-        initial = next(
-            (
-                o
-                for o, src in zip(options, criterion.options, strict=True)
-                if (preset or {}).get(criterion.id) == src.value
-            ),
-            None,
-        )
-        blocks.append(
-            InputBlock(
-                block_id=criterion.id,
-                label=PlainTextObject(text=clip(criterion.question, MAX_LABEL)),
-                element=RadioButtonsElement(
-                    action_id=CHOICE_ACTION_ID, options=options, initial_option=initial
-                ),
-            )
-        )
-    return _modal(
-        CHOICE_VIEW,
-        "ECS or EKS?",
-        blocks[:MODAL_BLOCKS],
-        submit="Recommend",
-        close="Cancel",
-        metadata=metadata,
-    )
 
 
 def choice_result_view(answer: Answer) -> dict:

@@ -154,8 +154,10 @@ class Runtime:
         )
         return answer
 
-    def result(self, answers: dict[str, str]) -> Answer:
-        """The guided choice's recommendation for these answers (complete when all criteria are answered)."""
+    def result(self, answers: dict[str, str], complete: bool | None = None) -> Answer:
+        """The guided choice's recommendation for these answers (complete when all criteria are answered, or
+        when the guided choice settled it: what was not answered counts for neither service)."""
         engine = self.engine  # once: its knowledge is the one it was built from, whatever a reload does
-        complete = all(c.id in answers for c in engine.knowledge.criteria)
+        if complete is None:
+            complete = all(c.id in answers for c in engine.knowledge.criteria)
         return engine.recommendation(decide(engine.knowledge, answers, complete=complete), guided=True)

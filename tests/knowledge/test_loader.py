@@ -196,7 +196,9 @@ def test_veto_picking_something_that_is_not_a_service():
 def test_veto_without_a_reason():
     start = GOOD.index(VETO_HEADER)
     reason = GOOD.index("      reason:", start)
-    end = GOOD.index("    - id: multi_cloud_mandate", start)
+    end = GOOD.index(
+        "    - id: kubernetes_itself", start
+    )  # only the reason goes: the checklists name the rest
     broken = GOOD[:reason] + GOOD[end:]
     assert problems_of(broken) == [
         f"k.yaml:{line_of(broken, '- id: kubernetes_only_software')}: "
@@ -209,3 +211,16 @@ def test_settings_margin_is_gone_and_refused_by_name():
     broken = GOOD.replace("  decide_margin: 2", "  margin: 0.05\n  decide_margin: 2", 1)
     (problem,) = problems_of(broken)
     assert problem.startswith(f"k.yaml:{line_of(broken, 'margin: 0.05')}: unknown key 'margin' in settings")
+
+
+def test_checklist_boxes_name_what_the_file_has_and_fit_a_checkbox():
+    good = "{veto: kubernetes_only_software, label:"
+    assert good in GOOD
+    broken = GOOD.replace(good, "{veto: helm_only, label:")
+    broken = broken.replace('label: "Our team already knows Kubernetes"', f'label: "{"x" * 80}"')
+    broken = broken.replace("answer: kubernetes=yes,", "answer: kubernetes=maybe,")
+    problems = problems_of(broken)
+    assert len(problems) == 3
+    assert "checklist 'hard_requirements': unknown veto 'helm_only'" in problems[0]
+    assert "'kubernetes=maybe' is not criterion=value (kubernetes takes yes/no)" in problems[1]
+    assert "tick label is 80 characters; a checkbox shows 75" in problems[2]

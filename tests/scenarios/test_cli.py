@@ -90,23 +90,44 @@ def test_knowledge_file_from_the_environment(tmp_path):
     assert result.returncode == 1 and f"{broken}:" in result.stderr and "Traceback" not in result.stderr
 
 
+def _typed(knowledge, team):
+    """What someone who knows only `team` types at each question of the guided choice."""
+    from bot.answering.guided import Progress, answer, live_ticks, next_step, respondent
+    from bot.knowledge.model import Checklist
+
+    reply, progress, lines = respondent(knowledge, team), Progress(), []
+    while (step := next_step(knowledge, progress)) is not None:
+        ticks = live_ticks(knowledge, step, progress) if isinstance(step, Checklist) else ()
+        said = reply(step, ticks)
+        if isinstance(step, Checklist):
+            lines.append(" ".join(str(ticks.index(t) + 1) for t in said))
+        else:
+            lines.append(said or "not sure")
+        progress = answer(knowledge, progress, step, said)
+    return lines
+
+
 def test_choose_in_a_terminal_asks_a_few_questions_and_ends_at_eks_for_a_kubernetes_team(knowledge):
-    from bot.answering.guided import walk
-
-    team = {"kubernetes": "yes", "k8s_ecosystem": "yes"}  # and "no" (or the last answer) to the others
-
-    def respond(criterion):
-        return team.get(criterion.id, "no" if criterion.option("no") else criterion.options[-1].value)
-
-    asked = walk(knowledge, respond)  # the questions the choice asks, in its order
-    assert len(asked) < len(knowledge.criteria)
-    numbers = [str([o.value for o in knowledge.criterion(c).options].index(v) + 1) for c, v in asked.items()]
-    result = run_cli("choose", stdin="".join(n + "\n" for n in numbers) + "n\n")
+    typed = _typed(knowledge, {"kubernetes": "yes", "k8s_ecosystem": "yes"})
+    assert len(typed) == 1  # a hard requirement settles it at once
+    result = run_cli("choose", stdin="".join(n + "\n" for n in typed) + "n\n")
     assert result.returncode == 0, result.stdout
-    assert "Answer more to be sure?" in result.stdout
-    assert f"({len(asked)}) " in result.stdout and f"({len(asked) + 1}) " not in result.stdout
+    assert "Do any of these hard requirements apply?" in result.stdout
+    assert "That settles it: Amazon EKS. Answer more to be sure?" in result.stdout
+    assert "(1) " in result.stdout and "(2) " not in result.stdout
     assert "Recommendation: Amazon EKS" in result.stdout and "k8s_ecosystem=yes" in result.stdout
     assert "This decides it: You must run software that exists only for Kubernetes" in result.stdout
+
+
+def test_choose_settles_a_small_aws_team_in_two_questions_and_answers_more_to_be_sure(knowledge):
+    typed = _typed(knowledge, {"simplicity": "yes", "aws_invested": "yes", "team_k8s": "no"})
+    assert typed == ["", ""]  # no hard requirement, nothing that pulls to EKS: ECS whatever else is said
+    more = ["y"] + ["not sure"] * len(knowledge.criteria)
+    result = run_cli("choose", stdin="".join(line + "\n" for line in typed + more))
+    assert result.returncode == 0, result.stdout
+    assert "That settles it: Amazon ECS." in result.stdout and "(3) " in result.stdout  # more, one at a time
+    assert "Recommendation: Amazon ECS" in result.stdout
+    assert "kubernetes=" not in result.stdout and "_k8s" not in result.stdout.split("Answer code")[0]
 
 
 def test_choose_replays_an_answer_code():

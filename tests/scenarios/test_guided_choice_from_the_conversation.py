@@ -16,11 +16,8 @@ from tests.helpers import Chat, ok, payload_of
 
 
 def preset_of(view: dict) -> dict[str, str]:
-    return {
-        b["block_id"]: b["element"]["initial_option"]["value"]
-        for b in view["blocks"]
-        if b["type"] == "input" and b["element"].get("initial_option")
-    }
+    """The answers the guided choice opened with (taken as given: it asks only what they leave open)."""
+    return json.loads(view["private_metadata"])["g"]["a"]
 
 
 def buttons_of(reply: dict) -> list[dict]:

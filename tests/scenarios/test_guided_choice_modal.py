@@ -1,25 +1,79 @@
-"""The guided choice: /container-choice or the Start button opens the modal; a submission ends at a
-recommendation (privately where it was asked, in the DM from App Home or when the response_url fails), or
-asks again for a missing answer; and when the modal cannot open, the user is told why."""
+"""The guided choice: /container-choice or the Start button opens a modal at the deciding question, which
+updates itself one question at a time (`response_action: update`) until no answer left can change the
+verdict, then shows the recommendation with "Answer more to be sure"; the result also lands privately where
+the choice started (in the DM from App Home or when the response_url fails); a modal an earlier version
+opened (every question at once) still submits; and when the modal cannot open, the user is told why."""
 
 import dataclasses
 import json
 
 import pytest
 
+from bot.answering.decision import decide
+from bot.answering.guided import respondent
 from bot.knowledge import Option
 from bot.knowledge.guided_limits import MAX_OPTION_VALUE
 from tests.fakes.slack import block_actions, command_form, send_form, send_payload, view_submission
 from tests.helpers import KUBERNETES_TEAM, SMALL_AWS_TEAM, ok, start_bot
 
 
-def test_container_choice_opens_the_guided_choice(bot, fake):
+def open_modal(bot, fake) -> dict:
     status, body, seconds = send_form(bot.events, command_form("", fake.response_url("cmd")))
     assert status == 200 and seconds < 3
     (call,) = fake.wait_for("views.open")
-    view = call.params["view"]
-    assert call.params["trigger_id"] == "1337.42.fake-trigger" and view["callback_id"] == "guided_choice"
-    assert [b["block_id"] for b in view["blocks"] if b["type"] == "input"] == list(KUBERNETES_TEAM)
+    return call.params["view"]
+
+
+def submit(bot, view: dict, values: dict) -> dict:
+    """The view submitted as Slack sends it: its private_metadata, and the state of its inputs."""
+    payload = view_submission({}, {}, callback_id=view["callback_id"])
+    payload["view"]["private_metadata"] = view.get("private_metadata") or ""
+    payload["view"]["state"]["values"] = values
+    status, body, seconds = send_payload(bot.events, payload)
+    assert status == 200 and seconds < 3
+    return json.loads(body)
+
+
+def inputs(view: dict) -> list[dict]:
+    return [b for b in view["blocks"] if b["type"] == "input"]
+
+
+def reply_of(knowledge, view: dict, team: dict) -> dict:
+    """What someone who knows only `team` picks in the view's one question."""
+    (block,) = inputs(view)
+    element = block["element"]
+    if element["type"] == "checkboxes":
+        checklist = next(c for c in knowledge.checklists if c.id == block["block_id"])
+        by_label = {t.label: t for t in checklist.ticks}
+        shown = [by_label[o["text"]["text"]] for o in element["options"]]
+        ticked = respondent(knowledge, team)(checklist, tuple(shown))
+        chosen = [o for o, t in zip(element["options"], shown, strict=True) if t in ticked]
+        return {block["block_id"]: {"choice_answer": {"type": "checkboxes", "selected_options": chosen}}}
+    value = team.get(block["block_id"], "?")
+    return {
+        block["block_id"]: {"choice_answer": {"type": "radio_buttons", "selected_option": {"value": value}}}
+    }
+
+
+def walk_modal(bot, fake, knowledge, team: dict) -> tuple[list[dict], dict]:
+    """The modal answered step by step as `team` would: the views it showed, and the last one."""
+    views = [open_modal(bot, fake)]
+    while inputs(views[-1]):
+        ack = submit(bot, views[-1], reply_of(knowledge, views[-1], team))
+        assert ack["response_action"] == "update"
+        views.append(ack["view"])
+    return views, views[-1]
+
+
+def test_container_choice_opens_at_the_deciding_question(bot, fake):
+    view = open_modal(bot, fake)
+    assert view["callback_id"] == "guided_choice" and view["submit"]["text"] == "Next"
+    (question,) = inputs(view)
+    assert question["block_id"] == "hard_requirements" and question["optional"]  # ticking none is an answer
+    assert question["label"]["text"].startswith("Do any of these hard requirements apply?")
+    labels = [o["text"]["text"] for o in question["element"]["options"]]
+    assert "We must run Kubernetes-only software (Helm charts, operators, CRDs)" in labels
+    assert not [x for x in labels if "_" in x or "=" in x]  # plain words: no ids reach users
     assert json.loads(view["private_metadata"])["response_url"].endswith("/response/cmd")
 
 
@@ -28,7 +82,66 @@ def test_start_button_opens_the_guided_choice(bot, fake):
     assert fake.wait_for("views.open")
 
 
-# ------------------------------------------------------------------------------------------- the result
+@pytest.mark.parametrize(
+    "team, pick",
+    [
+        ({"kubernetes": "yes", "team_k8s": "yes", "own_hardware": "yes"}, "Amazon EKS"),
+        ({"simplicity": "yes", "aws_invested": "yes", "team_k8s": "no", "cost": "yes"}, "Amazon ECS"),
+        ({"multi_cloud": "yes"}, "Amazon EKS"),
+    ],
+)
+def test_the_modal_updates_one_question_at_a_time_until_the_verdict_is_settled(
+    bot, fake, knowledge, team, pick
+):
+    views, result = walk_modal(bot, fake, knowledge, team)
+    assert 2 <= len(views) <= 1 + len(knowledge.checklists)  # a few questions, then the result
+    assert all(len(inputs(v)) == 1 for v in views[:-1])  # one question per step
+    assert result["blocks"][0]["text"]["text"] == f"Recommendation: {pick}"
+    assert decide(knowledge, team, complete=True).pick in pick.lower()  # as answering every question
+    assert result["submit"]["text"] == "Answer more to be sure" and result["close"]["text"] == "Done"
+    (private,) = fake.wait_for("response_url")
+    assert (
+        private.params["response_type"] == "ephemeral" and f"Recommendation: {pick}" in private.params["text"]
+    )
+
+
+def test_answer_more_to_be_sure_shows_every_question_left_with_not_sure(bot, fake, knowledge):
+    team = {"simplicity": "yes", "aws_invested": "yes"}
+    _, result = walk_modal(bot, fake, knowledge, team)
+    more = submit(bot, result, {})["view"]
+    left = inputs(more)
+    assert [b["block_id"] for b in left] == [c.id for c in knowledge.criteria]  # no box was ticked
+    assert all(b["optional"] and b["element"]["options"][-1]["text"]["text"] == "Not sure" for b in left)
+    answered = {"windows": {"choice_answer": {"type": "radio_buttons", "selected_option": {"value": "yes"}}}}
+    final = submit(bot, more, answered)["view"]
+    assert final["blocks"][0]["text"]["text"] == "Recommendation: Amazon ECS" and "submit" not in final
+    assert "windows=yes" in json.dumps(final)  # the answer code holds what was answered
+    posts = fake.wait_for("response_url", count=2)
+    assert len(posts) == 2 and "windows=yes" in posts[1].params["text"]
+
+
+def test_a_preset_that_settles_it_opens_at_the_result(bot, fake):
+    # a need only EKS meets, and no Windows (with k8s_ecosystem=yes alone, serverless Windows could conflict)
+    payload = block_actions("start_guided_choice", "k8s_ecosystem=yes windows=no", fake.response_url("btn"))
+    ok(send_payload(bot.events, payload))
+    (opened,) = fake.wait_for("views.open")
+    view = opened.params["view"]
+    assert view["blocks"][0]["text"]["text"] == "Recommendation: Amazon EKS" and not inputs(view)
+    assert view["submit"]["text"] == "Answer more to be sure"
+    (private,) = fake.wait_for("response_url")
+    assert "Recommendation: Amazon EKS" in private.params["text"]
+
+
+def test_a_step_that_no_longer_reads_starts_again(bot, fake):
+    view = open_modal(bot, fake)
+    metadata = json.loads(view["private_metadata"])
+    metadata["g"]["a"] = {"kubernetes": "maybe"}
+    forged = {**view, "private_metadata": json.dumps(metadata)}
+    ack = submit(bot, forged, {})
+    assert ack["response_action"] == "update" and inputs(ack["view"])[0]["block_id"] == "hard_requirements"
+
+
+# ----------------------------------------------------------- a modal an earlier version opened: all at once
 
 
 def choose(bot, fake, answers):
@@ -86,11 +199,11 @@ def test_guided_choice_result_whose_response_url_answers_not_ok_lands_in_the_dm(
 
 @pytest.fixture
 def unrenderable_bot(fake, knowledge):
-    """A bot whose knowledge slipped past the loader (built in code): one option value Slack refuses."""
-    first = knowledge.criteria[0]
+    """A bot whose knowledge slipped past the loader (built in code): an option value Slack refuses in every
+    question, and no checklists."""
     long_option = Option("v" * (MAX_OPTION_VALUE + 1), "Other", {"ecs": 1}, "A reason.", "a condition")
-    broken = dataclasses.replace(first, options=first.options + (long_option,))
-    running = start_bot(fake, dataclasses.replace(knowledge, criteria=(broken,) + knowledge.criteria[1:]))
+    broken = tuple(dataclasses.replace(c, options=c.options + (long_option,)) for c in knowledge.criteria)
+    running = start_bot(fake, dataclasses.replace(knowledge, criteria=broken, checklists=()))
     yield running
     running.server.close()
 

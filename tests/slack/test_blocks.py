@@ -3,9 +3,11 @@
 import itertools
 import json
 
+from bot.answering import guided
 from bot.answering.decision import decide
+from bot.knowledge.model import Criterion
 from bot.slack import blocks as b
-from bot.slack import screens
+from bot.slack import guided_views, screens
 
 
 def limits_hold(message: dict) -> None:
@@ -97,14 +99,30 @@ def test_every_open_situation_offers_buttons_that_fit(engine, knowledge):
 
 
 def test_guided_choice_views_fit(engine, knowledge):
-    view = b.choice_view(knowledge, {"response_url": "https://hooks.slack.com/x" * 40, "channel": "C1"})
-    assert len(view["private_metadata"]) <= 3000 and len(view["blocks"]) <= 100
-    assert view["title"]["text"] and len(view["title"]["text"]) <= 24
-    answer = engine.recommendation(
-        decide(knowledge, {c.id: c.options[0].value for c in knowledge.criteria}, complete=True), guided=True
-    )
-    limits_hold(b.choice_result_message(answer))
-    assert b.choice_result_view(answer)["type"] == "modal"
+    metadata = {"response_url": "https://hooks.slack.com/x" * 40, "channel": "C1"}
+    # the most the modal carries: many boxes left unticked, then every question left in one view
+    progress = guided.Progress()
+    while (step := guided.next_step(knowledge, progress)) is not None:
+        view = guided_views.step_view(knowledge, metadata, progress, step)
+        assert json.loads(view["private_metadata"])["g"]["q"] == list(progress.asked)  # whole, never cut
+        assert view["title"]["text"] and len(view["title"]["text"]) <= 24
+        progress = guided.answer(knowledge, progress, step, "" if isinstance(step, Criterion) else [])
+    view = guided_views.more_view(knowledge, metadata, progress)
+    assert len(view["private_metadata"]) < 3000 and len(view["blocks"]) <= 100
+    assert json.loads(view["private_metadata"])["g"]["o"]
+    answers = {c.id: c.options[0].value for c in knowledge.criteria}
+    result = engine.recommendation(decide(knowledge, answers, complete=True), guided=True)
+    limits_hold(b.choice_result_message(result))
+    assert guided_views.result_view(knowledge, metadata, progress, result, more=True)["submit"]
+    assert b.choice_result_view(result)["type"] == "modal"
+
+
+def test_a_radio_step_offers_not_sure(knowledge):
+    criterion = knowledge.criteria[0]
+    view = guided_views.step_view(knowledge, {}, guided.Progress(), criterion)
+    (question,) = [x for x in view["blocks"] if x["type"] == "input"]
+    assert question["label"]["text"] == criterion.question and not question.get("optional")
+    assert [o["text"]["text"] for o in question["element"]["options"]][-1] == "Not sure"
     assert len(json.dumps(screens.home_view(knowledge))) < 10000
 
 

@@ -3,18 +3,21 @@ the guided-choice modal."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 
 from slack_bolt import App
 
 from ...answering.codes import looks_like_code, parse_code
+from ...answering.guided import Progress
 from .. import blocks, screens
 from ..delivery import Delivery
 from ..ids import COMMAND
 from ..incoming import identity
 from ..runtime import Runtime
 from ..safety import scrub_message
+from .views import deliver_result, first_view
 
 log = logging.getLogger("container_bot.requests")
 
@@ -68,19 +71,18 @@ def open_choice(
     preset: dict[str, str] | None = None,
     source: tuple | None = None,
 ) -> None:
-    """The guided-choice modal, with the answers already read selected (`preset`, or the situation the bot's
-    latest answer in `source`, a DM, carries). When it cannot be built (knowledge Slack cannot render) or
-    Slack refuses to open it, the user is told privately instead of seeing nothing."""
+    """The guided-choice modal at its deciding question, the answers already read (`preset`, or the situation
+    the bot's latest answer in `source`, a DM, carries) taken as given. When it cannot be built (knowledge
+    Slack cannot render) or Slack refuses to open it, the user is told privately instead of seeing nothing."""
     runtime = delivery.runtime
     delivery = replace(delivery, loaded=runtime.loaded)  # the knowledge served now
-    loaded = delivery.loaded
     if source is not None and not preset:
         channel, known = source
         reader = runtime.preset_reader(delivery.client)
         thread = delivery.read_back(channel, None, known, client=reader)
         preset = thread.situation if thread else None
     try:
-        view = blocks.choice_view(loaded.knowledge, metadata, preset)
+        view, settled = first_view(runtime, metadata, Progress(answers=dict(preset or {})))
     except Exception as exc:  # `container-bot check` refuses such files; this is the last line of defence
         runtime.metrics.slack_errors.labels("block_kit").inc()
         log.error(
@@ -91,6 +93,9 @@ def open_choice(
         return
     error = delivery.view_call("views.open", delivery.client.views_open, trigger_id=trigger_id, view=view)
     if error is None:
+        if settled is not None:  # what was read already settles it: the result where the choice started, too
+            shown = {"private_metadata": json.dumps(metadata)}
+            runtime.outbox.reply(deliver_result, delivery, {"user": {"id": user}}, shown, settled)
         return
     why = f"Slack did not open it ({error})"
     runtime.outbox.reply(delivery.tell_privately, metadata.get("response_url"), user, cannot_open(why))

@@ -9,7 +9,8 @@ from slack_bolt import App
 
 from ...answering.answer import Answer
 from ...answering.codes import parse_code
-from .. import blocks, screens
+from ...answering.guided import Progress, next_step
+from .. import blocks, guided_views, screens
 from ..delivery import Delivery
 from ..http.payloads import decode_value
 from ..ids import CHOICE_ACTION_ID, CHOICE_VIEW, SHARE_CHANNEL_ACTION, SHARE_CHANNEL_BLOCK, SHARE_VIEW
@@ -51,12 +52,50 @@ class Views:
         runtime.outbox.post(picked, share_to, delivery, view.get("id"), picked, user, bot, message)
 
     def on_choice_submitted(self, ack, body, view, client):
+        """A step of the guided choice: the modal updates to the next question, or to the recommendation once
+        no answer left can change it (delivered privately too); "Answer more to be sure" shows the rest."""
         runtime = self.runtime
-        state = (view.get("state") or {}).get("values") or {}
+        knowledge = runtime.knowledge
+        values = (view.get("state") or {}).get("values") or {}
+        metadata = decode_value(view.get("private_metadata") or "{}")
+        metadata = metadata if isinstance(metadata, dict) else {}
+        carried = guided_views.carried_progress(knowledge, metadata)
+        if carried is None and isinstance(
+            metadata.get("g"), dict
+        ):  # a step that no longer reads: start again
+            ack(response_action="update", view=first_view(runtime, metadata, Progress())[0])
+            return
+        if carried is None:
+            self._submitted_whole(ack, body, view, client, values)  # a modal an earlier version opened
+            return
+        progress, mode, step_id = carried
+        if mode == guided_views.RESULT:
+            ack(response_action="update", view=guided_views.more_view(knowledge, metadata, progress))
+            return
+        after = (
+            guided_views.read_more(knowledge, progress, values)
+            if mode == guided_views.MORE
+            else guided_views.read_step(knowledge, progress, step_id, values)
+        )
+        if after is None:
+            ack(response_action="update", view=first_view(runtime, metadata, Progress())[0])
+            return
+        step = next_step(knowledge, after) if mode == guided_views.STEP else None
+        if step is not None:
+            ack(response_action="update", view=guided_views.step_view(knowledge, metadata, after, step))
+            return
+        result = runtime.result(after.given(), complete=True)
+        more = mode == guided_views.STEP
+        ack(response_action="update", view=guided_views.result_view(knowledge, metadata, after, result, more))
+        self._delivered(body, view, client, result)
+
+    def _submitted_whole(self, ack, body, view, client, values):
+        """Every question at once (the form an earlier version opened): each must be answered."""
+        runtime = self.runtime
         answers = {}
         knowledge = runtime.knowledge
         for criterion in knowledge.criteria:
-            selected = ((state.get(criterion.id) or {}).get(CHOICE_ACTION_ID) or {}).get("selected_option")
+            selected = ((values.get(criterion.id) or {}).get(CHOICE_ACTION_ID) or {}).get("selected_option")
             if selected and criterion.option(selected.get("value", "")):
                 answers[criterion.id] = selected["value"]
         missing = {c.id: "Please pick an answer." for c in knowledge.criteria if c.id not in answers}
@@ -64,6 +103,10 @@ class Views:
             ack(response_action="errors", errors=missing)
             return
         answer = runtime.result(answers)
+        ack(response_action="update", view=blocks.choice_result_view(answer))
+        self._delivered(body, view, client, answer)
+
+    def _delivered(self, body, view, client, answer: Answer) -> None:
         log.info(
             "guided choice",
             extra={
@@ -73,8 +116,19 @@ class Views:
                 "outcome": answer.recommendation,
             },
         )
-        ack(response_action="update", view=blocks.choice_result_view(answer))
+        runtime = self.runtime
         runtime.outbox.reply(deliver_result, Delivery(runtime, client, runtime.loaded), body, view, answer)
+
+
+def first_view(runtime: Runtime, metadata: dict, progress: Progress) -> tuple[dict, Answer | None]:
+    """The guided choice's first view: its deciding question, or, when what is known already settles it, the
+    recommendation (returned too, to deliver)."""
+    knowledge = runtime.knowledge
+    step = next_step(knowledge, progress)
+    if step is not None:
+        return guided_views.step_view(knowledge, metadata, progress, step), None
+    result = runtime.result(progress.given(), complete=True)
+    return guided_views.result_view(knowledge, metadata, progress, result, more=True), result
 
 
 def deliver_result(delivery: Delivery, body: dict, view: dict, answer: Answer) -> None:
