@@ -91,19 +91,11 @@ def generic(ev: Evidence, topics: list[str], attribute: str | None, summary: str
     networking, but the networking summary is about service-to-service traffic)."""
     if any(not hit.phrase.weak and hit.phrase.target != attribute for hit in ev.attr_hits):
         return False
-    cues = {
-        stem(ev.canon[i][0])
-        for hit in ev.attr_hits
-        if hit.phrase.target == attribute
-        for i in range(hit.start, hit.end)
-    }
-    named = [
-        [stem(ev.canon[i][0]) for i in range(hit.start, hit.end)]
-        for hit in ev.attr_hits
-        if hit.phrase.target == attribute and not hit.phrase.weak
-    ]
-    if summary and not all(any(_mentions(summary, word) for word in cue) for cue in named):
+    hits = [h for h in ev.attr_hits if h.phrase.target == attribute]
+    words = [(h, [stem(ev.canon[i][0]) for i in range(h.start, h.end)]) for h in hits]
+    if summary and not all(any(_mentions(summary, w) for w in cue) for h, cue in words if not h.phrase.weak):
         return False  # a cue the summary has none of the words of ("ipv6")
+    cues = {w for _, cue in words for w in cue}
     own = [t for t in query(ev, topics).informative if not t.startswith("@") and t not in cues]
     return len(own) <= GENERIC_WORDS
 
